@@ -1,0 +1,91 @@
+"""Start Voila on the dashboard notebook.
+
+Facts this relies on (measured, see the project's stack notes): every GET of the
+notebook URL starts a kernel, so health checks use ``/api/status`` style URLs instead;
+preheated kernels make the page usable sooner; Voila's shutdown beacon is refused
+without ``_xsrf``, so on localhost xsrf checks are disabled and idle kernels are culled
+as a backstop.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+APP_NOTEBOOK = Path(__file__).with_name("app.ipynb")
+
+
+def voila_command(
+    port: int,
+    *,
+    local: bool = True,
+    user_header: str | None = None,
+    preheat: bool = True,
+) -> list[str]:
+    """The command line that serves the dashboard on ``port``."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1" if local else "--Voila.ip=0.0.0.0",
+        "--MappingKernelManager.cull_idle_timeout=120",
+        "--MappingKernelManager.cull_interval=20",
+        "--VoilaConfiguration.show_tracebacks=False",
+        f"--Voila.root_dir={APP_NOTEBOOK.parent}",
+    ]
+    if preheat:
+        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+    if local:
+        cmd.append("--Voila.tornado_settings=disable_check_xsrf=True")
+    if user_header:
+        cmd.append(f"--VoilaConfiguration.http_header_envs=['{user_header}']")
+    cmd.append(str(APP_NOTEBOOK))
+    return cmd
+
+
+def start_voila(
+    port: int,
+    *,
+    local: bool = True,
+    user_header: str | None = None,
+    env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+) -> subprocess.Popen:
+    """Start Voila in its own session; the caller owns the process."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    if user_header:
+        full_env["TOOLBELT_USER_HEADER"] = "HTTP_" + user_header.upper().replace("-", "_")
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    return subprocess.Popen(
+        voila_command(port, local=local, user_header=user_header),
+        env=full_env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_until_serving(port: int, *, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    """Wait until Voila answers on a URL that does not start a kernel."""
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{port}/api/status"
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"voila exited with code {proc.returncode} before serving on port {port}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered: it is serving
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"voila did not serve on port {port} within {timeout:.0f} s")

@@ -1,0 +1,71 @@
+"""Turn stored log lines into what a person wants to read.
+
+Progress bars (tqdm) redraw themselves with carriage returns and arrive as many lines;
+a reader wants only the latest state of each bar. ANSI colour codes are removed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# "label:  42%|████▏     | 42/100 [00:01<00:02, 30.1it/s]" and the bare "42/100 [...]" form
+_PROGRESS = re.compile(r"^(?P<label>.*?)(?:\s*\d{1,3}%\|.*\||\s*\d+(?:/\d+)?\s*\[\d+:\d+)")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line as shown: its text, the stream it came from, and whether it is a progress bar."""
+
+    text: str
+    stream: str = "stdout"
+    progress_key: str | None = None
+
+
+def _latest_segment(text: str) -> str:
+    text = _ANSI.sub("", text)
+    segments = [s for s in text.split("\r") if s.strip()]
+    return segments[-1] if segments else ""
+
+
+def progress_key(text: str) -> str | None:
+    """The identity of a progress bar drawn by ``text`` (its label), or None."""
+    match = _PROGRESS.match(text)
+    if match is None:
+        return None
+    return match.group("label").strip() or "<progress>"
+
+
+def collapse(lines: Iterable[tuple[str, str]]) -> list[LogEntry]:
+    """Collapse ``(stream, text)`` lines: each progress bar keeps only its latest state, in place."""
+    out: list[LogEntry] = []
+    where: dict[str, int] = {}
+    for stream, raw in lines:
+        for piece in raw.split("\n"):
+            text = _latest_segment(piece)
+            if not text:
+                continue
+            key = progress_key(text)
+            if key is not None and key in where:
+                out[where[key]] = LogEntry(text, stream, key)
+                continue
+            if key is not None:
+                where[key] = len(out)
+            out.append(LogEntry(text, stream, key))
+    return out
+
+
+def render_html(entries: Iterable[LogEntry], *, limit: int = 2000) -> str:
+    """The entries as an HTML ``<pre>``; only the last ``limit`` lines are kept."""
+    entries = list(entries)
+    hidden = max(0, len(entries) - limit)
+    rows = []
+    if hidden:
+        rows.append(f'<span class="tb-log-hidden">… {hidden} earlier lines not shown</span>')
+    for entry in entries[hidden:]:
+        cls = "tb-log-err" if entry.stream == "stderr" else ("tb-log-progress" if entry.progress_key else "tb-log-line")
+        rows.append(f'<span class="{cls}">{html.escape(entry.text)}</span>')
+    return '<pre class="tb-log">' + "\n".join(rows) + "</pre>"
