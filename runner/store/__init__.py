@@ -1,0 +1,50 @@
+"""The run store: SQLAlchemy models, the engine/session, and Alembic migrations.
+
+::
+
+    from runner.store import session_scope, Run
+    with session_scope() as s:
+        s.get(Run, 1)
+"""
+
+from __future__ import annotations
+
+from runner.store.engine import (
+    StoreUnavailableError,
+    database_url,
+    dispose_engines,
+    get_engine,
+    session_scope,
+    toolbelt_home,
+)
+from runner.store.models import (
+    TERMINAL_STATUSES,
+    Artifact,
+    Base,
+    ClientProfileRow,
+    Group,
+    GroupMembership,
+    LogLine,
+    Run,
+    User,
+    utcnow,
+)
+
+__all__ = [
+    "Artifact",
+    "Base",
+    "ClientProfileRow",
+    "Group",
+    "GroupMembership",
+    "LogLine",
+    "Run",
+    "StoreUnavailableError",
+    "TERMINAL_STATUSES",
+    "User",
+    "database_url",
+    "dispose_engines",
+    "get_engine",
+    "session_scope",
+    "toolbelt_home",
+    "utcnow",
+]

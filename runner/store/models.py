@@ -1,0 +1,178 @@
+"""The runner's tables, as SQLAlchemy 2 models.
+
+Secrets live in one kind of column only: ``*_encrypted`` (ciphertext from
+:mod:`runner.secrets`). Run parameters are validated values and never hold secrets.
+Timestamps are stored as naive UTC and read back as aware UTC on every backend.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+RUN_STATUSES = ("queued", "running", "succeeded", "planned", "applying", "applied", "failed", "cancelled")
+TERMINAL_STATUSES = frozenset({"succeeded", "planned", "applied", "failed", "cancelled"})
+ERROR_CLASSES = (
+    "bad_parameters",
+    "cell_error",
+    "timeout",
+    "kernel_died",
+    "worker_lost",
+    "cancelled",
+    "notebook_unreadable",
+    "internal",
+)
+LOG_STREAMS = ("stdout", "stderr", "display", "system")
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp with microseconds, stored naive UTC, returned aware UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def utcnow() -> datetime:
+    """The current time, aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every runner table."""
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(190), unique=True)
+    display_name: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    groups: Mapped[list["Group"]] = relationship(secondary="group_memberships", back_populates="members")
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(190), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(secondary="group_memberships", back_populates="groups")
+
+
+class GroupMembership(Base):
+    __tablename__ = "group_memberships"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ClientProfileRow(Base):
+    """A configured Schoology client. Only ``*_encrypted`` columns hold secrets."""
+
+    __tablename__ = "client_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(190), unique=True)
+    base_url: Mapped[str] = mapped_column(sa.String(1000))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    secret_encrypted: Mapped[str] = mapped_column(sa.Text)
+    signature_method: Mapped[str] = mapped_column(sa.String(32), default="HMAC-SHA1")
+    sql_url_encrypted: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # host, port, username, path...; any password/private key only as *_encrypted keys
+    sftp_settings: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Run(Base):
+    """One execution of a job for a client."""
+
+    __tablename__ = "runs"
+    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(sa.String(190), index=True)
+    notebook_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
+    notebook_hash: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    client: Mapped[str] = mapped_column(sa.String(190))
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    apply: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    requester: Mapped[str] = mapped_column(sa.String(190))
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    error_class: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    error_message: Mapped[Optional[str]] = mapped_column(sa.Text)
+    error_cell: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    timeout_seconds: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    worker_id: Mapped[Optional[str]] = mapped_column(sa.String(190))
+    worker_pid: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    cancel_requested_by: Mapped[Optional[str]] = mapped_column(sa.String(190))
+    cancel_requested_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    output_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
+    parent_run_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("runs.id", ondelete="SET NULL"))
+    # room for plans/journal (the plans issue fills these)
+    plan_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
+    journal_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
+    plan_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    journal_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+
+    artifacts: Mapped[list["Artifact"]] = relationship(
+        back_populates="run", order_by="Artifact.id", cascade="all, delete-orphan"
+    )
+
+
+class LogLine(Base):
+    """One line of a run's output, in the order it was written (``seq``)."""
+
+    __tablename__ = "log_lines"
+    __table_args__ = (sa.UniqueConstraint("run_id", "seq", name="uq_log_lines_run_seq"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stream: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(LongText)
+
+
+class Artifact(Base):
+    """A file a run produced (in its output folder)."""
+
+    __tablename__ = "artifacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    path: Mapped[str] = mapped_column(sa.String(1000))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+
+    run: Mapped[Run] = relationship(back_populates="artifacts")
