@@ -1,0 +1,146 @@
+"""Client profiles: a name resolved at run time to credentials (and SQL/SFTP settings).
+
+Resolution order for ``resolve_profile(name)``:
+
+1. every entry point in group ``schoology_etl.profiles`` (the runner registers its
+   store there), each called with the name; the first non-``None`` answer wins;
+2. the environment: ``TOOLBELT_CLIENT_<NAME>_BASE_URL``, ``_KEY``, ``_SECRET`` and the
+   optional ``_SQL_URL`` and ``_SIGNATURE_METHOD``.
+
+Jobs receive only the name, never the secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Mapping
+
+from schoology_etl.credentials import DEFAULT_BASE_URL, Credentials
+from schoology_etl.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "schoology_etl.profiles"
+ENV_PREFIX = "TOOLBELT_CLIENT_"
+
+
+@dataclass(frozen=True)
+class SFTPSettings:
+    """Where a client's SIS files live; password and key never shown in ``repr``."""
+
+    host: str
+    port: int = 22
+    username: str = ""
+    password: str | None = field(default=None, repr=False)
+    private_key: str | None = field(default=None, repr=False)
+    host_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything a job needs to reach one client's systems."""
+
+    name: str
+    base_url: str = DEFAULT_BASE_URL
+    key: str = field(default="", repr=False)
+    secret: str = field(default="", repr=False)
+    signature_method: str = "HMAC-SHA1"
+    sql_url: str | None = field(default=None, repr=False)
+    sftp: SFTPSettings | None = None
+
+    @property
+    def credentials(self) -> Credentials:
+        """API credentials of this profile."""
+        return Credentials(base_url=self.base_url, key=self.key, secret=self.secret,
+                           signature_method=self.signature_method)
+
+    def __repr__(self) -> str:
+        return (f"Profile(name={self.name!r}, base_url={self.base_url!r}, key={self.key[:3] + '…'!r}, "
+                f"secret='***', signature_method={self.signature_method!r}, "
+                f"sql_url={'***' if self.sql_url else None}, sftp={self.sftp!r})")
+
+
+def env_name(name: str) -> str:
+    """The environment-variable form of a client name: ``demo-district`` -> ``DEMO_DISTRICT``."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper()
+
+
+def _as_profile(name: str, value: Any, source: str) -> Profile:
+    if isinstance(value, Profile):
+        return value
+    if isinstance(value, Mapping):
+        data = dict(value)
+        sftp = data.get("sftp")
+        if isinstance(sftp, Mapping):
+            data["sftp"] = SFTPSettings(**sftp)
+        data.setdefault("name", name)
+        return Profile(**data)
+    raise ConfigurationError(f"client {name!r}: {source} returned {type(value).__name__}, not a Profile")
+
+
+def _from_entry_points(name: str, tried: list[str]) -> Profile | None:
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        tried.append(f"entry point {ep.name} ({ep.value})")
+        try:
+            lookup = ep.load()
+        except ImportError as exc:
+            log.warning("profile entry point %s could not be loaded: %s", ep.name, exc)
+            continue
+        value = lookup(name)
+        if value is not None:
+            return _as_profile(name, value, f"entry point {ep.name}")
+    return None
+
+
+def _from_environment(name: str, environ: Mapping[str, str], tried: list[str]) -> Profile | None:
+    prefix = f"{ENV_PREFIX}{env_name(name)}_"
+    tried.append(f"environment {prefix}BASE_URL/_KEY/_SECRET")
+    key, secret = environ.get(prefix + "KEY"), environ.get(prefix + "SECRET")
+    base_url = environ.get(prefix + "BASE_URL")
+    if not (key or secret or base_url):
+        return None
+    missing = [f"{prefix}{v}" for v, got in (("KEY", key), ("SECRET", secret)) if not got]
+    if missing:
+        raise ConfigurationError(f"client {name!r}: environment is missing {', '.join(missing)}")
+    return Profile(name=name, base_url=base_url or DEFAULT_BASE_URL, key=key or "", secret=secret or "",
+                   signature_method=environ.get(prefix + "SIGNATURE_METHOD", "HMAC-SHA1"),
+                   sql_url=environ.get(prefix + "SQL_URL"))
+
+
+def resolve_profile(name: str, *, environ: Mapping[str, str] | None = None) -> Profile:
+    """The profile called ``name``, from the registered stores, then the environment.
+
+    Raises:
+        ConfigurationError: nothing knows the name; the message says what was tried.
+    """
+    if not name:
+        raise ConfigurationError("client name is empty")
+    tried: list[str] = []
+    profile = _from_entry_points(name, tried)
+    if profile is None:
+        profile = _from_environment(name, os.environ if environ is None else environ, tried)
+    if profile is None:
+        raise ConfigurationError(f"no client profile named {name!r}; tried: {'; '.join(tried)}")
+    return profile
+
+
+def _profile(name_or_profile: str | Profile) -> Profile:
+    return name_or_profile if isinstance(name_or_profile, Profile) else resolve_profile(name_or_profile)
+
+
+def connect(name_or_profile: str | Profile, **client_options: Any):  # -> SchoologyClient
+    """A :class:`~schoology_etl.client.SchoologyClient` for a profile or a profile name."""
+    from schoology_etl.client import SchoologyClient
+
+    return SchoologyClient(_profile(name_or_profile).credentials, **client_options)
+
+
+def aconnect(name_or_profile: str | Profile, **client_options: Any):  # -> AsyncSchoologyClient
+    """An :class:`~schoology_etl.async_client.AsyncSchoologyClient` for a profile or name."""
+    from schoology_etl.async_client import AsyncSchoologyClient
+
+    return AsyncSchoologyClient(_profile(name_or_profile).credentials, **client_options)

@@ -1,0 +1,143 @@
+"""Response parsing: JSON envelopes, id/count coercion, and HTTP status -> error tree."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from schoology_etl.auth import redact_text, redact_url
+from schoology_etl.errors import (
+    AuthenticationError,
+    BadRequestError,
+    HTTPError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseFormatError,
+    ServerError,
+)
+from schoology_etl.retry import parse_retry_after
+
+EXCERPT_CHARS = 200
+_DIGITS = re.compile(r"^(0|[1-9][0-9]{0,18})$")
+_COUNT_KEYS = {"total", "response_code"}
+
+
+@dataclass
+class ApiResponse:
+    """One decoded answer: status, headers (lower-case names), data (dict, list or None)."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    data: Any = None
+    url: str = ""
+    method: str = "GET"
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """A short, single-line, redacted excerpt of a body for an error message."""
+    flat = " ".join(text.split())
+    flat = redact_text(flat)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def coerce_scalar(key: str, value: Any) -> Any:
+    """An int for id-like and count fields sent as numeric strings; anything else as is.
+
+    ``id``, ``uid``, ``*_id``, ``total`` and ``response_code`` are coerced; external keys
+    such as ``school_uid`` stay strings (they may have leading zeros).
+    """
+    if isinstance(value, str) and (key in ("id", "uid") or key.endswith("_id") or key in _COUNT_KEYS):
+        if _DIGITS.match(value):
+            return int(value)
+    return value
+
+
+def coerce_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A new dict with id-like and count fields coerced (shallow)."""
+    return {k: coerce_scalar(k, v) for k, v in record.items()}
+
+
+def _looks_like_html(text: str, content_type: str) -> bool:
+    return "html" in content_type or text.lstrip()[:1] == "<"
+
+
+def _error_message(text: str, data: Any) -> str:
+    if isinstance(data, dict):
+        for key in ("message", "error", "errors"):
+            if key in data:
+                return excerpt(str(data[key]))
+    if isinstance(data, str):
+        return excerpt(data)
+    return excerpt(text) if text.strip() else "(empty body)"
+
+
+_STATUS_ERRORS: dict[int, type[HTTPError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+}
+
+
+def error_for_status(
+    status: int, headers: Mapping[str, str], text: str, *, method: str, url: str
+) -> HTTPError | None:
+    """The exception for a non-2xx answer, or ``None`` for success (and 303)."""
+    if 200 <= status < 300 or status == 303:
+        return None
+    safe_url = redact_url(url)
+    content_type = headers.get("content-type", "")
+    try:
+        data: Any = json.loads(text) if text.strip() else None
+    except ValueError:
+        data = None
+    message = _error_message(text, data)
+    kw = dict(status=status, method=method, url=safe_url, body=excerpt(text))
+    if status == 429:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        return RateLimitedError(f"rate limited: {message}", retry_after=retry_after, **kw)
+    if status >= 500:
+        return ServerError(f"server error: {message}", **kw)
+    if data is None and text.strip() and _looks_like_html(text, content_type):
+        return ResponseFormatError(f"expected JSON, got HTML: {excerpt(text)}", **kw)
+    cls = _STATUS_ERRORS.get(status, BadRequestError)
+    return cls(message, **kw)
+
+
+def parse_response(
+    status: int, headers: Mapping[str, str], text: str, *, method: str, url: str, expect: str = "json"
+) -> ApiResponse:
+    """Turn one raw answer into an :class:`ApiResponse` or raise the matching error.
+
+    Args:
+        status, headers, text: the raw answer (header names in any case).
+        method, url: what was sent (for error messages; the URL is redacted).
+        expect: ``"json"`` (the default) or ``"csv"`` (rows as dicts).
+
+    Raises:
+        HTTPError: a subclass chosen from the status (see :mod:`schoology_etl.errors`);
+            ``ResponseFormatError`` for a body that is not the promised format.
+    """
+    lower = {k.lower(): v for k, v in headers.items()}
+    error = error_for_status(status, lower, text, method=method, url=url)
+    if error is not None:
+        raise error
+    data: Any = None
+    if text.strip():
+        if expect == "csv":
+            data = list(csv.DictReader(io.StringIO(text)))
+        else:
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                raise ResponseFormatError(
+                    f"expected JSON, got: {excerpt(text)}",
+                    status=status, method=method, url=redact_url(url), body=excerpt(text),
+                ) from exc
+    if isinstance(data, dict):
+        data = coerce_record(data)
+    return ApiResponse(status=status, headers=lower, data=data, url=url, method=method)
