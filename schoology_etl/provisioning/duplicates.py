@@ -1,0 +1,62 @@
+"""Find likely duplicate users (job ``find_duplicate_users``).
+
+Two rules: the same first and last name with the same birthday, and emails that differ
+only by case or by dots in the part before ``@`` (``Ann.Lee@x.org`` = ``annlee@x.org``).
+
+>>> users = [{"uid": 1, "primary_email": "Ann.Lee@x.org"}, {"uid": 2, "primary_email": "annlee@X.org"}]
+>>> [(g["rule"], g["uids"]) for g in find_duplicate_users(users)]
+[('email', ['1', '2'])]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from schoology_etl.provisioning.rows import text
+
+
+def normalize_email(email: Any) -> str:
+    """Case-folded, with dots removed before the ``@``; ``""`` for blanks."""
+    value = text(email).casefold()
+    if "@" not in value:
+        return value
+    local, _, domain = value.rpartition("@")
+    return f"{local.replace('.', '')}@{domain}"
+
+
+def _name_key(user: Mapping[str, Any]) -> str | None:
+    first, last, birthday = (text(user.get(f)).casefold() for f in ("name_first", "name_last", "birthday_date"))
+    if not (first and last and birthday):
+        return None
+    return f"{' '.join(first.split())}|{' '.join(last.split())}|{birthday}"
+
+
+def find_duplicate_users(users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Groups of two or more users that look like one person.
+
+    Returns:
+        One dict per group: ``rule`` (``"name_birthday"`` or ``"email"``), ``key`` (the
+        normalised value they share), ``uids`` and ``school_uids`` (in input order).
+        Groups are sorted by rule then key.
+    """
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for user in users:
+        name = _name_key(user)
+        if name:
+            groups.setdefault(("name_birthday", name), []).append(user)
+        email = normalize_email(user.get("primary_email"))
+        if email:
+            groups.setdefault(("email", email), []).append(user)
+    found = []
+    for (rule, key), members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        found.append(
+            {
+                "rule": rule,
+                "key": key,
+                "uids": [text(m.get("uid") or m.get("id")) for m in members],
+                "school_uids": [text(m.get("school_uid")) for m in members],
+            }
+        )
+    return found

@@ -1,0 +1,105 @@
+"""Give parents the buildings of their children (job ``update_parent_buildings``).
+
+Parent links are read from both directions the API offers: a student's ``parent_uids``
+and a parent's ``child_uids`` (comma-separated uids). A user's buildings are its
+``building_id`` (primary) plus ``additional_buildings`` (comma-separated ids).
+
+Behaviours:
+
+* ``add``: the parent keeps every building and gains its children's.
+* ``replace``: the parent's buildings become exactly its children's.
+
+``allowed_buildings`` (optional) limits the buildings the job touches: only those are
+added or removed; buildings outside it are kept as they are. A parent never ends up
+with no building: when ``replace`` would leave none, the current primary stays.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from schoology_etl.errors import ConfigurationError
+from schoology_etl.provisioning.rows import join_ids, split_ids, text
+
+BEHAVIORS = ("add", "replace")
+
+
+def user_buildings(user: Mapping[str, Any]) -> list[str]:
+    """The user's building ids: primary first, then additional ones, without repeats."""
+    ids = [text(user.get("building_id")), *split_ids(user.get("additional_buildings"))]
+    return list(dict.fromkeys(i for i in ids if i and i != "0"))
+
+
+def children_by_parent(users: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """``parent uid -> [child uid, ...]`` from students' ``parent_uids`` and parents' ``child_uids``."""
+    links: dict[str, list[str]] = {}
+    for user in users:
+        uid = text(user.get("uid") or user.get("id"))
+        for parent in split_ids(user.get("parent_uids")):
+            links.setdefault(parent, []).append(uid)
+        for child in split_ids(user.get("child_uids")):
+            links.setdefault(uid, []).append(child)
+    return {parent: list(dict.fromkeys(kids)) for parent, kids in links.items()}
+
+
+def _desired(current: list[str], wanted: list[str], behavior: str, allowed: set[str] | None) -> list[str]:
+    def touchable(b: str) -> bool:
+        return allowed is None or b in allowed
+
+    wanted = [b for b in wanted if touchable(b)]
+    if behavior == "add":
+        result = current + [b for b in wanted if b not in current]
+    else:
+        kept = [b for b in current if not touchable(b) or b in wanted]
+        result = kept + [b for b in wanted if b not in kept]
+    return result or current[:1]
+
+
+def parent_building_updates(
+    users: Iterable[Mapping[str, Any]],
+    *,
+    behavior: str = "add",
+    allowed_buildings: Iterable[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Update records for every parent whose buildings must change.
+
+    Args:
+        users: API user records (``uid``, ``building_id``, ``additional_buildings``,
+            ``parent_uids`` / ``child_uids``).
+        behavior: ``"add"`` or ``"replace"``.
+        allowed_buildings: building ids the job may add or remove; ``None`` or empty
+            means every building.
+
+    Returns:
+        One record per changed parent, in input order: ``id``, ``uid``, ``school_uid``,
+        ``building_id`` (kept when still one of its buildings) and ``additional_buildings``.
+    """
+    if behavior not in BEHAVIORS:
+        raise ConfigurationError(f"behavior must be one of {BEHAVIORS}, not {behavior!r}")
+    allowed = {text(b) for b in allowed_buildings} if allowed_buildings else None
+    users = list(users)
+    by_uid = {text(u.get("uid") or u.get("id")): u for u in users}
+    links = children_by_parent(users)
+    updates = []
+    for uid, parent in by_uid.items():
+        if uid not in links:
+            continue
+        wanted: list[str] = []
+        for child in links[uid]:
+            if child in by_uid:
+                wanted += [b for b in user_buildings(by_uid[child]) if b not in wanted]
+        current = user_buildings(parent)
+        desired = _desired(current, wanted, behavior, allowed)
+        if set(desired) == set(current):
+            continue
+        primary = current[0] if current and current[0] in desired else desired[0]
+        updates.append(
+            {
+                "id": uid,
+                "uid": uid,
+                "school_uid": parent.get("school_uid"),
+                "building_id": primary,
+                "additional_buildings": join_ids(b for b in desired if b != primary),
+            }
+        )
+    return updates

@@ -1,0 +1,90 @@
+"""Deactivate users missing from the SIS and reactivate users by school_uid.
+
+Jobs ``deactivate_missing_users`` and ``reactivate_users``. Deactivation keeps
+enrollments (``option_keep_enrollments=1``, see :data:`DEACTIVATE_PARAMS`) and refuses
+to go ahead when it would touch more than a given share of the candidates: a truncated
+SIS file must not empty a district.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from schoology_etl.errors import ConfigurationError, RecordError
+from schoology_etl.provisioning.rows import required, text, truthy, where
+
+#: Query flags for ``DELETE /users``: keep grades and attendance; send no email.
+DEACTIVATE_PARAMS = {"option_keep_enrollments": 1, "email_notification": 0}
+
+
+def missing_users(
+    users: Iterable[Mapping[str, Any]],
+    sis_rows: Iterable[Mapping[str, Any]],
+    *,
+    max_share: float = 0.1,
+    role_ids: Iterable[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Users with a ``school_uid`` that the SIS file no longer lists.
+
+    Args:
+        users: current API users.
+        sis_rows: rows of the SIS ``users`` file (column ``school_uid``).
+        max_share: refuse when more than this share (0..1) of the candidate users would
+            be deactivated.
+        role_ids: only users in these roles are candidates (``None``: every role).
+
+    Returns:
+        ``{id, uid, school_uid, name_first, name_last, role_id}`` for each user to deactivate.
+
+    Raises:
+        ConfigurationError: the share is above ``max_share`` (nothing is returned).
+    """
+    if not 0 <= max_share <= 1:
+        raise ConfigurationError(f"max_share must be between 0 and 1, not {max_share!r}")
+    listed = {text(r.get("school_uid")) for r in sis_rows} - {""}
+    roles = {text(r) for r in role_ids} if role_ids else None
+    candidates = [
+        u for u in users if text(u.get("school_uid")) and (roles is None or text(u.get("role_id")) in roles)
+    ]
+    gone = [u for u in candidates if text(u.get("school_uid")) not in listed]
+    if candidates and len(gone) / len(candidates) > max_share:
+        raise ConfigurationError(
+            f"{len(gone)} of {len(candidates)} users ({len(gone) / len(candidates):.0%}) are missing from the SIS "
+            f"file, above the allowed share {max_share:.0%}; is the file complete?"
+        )
+    fields = ("school_uid", "name_first", "name_last", "role_id")
+    return [
+        {"id": text(u.get("uid") or u.get("id")), "uid": text(u.get("uid") or u.get("id"))}
+        | {f: u.get(f) for f in fields}
+        for u in gone
+    ]
+
+
+def reactivation_items(
+    inactive_users: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    reenroll: bool = True,
+) -> list[dict[str, Any]]:
+    """``PUT /users/reactivate`` items for rows of ``school_uid`` (optional ``reenroll`` column).
+
+    Raises:
+        RecordError: a row names a school_uid that is not among the inactive users.
+    """
+    by_uid = {text(u.get("school_uid")): u for u in inactive_users if text(u.get("school_uid"))}
+    items = []
+    for i, row in enumerate(rows):
+        school_uid = required(row, "school_uid", index=i, step="reactivate")
+        user = by_uid.get(school_uid)
+        if user is None:
+            raise RecordError(
+                f"{where(i)}: column 'school_uid': {school_uid!r} is not an inactive user",
+                step="reactivate",
+                index=i,
+                record=dict(row),
+            )
+        again = truthy(row["reenroll"]) if text(row.get("reenroll")) else reenroll
+        items.append(
+            {"uid": text(user.get("uid") or user.get("id")), "school_uid": school_uid, "option_reenroll": int(again)}
+        )
+    return items

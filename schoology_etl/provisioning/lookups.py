@@ -1,0 +1,121 @@
+"""Resolve role titles, building codes and grading period titles to Schoology ids.
+
+Built from the API's own lists (``/roles``, ``/schools/{id}/buildings``,
+``/gradingperiods``); matching ignores case and surrounding spaces. An unknown value
+raises :class:`~schoology_etl.errors.RecordError` naming the row, the column, the value
+and the nearest known values.
+
+>>> roles = role_lookup([{"id": 7, "title": "Student"}, {"id": 9, "title": "Parent"}])
+>>> roles.resolve("student")
+'7'
+>>> roles.get("Teacher") is None
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterable, Mapping
+
+from schoology_etl.errors import ConfigurationError, RecordError
+from schoology_etl.provisioning.rows import text, where
+
+
+def _fold(value: Any) -> str:
+    return " ".join(text(value).split()).casefold()
+
+
+class Lookup:
+    """A case-insensitive ``name -> id`` resolver over API records.
+
+    Args:
+        records: API records (dicts) holding ``key_field`` and ``id_field``.
+        key_field: the field matched against input values (``title``, ``building_code``).
+        kind: what a value is, for messages (``"role title"``).
+        id_field: the field returned (``"id"``).
+    """
+
+    def __init__(
+        self, records: Iterable[Mapping[str, Any]], *, key_field: str, kind: str, id_field: str = "id"
+    ) -> None:
+        self.kind = kind
+        self.key_field = key_field
+        self._ids: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._ambiguous: dict[str, list[str]] = {}
+        self._records: dict[str, dict[str, Any]] = {}
+        for record in records:
+            name, ident = text(record.get(key_field)), text(record.get(id_field))
+            if not name or not ident:
+                continue
+            key = _fold(name)
+            if key in self._ids and self._ids[key] != ident:
+                self._ambiguous.setdefault(key, [self._ids[key]]).append(ident)
+                continue
+            self._ids[key], self._names[key], self._records[key] = ident, name, dict(record)
+        if not self._ids:
+            raise ConfigurationError(f"no {kind} values to look up (empty list from the API?)")
+
+    def __contains__(self, value: object) -> bool:
+        return _fold(value) in self._ids and _fold(value) not in self._ambiguous
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def names(self) -> list[str]:
+        """The known values, as spelled by the API, sorted."""
+        return sorted(self._names.values(), key=str.casefold)
+
+    def get(self, value: Any) -> str | None:
+        """The id for ``value``, or ``None`` when it is unknown or ambiguous."""
+        key = _fold(value)
+        return None if key in self._ambiguous else self._ids.get(key)
+
+    def record(self, value: Any) -> dict[str, Any] | None:
+        """A copy of the API record for ``value``, or ``None``."""
+        found = self._records.get(_fold(value))
+        return dict(found) if found is not None and value in self else None
+
+    def near(self, value: Any, n: int = 3) -> list[str]:
+        """Up to ``n`` known values that look like ``value``."""
+        keys = difflib.get_close_matches(_fold(value), list(self._names), n=n, cutoff=0.6)
+        return [self._names[k] for k in keys]
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` cannot be resolved (``None`` when it can)."""
+        key = _fold(value)
+        if key in self._ambiguous:
+            ids = ", ".join(self._ambiguous[key])
+            return f"{self.kind} {text(value)!r} is ambiguous (ids {ids})"
+        if key in self._ids:
+            return None
+        near = self.near(value)
+        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+        return f"unknown {self.kind} {text(value)!r}{hint}"
+
+    def resolve(self, value: Any, *, index: int | None = None, field: str | None = None) -> str:
+        """The id for ``value``; raise :class:`RecordError` naming row, column and value if unknown."""
+        problem = self.problem(value)
+        if problem is None:
+            return self._ids[_fold(value)]
+        column = f"column {field!r}: " if field else ""
+        raise RecordError(f"{where(index)}: {column}{problem}", step=f"resolve {self.kind}", index=index)
+
+    def __repr__(self) -> str:
+        return f"<Lookup {self.kind}: {len(self)} values>"
+
+
+def role_lookup(roles: Iterable[Mapping[str, Any]]) -> Lookup:
+    """Role title -> role id, from ``/roles`` records."""
+    return Lookup(roles, key_field="title", kind="role title")
+
+
+def building_lookup(buildings: Iterable[Mapping[str, Any]]) -> Lookup:
+    """Building code -> building id, from ``/schools/{id}/buildings`` records."""
+    return Lookup(buildings, key_field="building_code", kind="building code")
+
+
+def grading_period_lookup(periods: Iterable[Mapping[str, Any]]) -> Lookup:
+    """Grading period title -> id, from ``/gradingperiods`` records."""
+    return Lookup(periods, key_field="title", kind="grading period title")

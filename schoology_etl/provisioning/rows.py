@@ -1,0 +1,58 @@
+"""Reading fields of input rows, with errors that name the line, the field and the value.
+
+Rows come from CSV files (``csv.DictReader``) or from record sources; ``index`` is the
+0-based position of the row among the data rows, so the file line is ``index + 2``
+(line 1 is the header).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from schoology_etl.errors import RecordError
+
+
+def line_of(index: int) -> int:
+    """The 1-based file line of the data row at 0-based ``index`` (after one header line)."""
+    return index + 2
+
+
+def where(index: int | None) -> str:
+    """``"line N"`` for a row index, or ``"input"`` when the position is unknown."""
+    return f"line {line_of(index)}" if index is not None else "input"
+
+
+def text(value: Any) -> str:
+    """A cell as stripped text; ``None`` becomes ``""``."""
+    return "" if value is None else str(value).strip()
+
+
+def required(row: Mapping[str, Any], field: str, *, index: int | None, step: str) -> str:
+    """The stripped, non-empty value of ``field``, else a :class:`RecordError` naming it."""
+    value = text(row.get(field))
+    if not value:
+        raise RecordError(
+            f"{where(index)}: column {field!r} is empty or missing", step=step, index=index, record=dict(row)
+        )
+    return value
+
+
+def split_ids(value: Any) -> list[str]:
+    """A comma-separated id list (``"12,34"``) or a sequence as a list of stripped strings."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items: Iterable[Any] = value
+    else:
+        items = str(value).split(",")
+    return [text(v) for v in items if text(v)]
+
+
+def join_ids(ids: Iterable[Any]) -> str:
+    """The API's comma-separated form of an id list."""
+    return ",".join(text(i) for i in ids if text(i))
+
+
+def truthy(value: Any) -> bool:
+    """``1``, ``"1"``, ``True``, ``"true"``, ``"yes"`` -> True; blanks and zeros -> False."""
+    return text(value).lower() in {"1", "true", "yes", "y", "t"}
