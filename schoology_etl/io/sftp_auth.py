@@ -59,7 +59,7 @@ def load_private_key(key: str | os.PathLike[str], passphrase: str | None = None)
     text = str(key)
     try:
         if "-----BEGIN" not in text:
-            return paramiko.PKey.from_path(Path(text).expanduser(), passphrase=passphrase)
+            return paramiko.PKey.from_path(Path(text).expanduser(), passphrase)
         for cls in _KEY_CLASSES:
             try:
                 return cls.from_private_key(io.StringIO(text), password=passphrase)

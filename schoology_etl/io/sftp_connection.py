@@ -57,7 +57,9 @@ def is_transient(exc: BaseException) -> bool:
     """A dropped connection or a broken transfer: worth one more try on a fresh connection."""
     if isinstance(exc, (ConnectorError, paramiko.AuthenticationException)):
         return False
-    if isinstance(exc, (EOFError, ConnectionError, socket.timeout, paramiko.SSHException)):
+    transient = (EOFError, ConnectionError, socket.timeout, paramiko.SSHException,
+                 paramiko.ssh_exception.NoValidConnectionsError)
+    if isinstance(exc, transient):
         return True
     # paramiko raises a bare OSError("Socket is closed") once the channel is gone.
     return isinstance(exc, OSError) and exc.errno is None and "closed" in str(exc).lower()
