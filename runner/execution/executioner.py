@@ -1,0 +1,195 @@
+"""The executioner: runs one run's notebook with papermill and records everything.
+
+``python -m runner.execution.executioner RUN_ID [--claimed-by WORKER]`` claims the run
+(unless a worker already did), executes the notebook in this process with the
+streaming engine, writes each output line to the store as it happens (secrets
+masked), saves the scrubbed output notebook and the artifacts under
+``$TOOLBELT_HOME/runs/<id>/``, and records the outcome. SIGTERM means cancel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from runner.execution.fastimport import block_slow_optional_imports
+
+block_slow_optional_imports()
+
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from runner.execution import claims  # noqa: E402
+from runner.execution.artifacts import collect_artifacts, missing_declared  # noqa: E402
+from runner.execution.engine import ENGINE_NAME, register  # noqa: E402
+from runner.execution.launch import run_dir  # noqa: E402
+from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
+from runner.execution.monitor import RunMonitor  # noqa: E402
+from runner.execution.outcome import Outcome, RunStopped, classify  # noqa: E402
+from runner.execution.outputs import output_log_entries  # noqa: E402
+from runner.execution.scrub import Scrubber  # noqa: E402
+from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+OUTPUT_DIR_ENV = "TOOLBELT_OUTPUT_DIR"
+RUN_ID_ENV = "TOOLBELT_RUN_ID"
+OUTPUT_NOTEBOOK = "output.ipynb"
+
+
+def known_secrets(client: str) -> set[str]:
+    """Every value to mask: every stored profile's secrets, and this client's own."""
+    from runner.secrets import known_secret_values
+    from schoology_etl.errors import ConfigurationError
+    from schoology_etl.profiles import resolve_profile
+
+    values = set(known_secret_values())
+    try:
+        profile = resolve_profile(client)
+    except ConfigurationError:
+        return values
+    values.update(v for v in (profile.secret, profile.key, profile.sql_url) if v)
+    if profile.sftp is not None:
+        values.update(v for v in (profile.sftp.password, profile.sftp.private_key) if v)
+    return values
+
+
+class RunObserver:
+    """Feeds kernel output to the log and stops cells when the monitor says so."""
+
+    def __init__(self, monitor: RunMonitor, writer: LogWriter, scrubber: Scrubber) -> None:
+        self.monitor = monitor
+        self.writer = writer
+        self.scrubber = scrubber
+        self.current_cell: int | None = None
+
+    def kernel_started(self, km: Any) -> None:
+        self.monitor.kernel_started(km)
+
+    def output(self, msg_type: str, content: dict[str, Any], cell_index: int) -> None:
+        self.scrubber.message_content(content)
+        for stream, text in output_log_entries(msg_type, content):
+            self.writer.write(stream, text)
+
+    def cell_starting(self, cell_index: int) -> None:
+        if self.monitor.stop_reason is not None:
+            raise RunStopped(self.monitor.stop_reason)
+        self.current_cell = cell_index
+
+    def cell_finished(self, cell_index: int) -> None:
+        pass
+
+
+def _load(run_id: int) -> dict[str, Any]:
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
+        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
+
+
+def _finish(run_id: int, outcome: Outcome, *, output_path: Path | None, artifacts: list[dict[str, Any]]) -> None:
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        run.status = outcome.status
+        run.error_class = outcome.error_class
+        run.error_message = outcome.message
+        run.error_cell = outcome.cell
+        run.finished_at = utcnow()
+        if output_path is not None and output_path.exists():
+            run.output_path = str(output_path)
+        for row in artifacts:
+            s.add(Artifact(run_id=run_id, **row))
+
+
+def _scrub_output(path: Path, scrubber: Scrubber) -> None:
+    if not path.exists():
+        return
+    nb = nbformat.read(path, as_version=4)
+    nbformat.write(scrubber.notebook(nb), path)
+
+
+def _declared_outputs(notebook_path: str | None) -> tuple[str, ...]:
+    from runner.header import HeaderError, parse_header
+
+    try:
+        return parse_header(notebook_path).outputs if notebook_path else ()
+    except HeaderError:
+        return ()
+
+
+def execute_run(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
+    """Execute run ``run_id`` in this process; its outcome, or None if another process has it."""
+    worker_id = claimed_by or claims.default_worker_id()
+    if claimed_by is None and not claims.claim_run(run_id, worker_id):
+        log.info("run %s is not queued any more; another executioner has it", run_id)
+        return None
+    claims.record_pid(run_id, os.getpid())
+    run = _load(run_id)
+    folder = run_dir(run_id)
+    outputs = folder / "outputs"
+    outputs.mkdir(exist_ok=True)
+    output_path = folder / OUTPUT_NOTEBOOK
+
+    scrubber = Scrubber(known_secrets(run["client"]))
+    writer = LogWriter(run_id, scrubber, start_seq=last_seq(run_id))
+    monitor = RunMonitor(run_id, writer, timeout_seconds=run["timeout_seconds"])
+    observer = RunObserver(monitor, writer, scrubber)
+    previous = signal.signal(signal.SIGTERM, lambda *_: monitor.signal_cancel())
+    writer.write("system", f"run {run_id}: {run['job_id']} for client {run['client']}, requested by "
+                 f"{run['requester']}, on {worker_id}")
+    writer.flush()
+    monitor.start()
+
+    os.environ[OUTPUT_DIR_ENV] = str(outputs)
+    os.environ[RUN_ID_ENV] = str(run_id)
+    params = {**(run["params"] or {}), "client": run["client"]}
+    if run["apply"]:
+        params["apply"] = True
+    register()
+    error: BaseException | None = None
+    try:
+        papermill.execute_notebook(
+            run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
+            output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
+            shutdown_kernel="immediate", request_save_on_cell_execute=True,
+        )
+    except RunStopped as exc:
+        error = exc
+    except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
+        error = exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    outcome = classify(error, stop_reason=monitor.stop_reason, cancelled_by=monitor.cancelled_by,
+                       timeout_seconds=run["timeout_seconds"], current_cell=observer.current_cell)
+    if outcome.error_class == "internal":
+        log.error("run %s failed inside the runner", run_id, exc_info=error)
+    _scrub_output(output_path, scrubber)
+    rows = collect_artifacts(outputs, scrubber)
+    for name in missing_declared(_declared_outputs(run["notebook_path"]), rows):
+        writer.write("system", f"declared output {name} was not produced")
+    writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
+    monitor.finish()
+    _finish(run_id, outcome, output_path=output_path, artifacts=rows)
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m runner.execution.executioner")
+    parser.add_argument("run_id", type=int)
+    parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the run")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    outcome = execute_run(args.run_id, claimed_by=args.claimed_by)
+    return 0 if outcome is None or outcome.status in ("succeeded", "planned") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

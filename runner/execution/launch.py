@@ -1,0 +1,46 @@
+"""Start executioner processes detached from the caller, and reap the finished ones.
+
+Each executioner runs in a new session (``start_new_session=True``), so it outlives
+the dashboard kernel or CLI that started it; its own output goes to
+``$TOOLBELT_HOME/runs/<id>/executioner.log``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from runner.store import toolbelt_home
+
+_CHILDREN: list[subprocess.Popen[bytes]] = []
+_LOCK = threading.Lock()
+
+
+def run_dir(run_id: int) -> Path:
+    """``$TOOLBELT_HOME/runs/<id>``, created if needed."""
+    path = toolbelt_home() / "runs" / str(run_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def spawn_executioner(run_id: int, *, claimed_by: str | None = None) -> subprocess.Popen[bytes]:
+    """Start ``python -m runner.execution.executioner RUN_ID`` in its own session."""
+    reap_children()
+    cmd = [sys.executable, "-m", "runner.execution.executioner", str(run_id)]
+    if claimed_by:
+        cmd += ["--claimed-by", claimed_by]
+    with open(run_dir(run_id) / "executioner.log", "ab") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, close_fds=True)
+    with _LOCK:
+        _CHILDREN.append(proc)
+    return proc
+
+
+def reap_children() -> list[subprocess.Popen[bytes]]:
+    """Collect finished executioners (no zombies); the ones still running."""
+    with _LOCK:
+        _CHILDREN[:] = [p for p in _CHILDREN if p.poll() is None]
+        return list(_CHILDREN)

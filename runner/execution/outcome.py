@@ -1,0 +1,66 @@
+"""What happened to a run, in the store's terms and in plain language.
+
+papermill does not record cancellation, and after a kernel death it marks the cell
+completed without an exception, so the runner decides the outcome itself from the
+exception papermill raised and from why the run monitor stopped it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.exceptions import PapermillExecutionError
+
+
+class RunStopped(Exception):
+    """Raised before a cell starts when the run was cancelled or timed out."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A run's final status, error class, message and failing cell (0-based, output notebook)."""
+
+    status: str
+    error_class: str | None = None
+    message: str | None = None
+    cell: int | None = None
+
+
+def _duration(seconds: int | None) -> str:
+    if not seconds:
+        return "its time limit"
+    if seconds % 3600 == 0:
+        return f"its {seconds // 3600} h limit"
+    if seconds % 60 == 0:
+        return f"its {seconds // 60} min limit"
+    return f"its {seconds} s limit"
+
+
+def classify(
+    exc: BaseException | None,
+    *,
+    stop_reason: str | None,
+    cancelled_by: str | None = None,
+    timeout_seconds: int | None = None,
+    current_cell: int | None = None,
+) -> Outcome:
+    """The outcome of a run that ended with ``exc`` (None: every cell ran)."""
+    if exc is None:
+        return Outcome("succeeded")
+    if stop_reason == "cancelled":
+        who = cancelled_by or "someone"
+        return Outcome("cancelled", "cancelled", f"cancelled by {who}", current_cell)
+    if stop_reason == "timeout":
+        return Outcome("failed", "timeout", f"the run took longer than {_duration(timeout_seconds)} "
+                       "and was stopped", current_cell)
+    if isinstance(exc, PapermillExecutionError):
+        return Outcome("failed", "cell_error", f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}",
+                       exc.cell_index)
+    if isinstance(exc, DeadKernelError):
+        where = f" while running cell {current_cell}" if current_cell is not None else ""
+        return Outcome("failed", "kernel_died", f"the notebook's kernel died{where} (killed, out of memory "
+                       "or crashed); the run did not finish", current_cell)
+    if isinstance(exc, CellTimeoutError):
+        return Outcome("failed", "timeout", f"a cell took too long: {exc}", current_cell)
+    return Outcome("failed", "internal", f"the runner failed: {type(exc).__name__}: {exc}", current_cell)
