@@ -1,0 +1,200 @@
+"""Where a plan is applied: the API through a client, or records held in memory.
+
+A target re-reads the objects of a chunk of changes (``read``) and writes one chunk of
+same-realm, same-operation changes (``write``), returning one :class:`ItemResult` per
+change, in order. :class:`ClientTarget` goes through ``client.bulk`` (chunks of 50, the
+client's shared rate limiter); :class:`MemoryTarget` applies a plan to plain dicts, to
+preview it on a snapshot or to test plan logic without a network.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from schoology_etl.errors import ConfigurationError
+from schoology_etl.plans.drift import REALM_READS, ClientReader, lookup_key
+from schoology_etl.plans.model import CREATE, DEACTIVATE, DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
+
+
+@dataclass
+class ItemResult:
+    """The API's answer for one change: ok, code, the id it got, the message, the raw row."""
+
+    ok: bool
+    response_code: int | None = None
+    id: Any = None
+    message: str | None = None
+    row: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_bulk(cls, result: Any) -> "ItemResult":
+        """From a :class:`schoology_etl.bulk.BulkResult` (or anything shaped like one)."""
+        return cls(bool(result.ok), result.response_code, result.id, result.message, dict(result.row or {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "response_code": self.response_code, "id": self.id, "message": self.message, "row": self.row}
+
+
+@dataclass(frozen=True)
+class WriteRoute:
+    """How one (realm, operation) is written: endpoint, method, item shape, query flags."""
+
+    endpoint: str
+    method: str
+    item: Callable[[Change], dict[str, Any]]
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+_KEEP = {"option_keep_enrollments": 1, "email_notification": 0}
+
+
+def _assoc(change: Change, *, delete: bool) -> dict[str, Any]:
+    item = {"student_school_uid": change.key.get("student_school_uid"), "parent_school_uid": change.key.get("parent_school_uid")}
+    return {**item, "delete": "1"} if delete else item
+
+
+#: Special cases; everything else uses the realm as endpoint with POST / PUT / DELETE.
+ROUTES: dict[tuple[str, str], WriteRoute] = {
+    ("users", DELETE): WriteRoute("users", "DELETE", lambda c: {"id": c.id}, _KEEP),
+    ("users", DEACTIVATE): WriteRoute("users", "DELETE", lambda c: {"id": c.id}, _KEEP),
+    ("users", REACTIVATE): WriteRoute("users_reactivate", "PUT", lambda c: {"uid": c.id}),
+    ("parent_associations", LINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=False)),
+    ("parent_associations", UNLINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=True)),
+}
+
+
+def route_for(realm: str, op: str) -> WriteRoute:
+    """The write route for a realm and operation; a clear error when there is none."""
+    if (realm, op) in ROUTES:
+        return ROUTES[(realm, op)]
+    if op == CREATE:
+        return WriteRoute(realm, "POST", lambda c: dict(c.after))
+    if op == UPDATE:
+        return WriteRoute(realm, "PUT", lambda c: {"id": c.id, **c.after})
+    if op == DELETE:
+        return WriteRoute(realm, "DELETE", lambda c: {"id": c.id})
+    raise ConfigurationError(f"no way to {op} objects of realm {realm!r}")
+
+
+class ClientTarget:
+    """Apply through a ``SchoologyClient``: drift reads via :class:`ClientReader`, writes via ``client.bulk``."""
+
+    def __init__(self, client: Any, *, drift: str = "auto", snapshot_max_age: float = 120.0) -> None:
+        self.client = client
+        self.reader = ClientReader(client, strategy=drift, max_age=snapshot_max_age)
+
+    @property
+    def base_url(self) -> str | None:
+        creds = getattr(self.client, "credentials", None)
+        return getattr(creds, "base_url", None)
+
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int]) -> None:
+        self.reader.prepare(counts, current_counts)
+
+    def read(self, changes: Sequence[Change]) -> dict[int, dict[str, Any] | None]:
+        return self.reader.read(changes)
+
+    def write(self, realm: str, op: str, changes: Sequence[Change]) -> list[ItemResult]:
+        route = route_for(realm, op)
+        items = [route.item(c) for c in changes]
+        results = self.client.bulk(route.endpoint, items, method=route.method, params=dict(route.params))
+        return [ItemResult.from_bulk(r) for r in results]
+
+    def counters(self) -> dict[str, float]:
+        stats = self.client.stats
+        return {"requests": stats.requests, "retries": stats.retries, "throttled_seconds": stats.throttled_seconds}
+
+    def rate(self) -> tuple[int, float] | None:
+        limiter = getattr(self.client, "limiter", None)
+        return (limiter.rate, limiter.window) if limiter is not None else None
+
+
+class MemoryTarget:
+    """Apply to records held in memory: ``{realm: [record, ...]}`` (the input is copied).
+
+    Objects are found by id or by their key fields; creates get the next integer id;
+    deleted users move to ``inactive`` (as in Schoology) and can be reactivated.
+    ``fail(change)`` may return a message to make that item fail, to rehearse errors.
+    """
+
+    def __init__(self, records: Mapping[str, Sequence[Mapping[str, Any]]], *, fail: Callable[[Change], str | None] | None = None) -> None:
+        self.records: dict[str, list[dict[str, Any]]] = {realm: [copy.deepcopy(dict(r)) for r in rows] for realm, rows in records.items()}
+        self.inactive: dict[str, list[dict[str, Any]]] = {}
+        self.fail = fail
+        self.requests = 0
+        self._next_id = 1 + max((int(r["id"]) for rows in self.records.values() for r in rows if str(r.get("id", "")).isdigit()), default=0)
+
+    base_url = None
+
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int]) -> None:
+        """Nothing to prepare in memory."""
+
+    def _find(self, realm: str, change: Change, rows: list[dict[str, Any]]) -> int | None:
+        for i, r in enumerate(rows):
+            if change.id is not None and str(r.get("id")) == str(change.id):
+                return i
+            if change.key and all(str(r.get(k)) == str(v) for k, v in change.key.items()):
+                return i
+        return None
+
+    def read(self, changes: Sequence[Change]) -> dict[int, dict[str, Any] | None]:
+        self.requests += max(1, -(-len(changes) // 50))
+        out: dict[int, dict[str, Any] | None] = {}
+        for c in changes:
+            rows = self.records.get(c.realm, [])
+            i = self._find(c.realm, c, rows)
+            out[c.seq] = copy.deepcopy(rows[i]) if i is not None else None
+        return out
+
+    def write(self, realm: str, op: str, changes: Sequence[Change]) -> list[ItemResult]:
+        self.requests += 1
+        results = []
+        rows = self.records.setdefault(realm, [])
+        for c in changes:
+            message = self.fail(c) if self.fail else None
+            if message:
+                results.append(ItemResult(False, 400, None, message))
+                continue
+            i = self._find(realm, c, rows)
+            if op == CREATE:
+                new = {**copy.deepcopy(c.after), **c.key, "id": self._next_id}
+                self._next_id += 1
+                rows.append(new)
+                results.append(ItemResult(True, 200, new["id"]))
+            elif op == UPDATE and i is not None:
+                rows[i] = {**rows[i], **copy.deepcopy(c.after)}
+                results.append(ItemResult(True, 200, rows[i].get("id")))
+            elif op in (DELETE, DEACTIVATE) and i is not None:
+                self.inactive.setdefault(realm, []).append(rows.pop(i))
+                results.append(ItemResult(True, 200, c.id))
+            elif op == REACTIVATE:
+                gone = self.inactive.get(realm, [])
+                j = self._find(realm, c, gone)
+                if j is None:
+                    results.append(ItemResult(False, 404, None, "no such inactive object"))
+                else:
+                    rows.append(gone.pop(j))
+                    results.append(ItemResult(True, 200, c.id))
+            else:
+                results.append(ItemResult(False, 404, None, f"no object {c.key_text or c.id} to {op}"))
+        return results
+
+    def counters(self) -> dict[str, float]:
+        return {"requests": self.requests, "retries": 0, "throttled_seconds": 0.0}
+
+    def rate(self) -> tuple[int, float] | None:
+        return None
+
+
+def as_target(client_or_target: Any, **options: Any) -> Any:
+    """A target for ``apply_plan``: targets pass through, clients are wrapped."""
+    if hasattr(client_or_target, "read") and hasattr(client_or_target, "write"):
+        return client_or_target
+    if hasattr(client_or_target, "bulk"):
+        return ClientTarget(client_or_target, **options)
+    raise ConfigurationError(f"cannot apply a plan to {type(client_or_target).__name__}: expected a SchoologyClient or a target")
+
+
+__all__ = ["ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target", "lookup_key", "route_for"]
