@@ -1,0 +1,294 @@
+"""Client profiles in the store: add, update, get, list, remove, test.
+
+Secrets (the API secret, the SQL URL, an SFTP password or private key) are stored
+encrypted (:mod:`runner.secrets`); nothing here returns them except :func:`get_profile`
+and :func:`resolve_profile`, which build the library's
+:class:`~schoology_etl.profiles.Profile` for a job at run time.
+
+:func:`resolve_profile` is registered as entry point ``schoology_etl.profiles: store``,
+so ``schoology_etl.connect("name")`` in a notebook finds profiles stored here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from runner import secrets
+from runner.store import ClientProfileRow, StoreUnavailableError, session_scope
+from schoology_etl.credentials import SIGNATURE_METHODS
+from schoology_etl.errors import ConfigurationError, SchoologyETLError
+from schoology_etl.profiles import Profile, SFTPSettings
+
+log = logging.getLogger(__name__)
+
+NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,99}")
+SFTP_PLAIN_KEYS = ("host", "port", "username", "host_key")
+SFTP_SECRET_KEYS = ("password", "private_key")
+TEST_PATH = "app-user-info"
+
+
+class UnknownProfileError(ConfigurationError):
+    """No client profile with that name in the store."""
+
+
+class ProfileExistsError(ConfigurationError):
+    """A client profile with that name is already stored."""
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    """What may be shown about a stored profile: never a secret."""
+
+    name: str
+    base_url: str
+    key_hint: str
+    signature_method: str
+    has_sql: bool
+    sftp_host: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "base_url": self.base_url,
+            "key": self.key_hint,
+            "signature_method": self.signature_method,
+            "sql": self.has_sql,
+            "sftp_host": self.sftp_host,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class ProfileTestResult:
+    """The outcome of :func:`test_profile`: ok, or the typed error's class and message."""
+
+    name: str
+    ok: bool
+    message: str
+    error_class: str | None = None
+
+
+def _info(row: ClientProfileRow) -> ProfileInfo:
+    return ProfileInfo(
+        name=row.name,
+        base_url=row.base_url,
+        key_hint=(row.key[:3] + "…") if row.key else "",
+        signature_method=row.signature_method,
+        has_sql=bool(row.sql_url_encrypted),
+        sftp_host=(row.sftp_settings or {}).get("host"),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _check_fields(name: str, base_url: str, key: str, secret: str, signature_method: str) -> None:
+    if not NAME_PATTERN.fullmatch(name):
+        raise ConfigurationError(
+            f"client name {name!r}: use letters, digits, '_' and '-', starting with a letter"
+        )
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"client {name!r}: base URL must be http(s), got {base_url!r}")
+    if not key:
+        raise ConfigurationError(f"client {name!r}: key is empty")
+    if not secret:
+        raise ConfigurationError(f"client {name!r}: secret is empty")
+    if signature_method.upper() not in SIGNATURE_METHODS:
+        raise ConfigurationError(
+            f"client {name!r}: signature method must be one of {', '.join(SIGNATURE_METHODS)}, got {signature_method!r}"
+        )
+
+
+def _encrypt_sftp(sftp: Mapping[str, Any] | None, key: bytes) -> dict[str, Any] | None:
+    if not sftp:
+        return None
+    unknown = set(sftp) - set(SFTP_PLAIN_KEYS) - set(SFTP_SECRET_KEYS)
+    if unknown:
+        raise ConfigurationError(f"unknown SFTP settings: {', '.join(sorted(unknown))}")
+    if not sftp.get("host"):
+        raise ConfigurationError("SFTP settings need a host")
+    out: dict[str, Any] = {k: sftp[k] for k in SFTP_PLAIN_KEYS if sftp.get(k) not in (None, "")}
+    if "port" in out:
+        out["port"] = int(out["port"])
+    for k in SFTP_SECRET_KEYS:
+        if sftp.get(k):
+            out[f"{k}_encrypted"] = secrets.encrypt(str(sftp[k]), key=key)
+    return out
+
+
+def _decrypt_sftp(name: str, stored: Mapping[str, Any] | None, key: bytes) -> SFTPSettings | None:
+    if not stored:
+        return None
+    plain = {k: stored[k] for k in SFTP_PLAIN_KEYS if k in stored}
+    for k in SFTP_SECRET_KEYS:
+        token = stored.get(f"{k}_encrypted")
+        if token:
+            plain[k] = secrets.decrypt(token, key=key, what=f"the SFTP {k} of client {name!r}")
+    return SFTPSettings(**plain)
+
+
+def add_profile(
+    name: str,
+    *,
+    base_url: str,
+    key: str,
+    secret: str,
+    signature_method: str = "HMAC-SHA1",
+    sql_url: str | None = None,
+    sftp: Mapping[str, Any] | None = None,
+    replace: bool = False,
+    url: str | None = None,
+) -> ProfileInfo:
+    """Store a profile (secrets encrypted). ``replace=True`` overwrites one of the same name.
+
+    Raises:
+        ProfileExistsError: the name is taken and ``replace`` is false.
+        ConfigurationError: a field is invalid.
+    """
+    _check_fields(name, base_url, key, secret, signature_method)
+    fkey = secrets.load_key()
+    values = {
+        "base_url": base_url.rstrip("/"),
+        "key": key,
+        "secret_encrypted": secrets.encrypt(secret, key=fkey),
+        "signature_method": signature_method.upper(),
+        "sql_url_encrypted": secrets.encrypt(sql_url, key=fkey) if sql_url else None,
+        "sftp_settings": _encrypt_sftp(sftp, fkey),
+    }
+    with session_scope(url) as s:
+        row = s.scalar(sa.select(ClientProfileRow).where(ClientProfileRow.name == name))
+        if row is not None and not replace:
+            raise ProfileExistsError(f"client {name!r} already exists; remove it first or update it")
+        if row is None:
+            row = ClientProfileRow(name=name)
+            s.add(row)
+        for attr, value in values.items():
+            setattr(row, attr, value)
+        s.flush()
+        return _info(row)
+
+
+def update_profile(name: str, *, url: str | None = None, **changes: Any) -> ProfileInfo:
+    """Change some fields of a stored profile (same keywords as :func:`add_profile`)."""
+    current = get_profile(name, url=url)
+    fields: dict[str, Any] = {
+        "base_url": current.base_url,
+        "key": current.key,
+        "secret": current.secret,
+        "signature_method": current.signature_method,
+        "sql_url": current.sql_url,
+        "sftp": current.sftp.__dict__ if current.sftp else None,
+    }
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ConfigurationError(f"cannot update {', '.join(sorted(unknown))} of a client profile")
+    fields.update(changes)
+    return add_profile(name, replace=True, url=url, **fields)
+
+
+def _row(s: Any, name: str) -> ClientProfileRow:
+    row = s.scalar(sa.select(ClientProfileRow).where(ClientProfileRow.name == name))
+    if row is None:
+        known = s.scalars(sa.select(ClientProfileRow.name).order_by(ClientProfileRow.name)).all()
+        raise UnknownProfileError(f"no client profile named {name!r} (stored: {', '.join(known) or 'none'})")
+    return row
+
+
+def _profile(row: ClientProfileRow, key: bytes) -> Profile:
+    return Profile(
+        name=row.name,
+        base_url=row.base_url,
+        key=row.key,
+        secret=secrets.decrypt(row.secret_encrypted, key=key, what=f"the secret of client {row.name!r}"),
+        signature_method=row.signature_method,
+        sql_url=(
+            secrets.decrypt(row.sql_url_encrypted, key=key, what=f"the SQL URL of client {row.name!r}")
+            if row.sql_url_encrypted
+            else None
+        ),
+        sftp=_decrypt_sftp(row.name, row.sftp_settings, key),
+    )
+
+
+def get_profile(name: str, *, url: str | None = None) -> Profile:
+    """The stored profile ``name``, decrypted.
+
+    Raises:
+        UnknownProfileError: not stored.
+    """
+    with session_scope(url) as s:
+        return _profile(_row(s, name), secrets.load_key())
+
+
+def list_profiles(*, url: str | None = None) -> list[ProfileInfo]:
+    """Every stored profile, by name, without secrets."""
+    with session_scope(url) as s:
+        return [_info(r) for r in s.scalars(sa.select(ClientProfileRow).order_by(ClientProfileRow.name))]
+
+
+def remove_profile(name: str, *, url: str | None = None) -> None:
+    """Delete a stored profile.
+
+    Raises:
+        UnknownProfileError: not stored.
+    """
+    with session_scope(url) as s:
+        s.delete(_row(s, name))
+
+
+def stored_secret_values(*, url: str | None = None, key: bytes | None = None) -> list[str]:
+    """Every decrypted secret value of every stored profile (for masking)."""
+    key = key or secrets.load_key()
+    values: list[str] = []
+    with session_scope(url) as s:
+        for row in s.scalars(sa.select(ClientProfileRow)):
+            profile = _profile(row, key)
+            values.append(profile.secret)
+            if profile.sql_url:
+                values.append(profile.sql_url)
+                password = sa.engine.make_url(profile.sql_url).password
+                if password:
+                    values.append(str(password))
+            if profile.sftp:
+                values.extend(v for v in (profile.sftp.password, profile.sftp.private_key) if v)
+    return values
+
+
+def test_profile(name: str, *, url: str | None = None, **client_options: Any) -> ProfileTestResult:
+    """One signed GET (``/app-user-info``) through the library client; ok or the typed error."""
+    from schoology_etl.client import SchoologyClient
+
+    profile = get_profile(name, url=url)
+    options = {"max_retries": 1, "timeout": 15.0, **client_options}
+    try:
+        with SchoologyClient(profile.credentials, **options) as client:
+            data = client.get(TEST_PATH)
+    except SchoologyETLError as exc:
+        return ProfileTestResult(name, False, str(exc), type(exc).__name__)
+    uid = data.get("api_uid") if isinstance(data, dict) else None
+    return ProfileTestResult(name, True, f"ok: {profile.base_url} answered" + (f" (api_uid {uid})" if uid else ""))
+
+
+def resolve_profile(name: str) -> Profile | None:
+    """The entry point for :func:`schoology_etl.resolve_profile`: the stored profile or None.
+
+    An unreachable store is logged and answers None, so environment profiles still work.
+    """
+    try:
+        return get_profile(name)
+    except UnknownProfileError:
+        return None
+    except StoreUnavailableError as exc:
+        log.warning("client store unavailable, trying the environment: %s", exc)
+        return None
+
+
+test_profile.__test__ = False  # type: ignore[attr-defined]  # not a pytest test when imported
