@@ -1,0 +1,168 @@
+"""A form generated from a job header: one widget per field, errors shown beside each.
+
+Validation is :func:`runner.params.validate_params`, the same the CLI uses; the form only
+collects raw values and shows what the validator says.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import ipywidgets as w
+
+from runner.header import FieldSpec, JobHeader
+from runner.params import CLIENT_DATA_TYPES, ParamsInvalid, validate_params
+
+ChoiceLoader = Callable[[str], list[tuple[str, str]]]  # field type -> [(label, value)]
+
+_LAYOUT = w.Layout(width="420px")
+_PREVIEW_ROWS = 5
+
+
+def _label(spec: FieldSpec) -> w.HTML:
+    star = ' <span class="tb-required" title="required">*</span>' if spec.required else ""
+    return w.HTML(f"<b>{html.escape(spec.label)}</b>{star}", layout=w.Layout(width="200px"))
+
+
+def csv_preview_html(path: Path, rows: int = _PREVIEW_ROWS) -> str:
+    """The first ``rows`` rows of a CSV file as a small HTML table (or the reason it cannot be read)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            body = [row for _, row in zip(range(rows), reader)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        return f'<span class="tb-error">cannot read {html.escape(path.name)}: {html.escape(str(exc))}</span>'
+    if not header:
+        return f'<span class="tb-error">{html.escape(path.name)} is empty</span>'
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in header)
+    trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
+    return f'<table class="tb-preview"><thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table>'
+
+
+class FieldWidget:
+    """One header field: its input widget, help and error line."""
+
+    def __init__(self, spec: FieldSpec, *, upload_dir: Path, load_choices: ChoiceLoader | None) -> None:
+        self.spec = spec
+        self.upload_dir = upload_dir
+        self.uploaded_path: Path | None = None
+        self.error = w.HTML("", layout=w.Layout(margin="0 0 0 200px"))
+        self.error.add_class("tb-field-error")
+        self.preview = w.HTML("")
+        self.input = self._make_input(load_choices)
+        self.input.add_class(f"tb-field-{spec.name}")
+        help_html = w.HTML(f'<span class="tb-help">{html.escape(spec.help)}</span>') if spec.help else w.HTML("")
+        self.box = w.VBox(
+            [w.HBox([_label(spec), self.input, help_html]), self.preview, self.error],
+            layout=w.Layout(margin="4px 0"),
+        )
+        self.box.add_class("tb-field")
+
+    def _make_input(self, load_choices: ChoiceLoader | None) -> w.Widget:
+        spec, default = self.spec, self.spec.default
+        kind = spec.type
+        if kind == "bool":
+            return w.Checkbox(value=bool(default), indent=False)
+        if kind == "text":
+            return w.Textarea(value="" if default is None else str(default), layout=_LAYOUT)
+        if kind == "date":
+            value = dt.date.fromisoformat(default) if isinstance(default, str) and default else None
+            return w.DatePicker(value=value)
+        if kind == "choice":
+            options = [("", None)] if not spec.required else []
+            options += [(str(c), c) for c in spec.choices or ()]
+            return w.Dropdown(options=options, value=default if default is not None else options[0][1], layout=_LAYOUT)
+        if kind == "multichoice" or kind in CLIENT_DATA_TYPES:
+            options: list[tuple[str, Any]]
+            if kind in CLIENT_DATA_TYPES:
+                options = load_choices(kind) if load_choices else []
+            else:
+                options = [(str(c), c) for c in spec.choices or ()]
+            values = {v for _, v in options}
+            chosen = tuple(v for v in (default or ()) if v in values)
+            return w.SelectMultiple(options=options, value=chosen, rows=min(6, max(2, len(options))), layout=_LAYOUT)
+        if kind == "file":
+            upload = w.FileUpload(accept=".csv,text/csv", multiple=False)
+            upload.observe(self._on_upload, names="value")
+            return upload
+        # string, int, float: free text, so a bad value reaches the validator and is explained
+        return w.Text(value="" if default is None else str(default), layout=_LAYOUT)
+
+    def _on_upload(self, change: Mapping[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        name = Path(item["name"]).name or "upload.csv"
+        target = self.upload_dir / uuid.uuid4().hex[:12] / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(bytes(item["content"]))
+        self.uploaded_path = target
+        self.preview.value = f"<div class='tb-preview-title'>{html.escape(name)}: first rows</div>" + csv_preview_html(target)
+
+    def raw_value(self) -> Any:
+        """The value as typed, or None when left empty (the validator applies defaults)."""
+        kind = self.spec.type
+        value = self.input.value
+        if kind == "file":
+            return str(self.uploaded_path) if self.uploaded_path else None
+        if kind == "date":
+            return value.isoformat() if value else None
+        if kind == "multichoice" or kind in CLIENT_DATA_TYPES:
+            return list(value) if value else None
+        if kind in ("string", "int", "float", "text"):
+            return value if str(value).strip() != "" else None
+        return value
+
+    def show_error(self, message: str | None) -> None:
+        self.error.value = f'<span class="tb-error">{html.escape(message)}</span>' if message else ""
+
+
+class JobForm:
+    """The generated form for one job; ``validate()`` returns params or shows errors and returns None."""
+
+    def __init__(
+        self,
+        job_id: str,
+        header: JobHeader,
+        *,
+        upload_dir: Path,
+        load_choices: ChoiceLoader | None = None,
+    ) -> None:
+        self.job_id = job_id
+        self.header = header
+        self.fields = {
+            name: FieldWidget(spec, upload_dir=upload_dir, load_choices=load_choices)
+            for name, spec in header.params.items()
+        }
+        self.summary = w.HTML("")
+        self.summary.add_class("tb-form-summary")
+        self.box = w.VBox([f.box for f in self.fields.values()] + [self.summary])
+        self.box.add_class("tb-form")
+
+    def raw_values(self) -> dict[str, Any]:
+        return {name: f.raw_value() for name, f in self.fields.items() if f.raw_value() is not None}
+
+    def validate(self) -> dict[str, Any] | None:
+        for field in self.fields.values():
+            field.show_error(None)
+        try:
+            params = validate_params(self.header, self.raw_values())
+        except ParamsInvalid as exc:
+            for name, message in exc.errors.items():
+                if name in self.fields:
+                    self.fields[name].show_error(message)
+            count = len(exc.errors)
+            self.summary.value = (
+                f'<span class="tb-error">{count} field{"s" if count > 1 else ""} to fix before running.</span>'
+            )
+            return None
+        self.summary.value = ""
+        return params
+
