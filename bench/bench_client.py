@@ -1,0 +1,190 @@
+"""Benchmark: our client vs the way public Schoology clients read and write.
+
+Runs against an in-process sandbox with 100 ms latency and a 50 requests / 5 s limit and
+prints side-by-side figures measured in this one run:
+
+(a) reading users: achieved request rate as a share of what the limit allows, our async
+    client (limit=200, parallel pages) vs a naive sequential client (limit=20, one
+    request at a time following links.next);
+(b) bulk user updates: our bulk PUT (50 per request) vs one PUT per user;
+(c) peak traced memory (tracemalloc) while streaming 20,000 and 100,000 users.
+
+Naive figures are measured on a sample and extrapolated (the output says so).
+
+    .venv/bin/python bench/bench_client.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import math
+import time
+import tracemalloc
+from typing import Any
+
+import requests
+
+from schoology_etl.async_client import AsyncSchoologyClient
+from schoology_etl.auth import sign_headers
+from schoology_etl.credentials import Credentials
+from schoology_etl.retry import parse_retry_after
+
+RATE, WINDOW, LATENCY_MS = 50, 5.0, 100
+
+
+def start_sandbox(students: int) -> Any:
+    try:
+        from schoology_etl.sandbox import SandboxConfig, SandboxServer
+    except ImportError:
+        from schoology_etl.sandbox.server import SandboxConfig, SandboxServer
+    srv = SandboxServer(SandboxConfig(users=students, latency_ms=LATENCY_MS, rate_limit=RATE, rate_window=WINDOW))
+    srv.start()
+    return srv
+
+
+def allowed(elapsed: float) -> float:
+    """Most requests a sliding-window limit lets through in ``elapsed`` seconds (burst included)."""
+    return RATE * (math.floor(elapsed / WINDOW) + 1)
+
+
+def settle() -> None:
+    """Let the sandbox's window empty so one phase does not pay for the previous one."""
+    time.sleep(WINDOW + 0.2)
+
+
+class NaiveClient:
+    """One request at a time, re-signed, following links.next; sleeps on 429 as told."""
+
+    def __init__(self, creds: Credentials) -> None:
+        self.creds = creds
+        self.session = requests.Session()
+        self.requests = 0
+
+    def send(self, method: str, url: str, body: Any = None) -> requests.Response:
+        while True:
+            self.requests += 1
+            r = self.session.request(method, url, json=body, headers=sign_headers(self.creds, method, url))
+            if r.status_code == 429:
+                time.sleep(parse_retry_after(r.headers.get("Retry-After")) or WINDOW)
+                continue
+            if r.status_code >= 500:
+                continue
+            r.raise_for_status()
+            return r
+
+    def read_users(self, max_pages: int) -> int:
+        url: str | None = f"{self.creds.base_url}/users?start=0&limit=20"
+        records = 0
+        for _ in range(max_pages):
+            if not url:
+                break
+            data = self.send("GET", url).json()
+            records += len(data.get("user", []))
+            url = (data.get("links") or {}).get("next")
+        return records
+
+    def update_users(self, items: list[dict[str, Any]]) -> None:
+        for item in items:
+            self.send("PUT", f"{self.creds.base_url}/users/{item['id']}", {k: v for k, v in item.items() if k != "id"})
+
+
+async def read_ours(creds: Credentials, n: int) -> tuple[int, int, float]:
+    async with AsyncSchoologyClient(creds, rate_limit=RATE, rate_window=WINDOW, max_concurrency=4) as client:
+        t0 = time.perf_counter()
+        count = 0
+        async for _ in client.iter_records("users"):
+            count += 1
+            if count >= n:
+                break
+        return count, client.stats.requests, time.perf_counter() - t0
+
+
+async def update_ours(creds: Credentials, items: list[dict[str, Any]]) -> tuple[int, int, float]:
+    async with AsyncSchoologyClient(creds, rate_limit=RATE, rate_window=WINDOW, max_concurrency=4) as client:
+        t0 = time.perf_counter()
+        results = await client.update("users", items)
+        return sum(r.ok for r in results), client.stats.requests, time.perf_counter() - t0
+
+
+async def user_ids(creds: Credentials, n: int) -> list[int]:
+    async with AsyncSchoologyClient(creds, rate_limit=RATE, rate_window=WINDOW) as client:
+        return [u["id"] async for u in client.iter_records("users")][:n]
+
+
+def peak_while_reading(creds: Credentials, n: int) -> tuple[int, float]:
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    count, _, _ = asyncio.run(read_ours(creds, n))
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    return count, peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    args = parser.parse_args()
+    read_n, mem_small, mem_large = (2_000, 2_000, 10_000) if args.quick else (20_000, 20_000, 100_000)
+    update_n, naive_pages, naive_puts = (500, 20, 20) if args.quick else (5_000, 100, 100)
+
+    print(f"starting sandbox ({mem_large} students, {LATENCY_MS} ms latency, {RATE}/{WINDOW:g}s) ...", flush=True)
+    t0 = time.perf_counter()
+    srv = start_sandbox(mem_large)
+    creds = Credentials(base_url=srv.base_url, key=srv.key, secret=srv.secret)
+    print(f"  ready in {time.perf_counter() - t0:.1f} s", flush=True)
+    try:
+        # (a) reading
+        count, reqs, elapsed = asyncio.run(read_ours(creds, read_n))
+        ours_frac, ours_rps = reqs / allowed(elapsed), count / elapsed
+        settle()
+        naive = NaiveClient(creds)
+        t = time.perf_counter()
+        naive_count = naive.read_users(naive_pages)
+        naive_elapsed = time.perf_counter() - t
+        naive_frac = naive.requests / allowed(naive_elapsed)
+        naive_rps = naive_count / naive_elapsed
+        naive_full = read_n / naive_rps
+        print(f"\n(a) reading {read_n:,} users")
+        print(f"  {'':38}{'ours (async, limit=200)':>26}{'naive (sequential, limit=20)':>32}")
+        print(f"  {'requests':38}{reqs:>26,}{math.ceil(read_n / 20):>32,}")
+        print(f"  {'request rate / rate limit':38}{ours_frac:>26.2f}{naive_frac:>32.2f}")
+        print(f"  {'records per second':38}{ours_rps:>26,.0f}{naive_rps:>32,.0f}")
+        print(f"  {'time':38}{elapsed:>25.1f}s{naive_full:>31.1f}s")
+        print(f"  naive measured on {naive.requests} requests ({naive_count:,} users) in {naive_elapsed:.1f} s, "
+              f"time extrapolated")
+        settle()
+
+        # (b) bulk updates
+        ids = asyncio.run(user_ids(creds, update_n + naive_puts))
+        settle()
+        items = [{"id": i, "name_middle": "Bench"} for i in ids[:update_n]]
+        ok, breqs, belapsed = asyncio.run(update_ours(creds, items))
+        settle()
+        naive = NaiveClient(creds)
+        t = time.perf_counter()
+        naive.update_users([{"id": i, "name_middle": "Naive"} for i in ids[update_n:update_n + naive_puts]])
+        per_put = (time.perf_counter() - t) / naive_puts
+        print(f"\n(b) updating {update_n:,} users")
+        print(f"  {'':38}{'ours (bulk PUT, 50/request)':>26}{'naive (one PUT per user)':>32}")
+        print(f"  {'requests':38}{breqs:>26,}{update_n:>32,}")
+        print(f"  {'time':38}{belapsed:>25.1f}s{per_put * update_n:>31.1f}s")
+        print(f"  ours: {ok:,}/{update_n:,} ok; naive measured on {naive_puts} PUTs "
+              f"({per_put * 1000:.0f} ms each), time extrapolated")
+        settle()
+
+        # (c) memory
+        small = peak_while_reading(creds, mem_small)
+        settle()
+        large = peak_while_reading(creds, mem_large)
+        print(f"\n(c) peak traced memory while streaming (whole process, in-process sandbox included)")
+        print(f"  {small[0]:>8,} users: {small[1]:7.1f} MB")
+        print(f"  {large[0]:>8,} users: {large[1]:7.1f} MB   (difference {large[1] - small[1]:+.1f} MB, target < 20)")
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    main()
