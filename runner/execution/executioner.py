@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the run")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     outcome = execute_run(args.run_id, claimed_by=args.claimed_by)
     return 0 if outcome is None or outcome.status in ("succeeded", "planned") else 1
 

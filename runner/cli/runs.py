@@ -1,0 +1,184 @@
+"""``toolbelt run``, ``toolbelt runs ...`` and ``toolbelt worker``.
+
+``run`` waits by default, streams the log as it is written (stdout and rich outputs to
+stdout; stderr and the runner's own lines to stderr), and exits 0 only when the run
+succeeded (or, for a mutating job run without ``--apply``, was planned). ``--json``
+prints one JSON object with stable keys instead (see :func:`runner.service.run_to_dict`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any, Iterator
+
+import click
+
+from schoology_etl.errors import SchoologyETLError
+
+OK_STATUSES = ("succeeded", "planned", "applied")
+
+
+@contextlib.contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Turn the runner's errors into one clear message and exit status 1."""
+    try:
+        yield
+    except SchoologyETLError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, sort_keys=True))
+
+
+def _echo_line(line: dict[str, Any]) -> None:
+    stream = line["stream"]
+    if stream == "system":
+        click.echo(f"[toolbelt] {line['text']}", err=True)
+    else:
+        click.echo(line["text"], err=stream == "stderr")
+
+
+def _summary(run: dict[str, Any]) -> str:
+    text = f"run {run['id']} ({run['job']} for {run['client']}): {run['status']}"
+    if run["error_class"]:
+        text += f" [{run['error_class']}] {run['error_message'] or ''}".rstrip()
+    if run["output_path"]:
+        text += f"\n  output notebook: {run['output_path']}"
+    for path in run["artifact_paths"]:
+        text += f"\n  artifact: {path}"
+    return text
+
+
+def _exit_code(run: dict[str, Any]) -> int:
+    return 0 if run["status"] in OK_STATUSES else 1
+
+
+@click.command("run")
+@click.argument("job")
+@click.option("--client", "-c", required=True, help="Client profile name.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A job parameter (repeatable).")
+@click.option("--apply", "apply_", is_flag=True, help="For a mutating job: apply the plan.")
+@click.option("--no-wait", is_flag=True, help="Return once the run is queued.")
+@click.option("--queue", is_flag=True, help="Leave the run to `toolbelt worker` instead of starting it here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON (no streamed log).")
+def run(job: str, client: str, params: tuple[str, ...], apply_: bool, no_wait: bool, queue: bool,
+        as_json: bool) -> None:
+    """Run JOB for a client; wait and stream its log unless --no-wait."""
+    from runner import service
+    from runner.params import parse_cli_params
+
+    with _clear_errors():
+        created = service.create_run(job, client, parse_cli_params(params), apply=apply_,
+                                     dispatch=service.DISPATCH_WORKERS if queue else service.DISPATCH_LOCAL)
+        run_id = created["id"]
+        if no_wait:
+            _echo_json(created) if as_json else click.echo(f"run {run_id} queued")
+            return
+        try:
+            if as_json:
+                final = service.wait_for_run(run_id)
+            else:
+                click.echo(f"[toolbelt] run {run_id} queued", err=True)
+                for line in service.iter_log(run_id, follow=True):
+                    _echo_line(line)
+                final = service.get_run(run_id)
+        except KeyboardInterrupt:
+            click.echo(f"[toolbelt] interrupted: cancelling run {run_id}", err=True)
+            service.cancel_run(run_id)
+            final = service.wait_for_run(run_id, timeout=30)
+        _echo_json(final) if as_json else click.echo(_summary(final), err=True)
+    raise SystemExit(_exit_code(final))
+
+
+@click.group("runs")
+def runs() -> None:
+    """Look at, follow and cancel runs."""
+
+
+@runs.command("list")
+@click.option("--status", default=None, help="Only runs in this status.")
+@click.option("--job", default=None, help="Only runs of this job.")
+@click.option("--client", default=None, help="Only runs for this client.")
+@click.option("--limit", default=50, show_default=True, help="At most this many, newest first.")
+@click.option("--json", "as_json", is_flag=True)
+def list_(status: str | None, job: str | None, client: str | None, limit: int, as_json: bool) -> None:
+    """Recent runs, newest first."""
+    from runner import service
+
+    with _clear_errors():
+        found = service.list_runs(limit=limit, status=status, job=job, client=client)
+    if as_json:
+        _echo_json(found)
+        return
+    for r in found:
+        error = f"  {r['error_class']}: {r['error_message']}" if r["error_class"] else ""
+        click.echo(f"{r['id']:>6}  {r['created_at'][:19]}  {r['status']:<10} {r['job']:<30} {r['client']:<16} "
+                   f"{r['requester']}{error}")
+
+
+@runs.command("show")
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def show(run_id: int, as_json: bool) -> None:
+    """One run: status, error, timings, output notebook and artifacts."""
+    from runner import service
+
+    with _clear_errors():
+        found = service.get_run(run_id)
+    if as_json:
+        _echo_json(found)
+        return
+    click.echo(_summary(found))
+    for key in ("requester", "params", "created_at", "started_at", "finished_at", "duration_seconds", "worker_id",
+                "cancel_requested_by", "parent_run_id"):
+        if found[key] not in (None, {}, []):
+            click.echo(f"  {key}: {found[key]}")
+
+
+@runs.command("log")
+@click.argument("run_id", type=int)
+@click.option("--follow", "-f", is_flag=True, help="Keep printing until the run ends.")
+def log_(run_id: int, follow: bool) -> None:
+    """The run's log (stdout, stderr, rich outputs as text, the runner's notes)."""
+    from runner import service
+
+    with _clear_errors():
+        for line in service.iter_log(run_id, follow=follow):
+            _echo_line(line)
+
+
+@runs.command("cancel")
+@click.argument("run_id", type=int)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until the run has stopped.")
+@click.option("--json", "as_json", is_flag=True)
+def cancel(run_id: int, wait: bool, as_json: bool) -> None:
+    """Cancel a queued or running run."""
+    from runner import service
+
+    with _clear_errors():
+        found = service.cancel_run(run_id)
+        if wait:
+            found = service.wait_for_run(run_id, timeout=60)
+    _echo_json(found) if as_json else click.echo(_summary(found))
+
+
+@click.command("worker")
+@click.option("--concurrency", "-n", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Runs at once.")
+@click.option("--once", is_flag=True, help="Stop when the queue is empty and started runs have ended.")
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.05, 60), help="Idle poll, seconds.")
+def worker(concurrency: int, once: bool, poll: float) -> None:
+    """Claim queued runs from the store and execute them."""
+    import logging
+
+    from runner.execution.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with _clear_errors():
+        w = Worker(concurrency=concurrency, once=once, poll_seconds=poll,
+                   on_start=lambda rid: click.echo(f"started run {rid}"))
+        w.install_signal_handlers()
+        w.run()
