@@ -1,0 +1,35 @@
+"""Choices filled from a client's own data (buildings, roles, grading periods) for forms.
+
+Values are Schoology ids as strings, labels are titles; see :mod:`runner.params`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schoology_etl.profiles import connect
+
+
+def _titled(records: Any, *, id_field: str = "id") -> list[tuple[str, str]]:
+    pairs = [(str(r.get("title") or r.get(id_field)), str(r[id_field])) for r in records if r.get(id_field) is not None]
+    return sorted(pairs, key=lambda p: p[0].lower())
+
+
+def load_choices_with(client: Any, kind: str) -> list[tuple[str, str]]:
+    """``[(title, id)]`` of ``kind`` read through an open client."""
+    if kind == "roles":
+        return _titled(client.iter_records("roles"))
+    if kind == "grading_periods":
+        return _titled(client.iter_records("grading_periods"))
+    if kind == "buildings":
+        out: list[tuple[str, str]] = []
+        for school in client.iter_records("schools"):
+            out += _titled(client.iter_records("buildings", school_id=school["id"]))
+        return sorted(out, key=lambda p: p[0].lower())
+    raise ValueError(f"no client data choices of type {kind!r}")
+
+
+def load_choices(client_name: str, kind: str) -> list[tuple[str, str]]:
+    """``[(title, id)]`` of ``kind`` for the client profile ``client_name``."""
+    with connect(client_name) as client:
+        return load_choices_with(client, kind)

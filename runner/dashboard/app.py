@@ -1,0 +1,127 @@
+"""The dashboard application: a header (user, client), four views, deep links (``?run=N``, ``?job=ID``)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+
+from runner import profiles, service as run_service
+from runner.catalog import Catalog
+from runner.choices import load_choices
+from runner.dashboard.clients_view import ClientsView
+from runner.dashboard.history_view import HistoryView
+from runner.dashboard.jobs_view import JobsView
+from runner.dashboard.run_view import RunView
+from runner.dashboard.style import CSS
+from runner.identity import current_user
+from runner.store.engine import toolbelt_home
+
+log = logging.getLogger(__name__)
+
+VIEWS = ("Jobs", "Run", "History", "Clients")
+
+
+class DashboardApp:
+    """Everything on the page; the views call back into it to move between each other."""
+
+    def __init__(self, *, user: str | None = None, catalog: Catalog | None = None,
+                 service: ModuleType = run_service, query_string: str = "") -> None:
+        self.user = user or current_user()
+        self.catalog = catalog or Catalog()
+        self.service = service
+        self.upload_dir = toolbelt_home() / "uploads"
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        self.client = w.Dropdown(description="Client", layout=w.Layout(width="260px"))
+        self.client.add_class("tb-client-select")
+        self.client.observe(lambda _c: self._client_changed(), names="value")
+        self.nav = w.ToggleButtons(options=VIEWS)
+        self.nav.add_class("tb-nav")
+        self.run_view = RunView(self)
+        self.history = HistoryView(self)
+        self.clients = ClientsView(self)  # fills the client dropdown
+        self.jobs = JobsView(self)
+        self.stack = w.Stack([self.jobs.widget, self.run_view.widget, self.history.widget, self.clients.widget],
+                             selected_index=0)
+        w.jslink((self.nav, "index"), (self.stack, "selected_index"))
+        self.nav.observe(self._on_nav, names="index")
+        title = w.HTML(f"{CSS}<h2 class='tb-title'>Provisioner's Toolbelt</h2>")
+        who = w.HTML(f"<span class='tb-user'>Signed in as <b>{html.escape(self.user)}</b></span>")
+        self.widget = w.VBox([w.HBox([title, who, self.client],
+                                     layout=w.Layout(justify_content="space-between", align_items="center")),
+                              self.nav, self.stack])
+        self.widget.add_class("tb-app")
+        self._follow_query(query_string)
+
+    # --- client selection -------------------------------------------------------------
+    @property
+    def client_name(self) -> str | None:
+        return self.client.value
+
+    def clients_changed(self) -> None:
+        names = [p.name for p in profiles.list_profiles()]
+        if list(self.client.options) != names:
+            current = self.client.value
+            self.client.options = names
+            self.client.value = current if current in names else (names[0] if names else None)
+
+    def _client_changed(self) -> None:
+        if self.jobs.job is not None:
+            self.jobs.open_job(self.jobs.job.id)  # reload client-data choices
+
+    def choices_for_client(self, kind: str) -> list[tuple[str, str]]:
+        if not self.client_name:
+            return []
+        try:
+            return _cached_choices(self.client_name, kind)
+        except Exception as exc:  # the form still opens; the field says why it is empty
+            log.warning("could not load %s for %s: %s", kind, self.client_name, exc)
+            return []
+
+    # --- navigation -----------------------------------------------------------------------
+    def _on_nav(self, change: dict[str, Any]) -> None:
+        if VIEWS[change["new"]] == "History":
+            self.history.refresh(reload_filters=True)
+
+    def show(self, view: str) -> None:
+        self.nav.index = VIEWS.index(view)
+
+    def open_run(self, run_id: int) -> None:
+        self.show("Run")
+        self.run_view.open(run_id)
+
+    def _follow_query(self, query_string: str) -> None:
+        query = parse_qs(query_string.lstrip("?"))
+        if query.get("run"):
+            try:
+                self.open_run(int(query["run"][0]))
+            except (ValueError, Exception) as exc:
+                log.warning("cannot open run from the link: %s", exc)
+        elif query.get("job"):
+            try:
+                self.jobs.open_job(query["job"][0])
+            except Exception as exc:
+                log.warning("cannot open job from the link: %s", exc)
+
+
+@lru_cache(maxsize=64)
+def _cached_choices(client_name: str, kind: str) -> list[tuple[str, str]]:
+    return load_choices(client_name, kind)
+
+
+def build_app() -> w.Widget:
+    """The page: called by the dashboard notebook under Voila."""
+    try:  # a preheated Voila kernel learns its request (query string, user header) here
+        from voila.utils import wait_for_request
+
+        if os.environ.get("VOILA_PREHEAT") == "True" or os.environ.get("VOILA_KERNEL_ID"):
+            wait_for_request()
+    except Exception:  # not under Voila
+        pass
+    return DashboardApp(query_string=os.environ.get("QUERY_STRING", "")).widget

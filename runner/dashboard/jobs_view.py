@@ -1,0 +1,119 @@
+"""The Jobs view: the catalog by category, searchable, only what this user may run; the job form and Execute."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import ipywidgets as w
+
+from runner.access import may_run
+from runner.catalog import Catalog, Job
+from runner.dashboard.form import JobForm
+
+if TYPE_CHECKING:
+    from runner.dashboard.app import DashboardApp
+
+
+def visible_jobs(catalog: Catalog, user: str, query: str = "") -> list[Job]:
+    """The jobs ``user`` may run (and broken ones, so they are seen), filtered by ``query``."""
+    words = query.lower().split()
+    out = []
+    for job in catalog.jobs():
+        if job.header is not None and not may_run(user, job.header):
+            continue
+        text = " ".join([job.id, job.header.title, job.header.description, job.header.category] if job.header else [job.id])
+        if all(word in text.lower() for word in words):
+            out.append(job)
+    return out
+
+
+class JobsView:
+    """A searchable list of jobs on the left and the selected job's form on the right."""
+
+    def __init__(self, app: "DashboardApp") -> None:
+        self.app = app
+        self.search = w.Text(placeholder="Search jobs", continuous_update=True, layout=w.Layout(width="320px"))
+        self.search.add_class("tb-job-search")
+        self.search.observe(lambda _change: self.refresh(), names="value")
+        self.listing = w.VBox(layout=w.Layout(width="380px"))
+        self.listing.add_class("tb-job-list")
+        self.detail = w.VBox(layout=w.Layout(flex="1", padding="0 0 0 16px"))
+        self.detail.add_class("tb-job-detail")
+        self.form: JobForm | None = None
+        self.job: Job | None = None
+        self.widget = w.HBox([w.VBox([self.search, self.listing]), self.detail])
+        self.refresh()
+
+    def refresh(self) -> None:
+        jobs = visible_jobs(self.app.catalog, self.app.user, self.search.value)
+        by_category: dict[str, list[Job]] = {}
+        for job in jobs:
+            category = job.header.category if job.header else "Broken"
+            by_category.setdefault(category, []).append(job)
+        children: list[w.Widget] = []
+        for category in sorted(by_category, key=lambda c: (c == "Broken", c)):
+            children.append(w.HTML(f'<h4 class="tb-category">{html.escape(category)}</h4>'))
+            for job in sorted(by_category[category], key=lambda j: j.id):
+                children.append(self._job_row(job))
+        if not children:
+            children = [w.HTML('<i class="tb-empty">No job matches.</i>')]
+        self.listing.children = children
+
+    def _job_row(self, job: Job) -> w.Widget:
+        if job.header is None:
+            note = w.HTML(
+                f'<div class="tb-job-broken"><b>{html.escape(job.id)}</b>: broken<br>'
+                f'<span class="tb-error">{html.escape(job.error or "")}</span></div>'
+            )
+            return note
+        button = w.Button(description=job.header.title, tooltip=job.id, layout=w.Layout(width="360px"))
+        button.add_class("tb-job-button")
+        button.on_click(lambda _b, job_id=job.id: self.open_job(job_id))
+        desc = w.HTML(f'<div class="tb-job-desc">{html.escape(job.header.description)}</div>')
+        return w.VBox([button, desc])
+
+    def open_job(self, job_id: str) -> None:
+        job = self.app.catalog.get(job_id)
+        header = job.require_header()
+        self.job = job
+        loader: Callable[[str], list[tuple[str, str]]] = self.app.choices_for_client
+        self.form = JobForm(job.id, header, upload_dir=self.app.upload_dir, load_choices=loader)
+        execute = w.Button(description="Execute", button_style="primary", icon="play")
+        execute.add_class("tb-execute")
+        execute.on_click(lambda _b: self.execute())
+        self.message = w.HTML("")
+        self.message.add_class("tb-execute-message")
+        badge = ' <span class="tb-badge">writes: plan, review, apply</span>' if header.mutates else ""
+        self.detail.children = [
+            w.HTML(f'<h3 class="tb-job-title">{html.escape(header.title)}{badge}</h3>'
+                   f'<p>{html.escape(header.description)}</p>'),
+            self.form.box,
+            w.HBox([execute, self.message]),
+        ]
+
+    def execute(self) -> dict[str, Any] | None:
+        if self.form is None or self.job is None:
+            return None
+        params = self.form.validate()
+        if params is None:
+            return None
+        client = self.app.client_name
+        if not client:
+            self.message.value = '<span class="tb-error">Choose a client first (top right).</span>'
+            return None
+        try:
+            run = self.app.service.create_run(self.job.id, client, params, self.app.user)
+        except Exception as exc:  # one clear message, shown where the user looks
+            self.message.value = f'<span class="tb-error">{html.escape(str(exc))}</span>'
+            return None
+        self.message.value = f"Run {run['id']} started."
+        self.app.open_run(run["id"])
+        return run
+
+    @staticmethod
+    def upload_root(home: Path) -> Path:
+        path = home / "uploads"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
