@@ -1,0 +1,106 @@
+"""The demo environment: a sandbox district, its demo files, a ``sandbox`` client profile, a worker and the dashboard.
+
+Used by ``toolbelt demo`` and by the end-to-end tests, so what a new provisioner tries
+is what the tests check.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner import profiles
+from runner.dashboard.launch import start_voila, wait_until_serving
+from runner.store.engine import toolbelt_home
+from schoology_etl.sandbox import SandboxConfig, SandboxServer
+
+log = logging.getLogger(__name__)
+
+DEMO_CLIENT = "sandbox"
+
+
+def demo_dir(home: Path | None = None) -> Path:
+    path = (home or toolbelt_home()) / "demo"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_demo_data(folder: Path, *, seed: int, users: int) -> str:
+    """Write the demo SIS files and analytics database; return the analytics URL."""
+    from schoology_etl.sandbox.analytics import build_demo_analytics
+    from schoology_etl.sandbox.sis_files import write_demo_sis_files
+
+    write_demo_sis_files(folder / "sis", seed=seed, users=users)
+    url = f"sqlite:///{folder / 'analytics.db'}"
+    build_demo_analytics(url, seed=seed, users=users)
+    return url
+
+
+def _stop(proc: subprocess.Popen | None, grace: float = 5.0) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except (ProcessLookupError, PermissionError):
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@dataclass
+class DemoEnvironment:
+    """Start with :meth:`start`, stop with :meth:`stop` (or use as a context manager)."""
+
+    port: int = 8866
+    sandbox_port: int = 0
+    seed: int = 1
+    users: int = 300
+    dashboard: bool = True
+    worker: bool = True
+    sandbox: SandboxServer | None = None
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> "DemoEnvironment":
+        home = toolbelt_home()
+        folder = demo_dir(home)
+        self.sandbox = SandboxServer(SandboxConfig(port=self.sandbox_port, seed=self.seed, users=self.users)).start()
+        sql_url = write_demo_data(folder, seed=self.seed, users=self.users)
+        profiles.add_profile(DEMO_CLIENT, base_url=self.sandbox.base_url, key=self.sandbox.key,
+                             secret=self.sandbox.secret, sql_url=sql_url, replace=True)
+        logs = home / "logs"
+        logs.mkdir(exist_ok=True)
+        if self.worker:
+            out = open(logs / "worker.log", "ab")
+            self.processes.append(subprocess.Popen(
+                [sys.executable, "-m", "runner.cli", "worker"], stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True))
+        if self.dashboard:
+            voila = start_voila(self.port, local=True, log_path=logs / "dashboard.log")
+            self.processes.append(voila)
+            wait_until_serving(self.port, proc=voila)
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self.processes):
+            _stop(proc)
+        self.processes.clear()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def __enter__(self) -> "DemoEnvironment":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
