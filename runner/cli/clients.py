@@ -1,0 +1,122 @@
+"""``toolbelt clients``: add, list, remove and test client profiles.
+
+Secrets never come from a command-line argument (shells keep history, ``ps`` shows
+arguments): the API secret is read from ``--secret-env VAR`` or stdin, the SQL URL
+from ``--sql-url-env VAR``, an SFTP password from ``--sftp-password-env VAR``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from schoology_etl.errors import SchoologyETLError
+
+
+def _from_env(var: str, what: str) -> str:
+    value = os.environ.get(var)
+    if not value:
+        raise click.UsageError(f"environment variable {var} (the {what}) is not set or empty")
+    return value
+
+
+def _read_secret(secret_env: str | None) -> str:
+    if secret_env:
+        return _from_env(secret_env, "secret")
+    if sys.stdin.isatty():
+        return click.prompt("API secret", hide_input=True)
+    value = sys.stdin.readline().strip()
+    if not value:
+        raise click.UsageError("no secret on stdin; pipe it in or use --secret-env VAR")
+    return value
+
+
+@click.group()
+def clients() -> None:
+    """Client profiles (secrets encrypted at rest)."""
+
+
+@clients.command("add")
+@click.argument("name")
+@click.option("--base-url", required=True, help="API base URL, e.g. https://api.schoology.com/v1")
+@click.option("--key", required=True, help="OAuth consumer key.")
+@click.option("--secret-env", metavar="VAR", help="Read the secret from this environment variable (else stdin).")
+@click.option("--signature-method", type=click.Choice(["HMAC-SHA1", "PLAINTEXT"], case_sensitive=False),
+              default="HMAC-SHA1", show_default=True)
+@click.option("--sql-url-env", metavar="VAR", help="Read the client's SQL URL from this environment variable.")
+@click.option("--sftp-host")
+@click.option("--sftp-port", type=int, default=None)
+@click.option("--sftp-user")
+@click.option("--sftp-host-key", help="The server's public host key line (known_hosts format).")
+@click.option("--sftp-password-env", metavar="VAR", help="Read the SFTP password from this environment variable.")
+@click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
+def add(name: str, base_url: str, key: str, secret_env: str | None, signature_method: str,
+        sql_url_env: str | None, sftp_host: str | None, sftp_port: int | None, sftp_user: str | None,
+        sftp_host_key: str | None, sftp_password_env: str | None, replace: bool) -> None:
+    """Store client NAME."""
+    from runner.profiles import add_profile
+
+    sftp = None
+    if sftp_host or sftp_user or sftp_host_key or sftp_password_env or sftp_port:
+        sftp = {"host": sftp_host, "port": sftp_port, "username": sftp_user, "host_key": sftp_host_key,
+                "password": _from_env(sftp_password_env, "SFTP password") if sftp_password_env else None}
+    sql_url = _from_env(sql_url_env, "SQL URL") if sql_url_env else None
+    secret = _read_secret(secret_env)
+    try:
+        info = add_profile(name, base_url=base_url, key=key, secret=secret, signature_method=signature_method,
+                           sql_url=sql_url, sftp=sftp, replace=replace)
+    except SchoologyETLError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"stored client {info.name} ({info.base_url})")
+
+
+@clients.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_clients(as_json: bool) -> None:
+    """Stored clients (never their secrets)."""
+    from runner.profiles import list_profiles
+
+    try:
+        infos = list_profiles()
+    except SchoologyETLError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps([i.to_dict() for i in infos], indent=2, sort_keys=True))
+        return
+    if not infos:
+        click.echo("no clients; add one with: toolbelt clients add NAME --base-url URL --key KEY")
+    for i in infos:
+        extras = [x for x in ("sql" if i.has_sql else "", f"sftp {i.sftp_host}" if i.sftp_host else "") if x]
+        click.echo(f"{i.name}  {i.base_url}  key {i.key_hint}  {i.signature_method}"
+                   + (f"  ({', '.join(extras)})" if extras else ""))
+
+
+@clients.command("remove")
+@click.argument("name")
+def remove(name: str) -> None:
+    """Delete client NAME."""
+    from runner.profiles import remove_profile
+
+    try:
+        remove_profile(name)
+    except SchoologyETLError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"removed client {name}")
+
+
+@clients.command("test")
+@click.argument("name")
+def test(name: str) -> None:
+    """One signed request with client NAME's credentials: ok, or the error."""
+    from runner.profiles import test_profile
+
+    try:
+        result = test_profile(name)
+    except SchoologyETLError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not result.ok:
+        raise click.ClickException(f"client {name}: {result.error_class}: {result.message}")
+    click.echo(f"client {name}: {result.message}")
