@@ -1,0 +1,329 @@
+"""The sandbox's in-memory district: every object the fake API serves, and its indexes.
+
+Shape (all ids are ints from one allocator, so an id of one realm never names an
+object of another; records are plain dicts in the API's own field names)::
+
+    DistrictState
+      school            {id, title, address1, city, state, postal_code, country, website, phone, building_code}
+      buildings         {id: {id, title, building_code, school_id, city, ...}}
+      roles             {id: {id, title, faculty 0|1, role_type 1|2}}     # titles: Student, Teacher,
+                                                                          # Parent, School Admin, System Admin
+      building_roles    {id: {id, title, building_id, faculty, role_type}}
+      users             {uid: user}        active users; user = {uid, school_id, building_id, school_uid,
+                                           name_title, name_first, name_first_preferred, name_middle,
+                                           name_last, name_display, username, primary_email, position,
+                                           gender, grad_year, birthday_date, role_id,
+                                           additional_buildings ("id,id"), synced, ...}
+      inactive_users    {uid: user}        deactivated users (same shape)
+      parent_links      {(student_uid, parent_uid)}
+      advisor_links     {(student_uid, advisor_uid)}
+      courses           {id: {id, building_id, title, course_code, department, description, credits,
+                              grade_level_range_start, grade_level_range_end, subject_area, synced}}
+      sections          {id: {id, course_id, school_id, building_id, section_title, section_code,
+                              section_school_code, grading_periods [ids], description, location,
+                              meeting_days, start_time, end_time, active 0|1, synced}}
+      enrollments       {id: {id, realm "section"|"group", realm_id, uid, admin 0|1, status 1..5}}
+      groups            {id: {id, title, description, building_id, school_id, privacy_level,
+                              category, group_code}}
+      grading_periods   {id: {id, title, start "YYYY-MM-DD", end "YYYY-MM-DD", active 0|1}}
+      external_emails   {lowercased email: "other-school" | "verified-domain"}  accounts that live in
+                                                                          another school (email conflicts)
+      verified_domain   the district's verified email domain
+
+``to_dict()`` dumps all of it as JSON-ready data (dict keys become strings, link sets
+become sorted lists of ``{student_uid, parent_uid}`` / ``{student_uid, advisor_uid}``).
+Mutations go through the methods below so the indexes (by school_uid, email,
+course_code, section_school_code, realm) stay true; ``version`` grows with every change.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from typing import Any
+
+
+class IdAllocator:
+    """Hands out increasing integer ids, shared by every realm."""
+
+    def __init__(self, start: int = 100_000) -> None:
+        self.next_id = start
+
+    def allocate(self) -> int:
+        """Return a new id."""
+        value = self.next_id
+        self.next_id += 1
+        return value
+
+
+class DistrictState:
+    """The whole demo district, with indexes kept in step by the mutation methods."""
+
+    def __init__(self, *, id_start: int = 100_000) -> None:
+        self.ids = IdAllocator(id_start)
+        self.version = 0
+        self.school: dict[str, Any] = {}
+        self.verified_domain = ""
+        self.buildings: dict[int, dict[str, Any]] = {}
+        self.roles: dict[int, dict[str, Any]] = {}
+        self.building_roles: dict[int, dict[str, Any]] = {}
+        self.users: dict[int, dict[str, Any]] = {}
+        self.inactive_users: dict[int, dict[str, Any]] = {}
+        self.parent_links: set[tuple[int, int]] = set()
+        self.advisor_links: set[tuple[int, int]] = set()
+        self.courses: dict[int, dict[str, Any]] = {}
+        self.sections: dict[int, dict[str, Any]] = {}
+        self.enrollments: dict[int, dict[str, Any]] = {}
+        self.groups: dict[int, dict[str, Any]] = {}
+        self.grading_periods: dict[int, dict[str, Any]] = {}
+        self.external_emails: dict[str, str] = {}
+        # indexes
+        self._uid_by_school_uid: dict[str, int] = {}
+        self._uids_by_email: dict[str, set[int]] = defaultdict(set)
+        self._course_by_code: dict[str, int] = {}
+        self._section_by_school_code: dict[str, int] = {}
+        self._enrollments_by_realm: dict[tuple[str, int], dict[int, None]] = defaultdict(dict)
+        self._enrollments_by_uid: dict[int, dict[int, None]] = defaultdict(dict)
+        self._parents_of: dict[int, set[int]] = defaultdict(set)
+        self._children_of: dict[int, set[int]] = defaultdict(set)
+        self._query_cache: dict[Any, tuple[int, list[Any]]] = {}
+
+    # ----------------------------------------------------------------- bookkeeping
+    def touch(self) -> None:
+        """Record that something changed (invalidates cached listings)."""
+        self.version += 1
+
+    def cached(self, key: Any, build: Any) -> list[Any]:
+        """A listing built by ``build()``, reused until the next change."""
+        hit = self._query_cache.get(key)
+        if hit is not None and hit[0] == self.version:
+            return hit[1]
+        value = build()
+        if len(self._query_cache) > 256:
+            self._query_cache.clear()
+        self._query_cache[key] = (self.version, value)
+        return value
+
+    # ----------------------------------------------------------------- users
+    def add_user(self, user: dict[str, Any]) -> dict[str, Any]:
+        """Store a new active user (``uid`` allocated when missing)."""
+        if not user.get("uid"):
+            user["uid"] = self.ids.allocate()
+        uid = user["uid"]
+        self.users[uid] = user
+        self._index_user(user)
+        self.touch()
+        return user
+
+    def _index_user(self, user: dict[str, Any]) -> None:
+        if user.get("school_uid"):
+            self._uid_by_school_uid[str(user["school_uid"])] = user["uid"]
+        if user.get("primary_email"):
+            self._uids_by_email[str(user["primary_email"]).lower()].add(user["uid"])
+
+    def _unindex_user(self, user: dict[str, Any]) -> None:
+        if self._uid_by_school_uid.get(str(user.get("school_uid"))) == user["uid"]:
+            del self._uid_by_school_uid[str(user["school_uid"])]
+        if user.get("primary_email"):
+            self._uids_by_email[str(user["primary_email"]).lower()].discard(user["uid"])
+
+    def update_user(self, uid: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``changes`` to the active user ``uid``."""
+        user = self.users[uid]
+        self._unindex_user(user)
+        user.update(changes)
+        self._index_user(user)
+        self.touch()
+        return user
+
+    def user_by_school_uid(self, school_uid: str) -> dict[str, Any] | None:
+        """The active user with this SIS id, if any."""
+        uid = self._uid_by_school_uid.get(str(school_uid))
+        return self.users.get(uid) if uid is not None else None
+
+    def uids_with_email(self, email: str) -> set[int]:
+        """Active users whose primary email equals ``email`` ignoring case."""
+        return set(self._uids_by_email.get(email.lower(), ()))
+
+    def deactivate_user(self, uid: int, *, keep_enrollments: bool) -> None:
+        """Move a user to the inactive list (the API's delete)."""
+        user = self.users.pop(uid)
+        self._unindex_user(user)
+        self.inactive_users[uid] = user
+        if not keep_enrollments:
+            for eid in list(self._enrollments_by_uid.get(uid, ())):
+                self.remove_enrollment(eid)
+        self.touch()
+
+    def reactivate_user(self, uid: int) -> dict[str, Any]:
+        """Move an inactive user back to the active list."""
+        user = self.inactive_users.pop(uid)
+        self.users[uid] = user
+        self._index_user(user)
+        self.touch()
+        return user
+
+    # ----------------------------------------------------------------- links
+    def link_parent(self, student_uid: int, parent_uid: int) -> None:
+        """Link a parent to a child."""
+        self.parent_links.add((student_uid, parent_uid))
+        self._parents_of[student_uid].add(parent_uid)
+        self._children_of[parent_uid].add(student_uid)
+        self.touch()
+
+    def unlink_parent(self, student_uid: int, parent_uid: int) -> None:
+        """Remove a parent-child link (no error when absent)."""
+        self.parent_links.discard((student_uid, parent_uid))
+        self._parents_of[student_uid].discard(parent_uid)
+        self._children_of[parent_uid].discard(student_uid)
+        self.touch()
+
+    def parents_of(self, student_uid: int) -> list[int]:
+        """Parent uids of a student, sorted."""
+        return sorted(self._parents_of.get(student_uid, ()))
+
+    def children_of(self, parent_uid: int) -> list[int]:
+        """Child uids of a parent, sorted."""
+        return sorted(self._children_of.get(parent_uid, ()))
+
+    # ----------------------------------------------------------------- courses and sections
+    def add_course(self, course: dict[str, Any]) -> dict[str, Any]:
+        """Store a new course."""
+        course.setdefault("id", self.ids.allocate())
+        self.courses[course["id"]] = course
+        self._course_by_code[str(course["course_code"])] = course["id"]
+        self.touch()
+        return course
+
+    def update_course(self, course_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``changes`` to a course."""
+        course = self.courses[course_id]
+        self._course_by_code.pop(str(course["course_code"]), None)
+        course.update(changes)
+        self._course_by_code[str(course["course_code"])] = course_id
+        self.touch()
+        return course
+
+    def course_by_code(self, code: str) -> dict[str, Any] | None:
+        """The course with this ``course_code``, if any."""
+        cid = self._course_by_code.get(str(code))
+        return self.courses.get(cid) if cid is not None else None
+
+    def remove_course(self, course_id: int) -> None:
+        """Delete a course and its sections."""
+        course = self.courses.pop(course_id)
+        self._course_by_code.pop(str(course["course_code"]), None)
+        for sid in [s["id"] for s in self.sections.values() if s["course_id"] == course_id]:
+            self.remove_section(sid)
+        self.touch()
+
+    def add_section(self, section: dict[str, Any]) -> dict[str, Any]:
+        """Store a new section."""
+        section.setdefault("id", self.ids.allocate())
+        self.sections[section["id"]] = section
+        if section.get("section_school_code"):
+            self._section_by_school_code[str(section["section_school_code"])] = section["id"]
+        self.touch()
+        return section
+
+    def update_section(self, section_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``changes`` to a section."""
+        section = self.sections[section_id]
+        if section.get("section_school_code"):
+            self._section_by_school_code.pop(str(section["section_school_code"]), None)
+        section.update(changes)
+        if section.get("section_school_code"):
+            self._section_by_school_code[str(section["section_school_code"])] = section_id
+        self.touch()
+        return section
+
+    def section_by_school_code(self, code: str) -> dict[str, Any] | None:
+        """The section with this ``section_school_code``, if any."""
+        sid = self._section_by_school_code.get(str(code))
+        return self.sections.get(sid) if sid is not None else None
+
+    def remove_section(self, section_id: int) -> None:
+        """Delete a section and its enrollments."""
+        section = self.sections.pop(section_id)
+        if section.get("section_school_code"):
+            self._section_by_school_code.pop(str(section["section_school_code"]), None)
+        for eid in list(self._enrollments_by_realm.get(("section", section_id), ())):
+            self.remove_enrollment(eid)
+        self.touch()
+
+    # ----------------------------------------------------------------- enrollments
+    def add_enrollment(self, realm: str, realm_id: int, uid: int, admin: int, status: int = 1) -> dict[str, Any]:
+        """Enroll ``uid`` in a section or group."""
+        eid = self.ids.allocate()
+        row = {"id": eid, "realm": realm, "realm_id": realm_id, "uid": uid, "admin": admin, "status": status}
+        self.enrollments[eid] = row
+        self._enrollments_by_realm[(realm, realm_id)][eid] = None
+        self._enrollments_by_uid[uid][eid] = None
+        self.version += 1
+        return row
+
+    def remove_enrollment(self, eid: int) -> None:
+        """Drop one enrollment."""
+        row = self.enrollments.pop(eid)
+        self._enrollments_by_realm[(row["realm"], row["realm_id"])].pop(eid, None)
+        self._enrollments_by_uid[row["uid"]].pop(eid, None)
+        self.touch()
+
+    def enrollments_in(self, realm: str, realm_id: int) -> list[dict[str, Any]]:
+        """Enrollment rows of one section or group, oldest first."""
+        return [self.enrollments[e] for e in self._enrollments_by_realm.get((realm, realm_id), ())]
+
+    def enrollments_of(self, uid: int) -> list[dict[str, Any]]:
+        """Enrollment rows of one user, oldest first."""
+        return [self.enrollments[e] for e in self._enrollments_by_uid.get(uid, ())]
+
+    def find_enrollment(self, realm: str, realm_id: int, uid: int) -> dict[str, Any] | None:
+        """The enrollment of ``uid`` in a realm, if any."""
+        for row in self.enrollments_in(realm, realm_id):
+            if row["uid"] == uid:
+                return row
+        return None
+
+    # ----------------------------------------------------------------- lookups
+    def role_by_title(self, title: str) -> dict[str, Any] | None:
+        """The district role with this title (case-insensitive)."""
+        for role in self.roles.values():
+            if role["title"].lower() == title.lower():
+                return role
+        return None
+
+    def api_user_uid(self) -> int:
+        """The user the sandbox's API key belongs to (the first System Admin)."""
+        role = self.role_by_title("System Admin")
+        for user in self.users.values():
+            if role is not None and user["role_id"] == role["id"]:
+                return user["uid"]
+        return next(iter(self.users), 0)
+
+    # ----------------------------------------------------------------- dump
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, as JSON-ready plain data (a deep copy)."""
+
+        def by_id(table: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+            return {str(k): v for k, v in table.items()}
+
+        data = {
+            "version": self.version,
+            "next_id": self.ids.next_id,
+            "school": self.school,
+            "verified_domain": self.verified_domain,
+            "buildings": by_id(self.buildings),
+            "roles": by_id(self.roles),
+            "building_roles": by_id(self.building_roles),
+            "users": by_id(self.users),
+            "inactive_users": by_id(self.inactive_users),
+            "parent_links": [{"student_uid": s, "parent_uid": p} for s, p in sorted(self.parent_links)],
+            "advisor_links": [{"student_uid": s, "advisor_uid": a} for s, a in sorted(self.advisor_links)],
+            "courses": by_id(self.courses),
+            "sections": by_id(self.sections),
+            "enrollments": by_id(self.enrollments),
+            "groups": by_id(self.groups),
+            "grading_periods": by_id(self.grading_periods),
+            "external_emails": dict(sorted(self.external_emails.items())),
+        }
+        return copy.deepcopy(data)
