@@ -1,0 +1,75 @@
+"""Enrollment import items, drops of inactive users, export rows, group membership sync."""
+
+from __future__ import annotations
+
+import pytest
+
+from schoology_etl.errors import RecordError
+from schoology_etl.provisioning.enrollments import enrollment_export_rows, enrollment_import_items, inactive_user_drops
+from schoology_etl.provisioning.groups import group_member_changes
+
+
+def test_import_items() -> None:
+    rows = [
+        {"section_school_code": "A-01", "school_uid": "S1", "role": "Student"},
+        {"section_school_code": "A-01", "school_uid": "T1", "role": "teacher", "action": "DROP"},
+    ]
+    assert enrollment_import_items(rows) == [
+        {"section_school_code": "A-01", "school_uid": "S1", "admin": "0"},
+        {"section_school_code": "A-01", "school_uid": "T1", "admin": "1", "delete": "1"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"section_school_code": "A", "school_uid": "S1", "role": "aide"}, "line 2: column 'role': 'aide' is not one of teacher, student"),
+        ({"section_school_code": "A", "school_uid": "S1", "role": "student", "action": "x"}, "line 2: column 'action'"),
+        ({"section_school_code": "", "school_uid": "S1", "role": "student"}, "line 2: column 'section_school_code' is empty"),
+    ],
+)
+def test_bad_import_rows(row: dict, message: str) -> None:
+    with pytest.raises(RecordError, match=message):
+        enrollment_import_items([row])
+
+
+def test_drops_and_export() -> None:
+    enrollments = [
+        {"id": 1, "section_id": 10, "uid": 7, "school_uid": "S7", "admin": 0, "status": 1},
+        {"id": 2, "section_id": 11, "uid": 8, "school_uid": "T8", "admin": 1, "status": 1},
+    ]
+    assert inactive_user_drops(enrollments, [{"uid": 7}]) == [{"id": "1", "section_id": 10, "uid": "7", "school_uid": "S7"}]
+    assert enrollment_export_rows(enrollments, [{"id": 10, "section_school_code": "A"}]) == [
+        {"section_school_code": "A", "school_uid": "S7", "role": "student", "status": "1"},
+        {"section_school_code": None, "school_uid": "T8", "role": "teacher", "status": "1"},
+    ]
+
+
+GROUPS = [{"id": 1, "group_code": "CHESS"}, {"id": 2, "group_code": "BAND"}]
+USERS = [{"uid": n, "school_uid": f"S{n}"} for n in range(1, 6)]
+CURRENT = [
+    {"group_id": 1, "id": 101, "uid": 1, "school_uid": "S1", "admin": 1},
+    {"group_id": 1, "id": 102, "uid": 2, "school_uid": "S2", "admin": 0},
+    {"group_id": 1, "id": 103, "uid": 3, "school_uid": "S3", "admin": 0},
+    {"group_id": 2, "id": 201, "uid": 4, "school_uid": "S4", "admin": 0},
+]
+
+
+def test_group_sync_touches_only_groups_in_the_file() -> None:
+    rows = [
+        {"group_code": "chess", "school_uid": "S1", "admin": "1"},
+        {"group_code": "CHESS", "school_uid": "S2", "admin": "1"},
+        {"group_code": "CHESS", "school_uid": "S5"},
+    ]
+    assert group_member_changes(rows, CURRENT, groups=GROUPS, users=USERS) == [
+        {"op": "add", "group_id": "1", "group_code": "chess", "uid": "5", "school_uid": "S5", "admin": "0", "status": "1"},
+        {"op": "update", "group_id": "1", "group_code": "chess", "uid": "2", "school_uid": "S2", "id": "102", "admin": "1"},
+        {"op": "remove", "group_id": "1", "group_code": "chess", "id": "103", "uid": "3", "school_uid": "S3"},
+    ]
+
+
+def test_group_sync_unknown_values() -> None:
+    with pytest.raises(RecordError, match="line 2: column 'group_code': unknown group_code 'DRAMA'"):
+        group_member_changes([{"group_code": "DRAMA", "school_uid": "S1"}], CURRENT, groups=GROUPS, users=USERS)
+    with pytest.raises(RecordError, match="line 2: column 'school_uid': unknown school_uid 'S9'"):
+        group_member_changes([{"group_code": "BAND", "school_uid": "S9"}], CURRENT, groups=GROUPS, users=USERS)
