@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from schoology_etl.endpoints import MAX_BATCH, Endpoint
 from schoology_etl.errors import ConfigurationError, ResponseFormatError
-from schoology_etl.responses import ApiResponse, coerce_scalar
+from schoology_etl.responses import ApiResponse, coerce_record, coerce_scalar
 
 T = TypeVar("T")
 
@@ -160,5 +160,6 @@ def parse_multiget(data: Any, count: int) -> list[Any]:
     for row in rows:
         code = coerce_scalar("response_code", row.get("response_code")) if isinstance(row, dict) else None
         body = row.get("body") if isinstance(row, dict) else None
-        out.append(body if isinstance(code, int) and 200 <= code < 300 else None)
+        ok = isinstance(code, int) and 200 <= code < 300
+        out.append((coerce_record(body) if isinstance(body, dict) else body) if ok else None)
     return out

@@ -45,13 +45,20 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def _is_id_key(key: str) -> bool:
+    if key in ("id", "uid") or key.endswith("_id") or key in _COUNT_KEYS:
+        return True
+    return key.endswith("_uid") and not key.endswith("school_uid")
+
+
 def coerce_scalar(key: str, value: Any) -> Any:
     """An int for id-like and count fields sent as numeric strings; anything else as is.
 
-    ``id``, ``uid``, ``*_id``, ``total`` and ``response_code`` are coerced; external keys
-    such as ``school_uid`` stay strings (they may have leading zeros).
+    ``id``, ``uid``, ``*_id``, ``*_uid`` (``api_uid``, ``parent_uid``...), ``total`` and
+    ``response_code`` are coerced; external keys such as ``school_uid`` stay strings
+    (they may have leading zeros).
     """
-    if isinstance(value, str) and (key in ("id", "uid") or key.endswith("_id") or key in _COUNT_KEYS):
+    if isinstance(value, str) and _is_id_key(key):
         if _DIGITS.match(value):
             return int(value)
     return value
