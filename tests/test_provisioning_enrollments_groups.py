@@ -62,9 +62,9 @@ def test_group_sync_touches_only_groups_in_the_file() -> None:
         {"group_code": "CHESS", "school_uid": "S5"},
     ]
     assert group_member_changes(rows, CURRENT, groups=GROUPS, users=USERS) == [
-        {"op": "add", "group_id": "1", "group_code": "chess", "uid": "5", "school_uid": "S5", "admin": "0", "status": "1"},
-        {"op": "update", "group_id": "1", "group_code": "chess", "uid": "2", "school_uid": "S2", "id": "102", "admin": "1"},
-        {"op": "remove", "group_id": "1", "group_code": "chess", "id": "103", "uid": "3", "school_uid": "S3"},
+        {"op": "add", "group_id": "1", "group_code": "CHESS", "uid": "5", "school_uid": "S5", "admin": "0", "status": "1"},
+        {"op": "update", "group_id": "1", "group_code": "CHESS", "uid": "2", "school_uid": "S2", "id": "102", "admin": "1"},
+        {"op": "remove", "group_id": "1", "group_code": "CHESS", "id": "103", "uid": "3", "school_uid": "S3"},
     ]
 
 

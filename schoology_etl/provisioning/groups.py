@@ -30,8 +30,9 @@ def group_member_changes(
     Raises:
         RecordError: a row names an unknown group_code or school_uid.
     """
+    groups = list(groups)
     group_ids = {text(g.get("group_code")).casefold(): text(g.get("id")) for g in groups if text(g.get("group_code"))}
-    codes = {v: k for k, v in group_ids.items()}
+    codes = {text(g.get("id")): text(g.get("group_code")) for g in groups if text(g.get("group_code"))}
     uids = {text(u.get("school_uid")): text(u.get("uid") or u.get("id")) for u in users if text(u.get("school_uid"))}
     desired: dict[tuple[str, str], tuple[str, str | None]] = {}
     for i, row in enumerate(rows):

@@ -1,0 +1,184 @@
+"""The demo SIS files differ from the seeded district in exactly the ways their manifest lists.
+
+Each test runs the provisioning logic a job would run on the files and the seeded state
+and checks it finds those differences and nothing else.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import filecmp
+import json
+from pathlib import Path
+
+import pytest
+
+from schoology_etl.errors import RecordError
+from schoology_etl.provisioning.duplicates import find_duplicate_users
+from schoology_etl.provisioning.enrollments import enrollment_import_items
+from schoology_etl.provisioning.families import parent_building_updates
+from schoology_etl.provisioning.grading_periods import audit_grading_periods, past_sections
+from schoology_etl.provisioning.groups import group_member_changes
+from schoology_etl.provisioning.lifecycle import missing_users
+from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup, role_lookup
+from schoology_etl.provisioning.reconcile import diff_records
+from schoology_etl.provisioning.sections import sections_without_teachers
+from schoology_etl.provisioning.sis import SPECS
+from schoology_etl.provisioning.sis_validation import validate_sis_file
+from schoology_etl.provisioning.uids import school_uid_remap_updates
+from schoology_etl.provisioning.users import SIS_USER_FIELDS, role_change_updates, user_payloads
+from schoology_etl.sandbox.seed import seed_district
+from schoology_etl.sandbox.sis_files import write_demo_sis_files
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    state = seed_district(5, 120, today=TODAY)
+    folder = tmp_path_factory.mktemp("sis")
+    manifest = write_demo_sis_files(folder, seed=5, users=120, today=TODAY, state=state)
+    return state, folder, manifest
+
+
+def read(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def api_users(state) -> list[dict]:
+    return [dict(u, parent_uids=",".join(map(str, state.parents_of(u["uid"])))) for u in state.users.values()]
+
+
+def lookups(state) -> dict:
+    return {
+        "roles": role_lookup(state.roles.values()),
+        "buildings": building_lookup(state.buildings.values()),
+        "grading_periods": grading_period_lookup(state.grading_periods.values()),
+    }
+
+
+def test_files_are_deterministic_and_manifest_is_written(demo, tmp_path: Path) -> None:
+    _, folder, manifest = demo
+    again = write_demo_sis_files(tmp_path, seed=5, users=120, today=TODAY)
+    assert again == manifest == json.loads((folder / "manifest.json").read_text())
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.csv"))
+    assert names == sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.csv"))
+    assert all(filecmp.cmp(folder / n, tmp_path / n, shallow=False) for n in names)
+
+
+def test_valid_files_pass_the_validator(demo) -> None:
+    state, folder, _ = demo
+    for name in ("users", "parents", "courses_sections", "enrollments", "group_members", "uid_remap", "role_changes"):
+        assert validate_sis_file(folder / f"{name}.csv", SPECS[name], **lookups(state)) == [], name
+
+
+def test_invalid_files_report_exactly_the_listed_problems(demo) -> None:
+    state, folder, manifest = demo
+    specs = {"users_invalid.csv": "users", "users_missing_columns.csv": "users", "courses_sections_invalid.csv": "courses_sections"}
+    for name, expected in manifest["invalid"].items():
+        report = validate_sis_file(folder / "invalid" / name, SPECS[specs[name]], **lookups(state))
+        assert [(p["line"], p["column"]) for p in report] == [(e["line"], e["column"]) for e in expected], name
+        for problem, wanted in zip(report, expected):
+            assert wanted["problem"] in problem["problem"], (name, problem)
+
+
+def test_users_file_reconciles_to_exactly_the_listed_changes(demo) -> None:
+    state, folder, manifest = demo
+    listed = manifest["files"]["users.csv"]
+    desired = user_payloads(read(folder / "users.csv"), roles=lookups(state)["roles"], buildings=lookups(state)["buildings"])
+    diff = diff_records(desired, api_users(state), key="school_uid", fields=SIS_USER_FIELDS)
+    updates = {c["key"]: {f: {k: str(v) for k, v in ch.items()} for f, ch in c["changes"].items()} for c in diff if c["op"] == "update"}
+    assert updates == listed["updates"]
+    assert [c["key"] for c in diff if c["op"] == "add"] == listed["new_users"]
+    assert sorted(c["key"] for c in diff if c["op"] == "remove") == listed["missing_users"]
+    gone = missing_users(api_users(state), read(folder / "users.csv"), max_share=0.05)
+    assert sorted(u["school_uid"] for u in gone) == listed["missing_users"]
+    conflict = next(r for r in desired if r["school_uid"] in listed["email_conflicts"])
+    assert conflict["primary_email"].lower() in state.external_emails
+
+
+def test_parents_file(demo) -> None:
+    state, folder, manifest = demo
+    listed = manifest["files"]["parents.csv"]
+    uid = {str(u["school_uid"]): u["uid"] for u in state.users.values()}
+    rows = read(folder / "parents.csv")
+    linked = {(r["student_school_uid"], r["parent_school_uid"]): (uid[r["student_school_uid"]], uid[r["parent_school_uid"]]) in state.parent_links for r in rows}
+    assert {k for k, v in linked.items() if not v} == {tuple(p) for p in listed["link"]}
+    assert [[r["student_school_uid"], r["parent_school_uid"]] for r in rows if r["action"] == "unlink"] == listed["unlink"]
+    assert all(linked[tuple(p)] for p in listed["unlink"] + listed["already_linked"])
+
+
+def test_courses_sections_file(demo) -> None:
+    state, folder, manifest = demo
+    listed = manifest["files"]["courses_sections.csv"]
+    titles = {p["id"]: p["title"] for p in state.grading_periods.values()}
+    current = [
+        {"section_school_code": s["section_school_code"], "section_title": s["section_title"],
+         "grading_periods": ";".join(titles[g] for g in s["grading_periods"])}
+        for s in state.sections.values()
+    ]
+    diff = diff_records(read(folder / "courses_sections.csv"), current, key="section_school_code",
+                        fields=["section_title", "grading_periods"], removes=False)
+    assert {c["key"]: c["changes"] for c in diff if c["op"] == "update"} == listed["updates"]
+    assert [c["key"] for c in diff if c["op"] == "add"] == listed["new_sections"]
+    assert {r["course_code"] for r in read(folder / "courses_sections.csv")} - {c["course_code"] for c in state.courses.values()} == set(listed["new_courses"])
+
+
+def test_enrollments_file(demo) -> None:
+    state, folder, manifest = demo
+    listed = manifest["files"]["enrollments.csv"]
+    items = enrollment_import_items(read(folder / "enrollments.csv"))
+    uid = {str(u["school_uid"]): u["uid"] for u in state.users.values()}
+
+    def enrolled(item: dict) -> bool:
+        section = state.section_by_school_code(item["section_school_code"])
+        return state.find_enrollment("section", section["id"], uid[item["school_uid"]]) is not None
+
+    role = {"1": "teacher", "0": "student"}
+    assert [[i["section_school_code"], i["school_uid"], role[i["admin"]]] for i in items if not i.get("delete")] == listed["enroll"]
+    assert [[i["section_school_code"], i["school_uid"], role[i["admin"]]] for i in items if i.get("delete")] == listed["drop"]
+    assert not any(enrolled(i) for i in items if not i.get("delete"))
+    assert all(enrolled(i) for i in items if i.get("delete"))
+    sections = list(state.sections.values())
+    enrollments = [dict(e, section_id=e["realm_id"]) for e in state.enrollments.values() if e["realm"] == "section"]
+    untaught = {s["section_school_code"] for s in sections_without_teachers(sections, enrollments)}
+    assert [c for c, _, r in listed["enroll"] if r == "teacher"][0] in untaught
+
+
+def test_group_members_file(demo) -> None:
+    state, folder, manifest = demo
+    listed = manifest["files"]["group_members.csv"]
+    current = [
+        dict(e, group_id=e["realm_id"], school_uid=state.users[e["uid"]]["school_uid"])
+        for e in state.enrollments.values() if e["realm"] == "group" and e["uid"] in state.users
+    ]
+    changes = group_member_changes(read(folder / "group_members.csv"), current, groups=state.groups.values(), users=state.users.values())
+    assert [[c["group_code"], c["school_uid"]] for c in changes if c["op"] == "add"] == listed["add"]
+    assert sorted([c["group_code"], c["school_uid"]] for c in changes if c["op"] == "remove") == sorted(listed["remove"])
+    assert not [c for c in changes if c["op"] == "update"]
+
+
+def test_uid_remap_and_role_change_files(demo) -> None:
+    state, folder, manifest = demo
+    listed = manifest["files"]["uid_remap.csv"]
+    updates = school_uid_remap_updates(state.users.values(), read(folder / "uid_remap.csv"))
+    assert {u["old_school_uid"]: u["school_uid"] for u in updates} == listed["remap"]
+    with pytest.raises(RecordError) as info:
+        school_uid_remap_updates(state.users.values(), read(folder / "uid_remap_collisions.csv"))
+    for refused in listed["refused"]["uid_remap_collisions.csv"]:
+        assert f"line {refused['line']}: " in str(info.value) and refused["problem"] in str(info.value)
+    changes = role_change_updates(read(folder / "role_changes.csv"), state.users.values(), roles=lookups(state)["roles"])
+    assert {c["school_uid"] for c in changes} == set(manifest["files"]["role_changes.csv"]["changes"])
+
+
+def test_seeded_district_gives_every_job_something_to_find(demo) -> None:
+    state, _, _ = demo
+    users = api_users(state)
+    duplicates = find_duplicate_users(users)
+    assert sum(g["rule"] == "name_birthday" for g in duplicates) >= 3 and any(g["rule"] == "email" for g in duplicates)
+    assert parent_building_updates(users)
+    kinds = {f["kind"] for f in audit_grading_periods(state.grading_periods.values(), state.sections.values(), today=TODAY)}
+    assert {"overlap", "gap", "section_no_current_period"} <= kinds
+    assert past_sections(state.sections.values(), state.grading_periods.values(), TODAY)
