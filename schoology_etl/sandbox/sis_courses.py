@@ -116,8 +116,19 @@ def group_members_rows(state: DistrictState, rng: random.Random, *, exclude: set
     """Full member lists of two building groups: the first gains three students and loses two
     members, the second is unchanged."""
     uid_code = {u["uid"]: str(u["school_uid"]) for u in state.users.values()}
-    groups = [g for g in state.groups.values() if g["building_id"]][:2]
     student_role = state.role_by_title("Student")["id"]
+
+    def outsiders(group: dict[str, Any]) -> list[dict[str, Any]]:
+        inside = {e["uid"] for e in state.enrollments_in("group", group["id"])}
+        pool = [
+            u for u in state.users.values()
+            if u["role_id"] == student_role and u["uid"] not in inside and str(u["school_uid"]) not in exclude
+        ]
+        same = [u for u in pool if u["building_id"] == group["building_id"]]
+        return same if len(same) >= 3 else pool  # small districts: any building
+
+    # the group with the most students outside it changes; the next one stays as it is
+    groups = sorted((g for g in state.groups.values() if g["building_id"]), key=lambda g: -len(outsiders(g)))[:2]
     rows: Rows = []
     diff: dict[str, Any] = {"groups": [g["group_code"] for g in groups], "add": [], "remove": []}
     for n, group in enumerate(groups):
@@ -128,12 +139,7 @@ def group_members_rows(state: DistrictState, rng: random.Random, *, exclude: set
             gone = rng.sample(plain, 2)
             keep = [e for e in members if e not in gone]
             diff["remove"] = [[group["group_code"], uid_code[e["uid"]]] for e in gone]
-            inside = {e["uid"] for e in members}
-            pool = [
-                u for u in state.users.values()
-                if u["role_id"] == student_role and u["building_id"] == group["building_id"]
-                and u["uid"] not in inside and str(u["school_uid"]) not in exclude
-            ]
+            pool = outsiders(group)
             diff["add"] = [[group["group_code"], str(u["school_uid"])] for u in rng.sample(pool, 3)]
         rows += [{"group_code": group["group_code"], "school_uid": uid_code[e["uid"]], "admin": str(e["admin"])} for e in keep]
         if n == 0:
