@@ -23,6 +23,7 @@ REACTIVATE = "reactivate"
 DEACTIVATE = "deactivate"
 LINK = "link"
 UNLINK = "unlink"
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 OPERATIONS = (CREATE, UPDATE, DELETE, REACTIVATE, DEACTIVATE, LINK, UNLINK)
 
 
@@ -62,10 +63,15 @@ class Change:
         return sorted(set(self.before) | set(self.after))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"seq": self.seq, "op": self.op, "realm": self.realm, "key": self.key, "id": self.id,
+                "before": self.before, "after": self.after}
+
+    def renumbered(self, seq: int) -> "Change":
+        """The same change at position ``seq``."""
+        return Change(seq, self.op, self.realm, self.key, self.id, self.before, self.after)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        return _ENCODER.encode(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "") -> "Change":

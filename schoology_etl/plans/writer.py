@@ -8,7 +8,6 @@ makes it read-only. Memory stays flat whatever the number of changes.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -91,7 +90,7 @@ class PlanWriter:
         if self.closed:
             raise ConfigurationError(f"plan {self.path} is closed")
         n = self.header.total + 1
-        change = dataclasses.replace(change, seq=n)
+        change = change.renumbered(n)
         line = change.to_json() + "\n"
         self._body.write(line)
         self._hash.update(line.encode("utf-8"))
@@ -131,7 +130,7 @@ class PlanWriter:
         try:
             with open(tmp, "w", encoding="utf-8", newline="\n") as out, open(self._body_path, encoding="utf-8") as body:
                 out.write(self.header.to_json() + "\n")
-                shutil.copyfileobj(body, out, 1 << 20)
+                shutil.copyfileobj(body, out, 1 << 16)
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
