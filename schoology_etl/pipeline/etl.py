@@ -220,7 +220,7 @@ class _Run:
         self.seen_results = 0
         self.written_before = getattr(sink, "written", 0)
         self.started = time.perf_counter()
-        self.bar = _progress_bar(limit) if progress else None
+        self.bar = _progress_bar(_expected(source, limit)) if progress else None
 
     def process(self, record: Record, index: int) -> list[Record]:
         """The records that come out of the steps for one source record."""
@@ -316,7 +316,16 @@ def _stats(client: Any) -> tuple[int, int]:
     return int(getattr(stats, "requests", 0) or 0), int(getattr(stats, "retries", 0) or 0)
 
 
-def _progress_bar(limit: int | None) -> Any:
+def _expected(source: Any, limit: int | None) -> int | None:
+    """How many records the bar should expect, when the source can tell cheaply."""
+    try:
+        size = len(source)
+    except TypeError:
+        return limit
+    return size if limit is None else min(size, limit)
+
+
+def _progress_bar(total: int | None) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(total=limit, unit=" records", desc="etl")
+    return tqdm(total=total, unit=" records", desc="etl")

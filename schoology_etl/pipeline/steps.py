@@ -75,43 +75,62 @@ def apply_steps(steps: tuple[Step, ...], record: Record, index: int) -> list[Rec
     re-raised as :class:`RecordError` naming the step, the index and the record, with
     the original exception as ``__cause__``.
     """
-    return list(_run(steps, 0, record, index))
+    current = record
+    for pos, step in enumerate(steps):  # fast path: one record in, at most one out
+        out = _call(step, current, index)
+        if step.kind == "filter":
+            if not out:
+                return []
+        elif out is None:
+            return []
+        elif isinstance(out, dict):
+            current = out
+        else:
+            return list(_fan_out(steps, pos, out, index, current))
+    return [current]
+
+
+def _call(step: Step, record: Record, index: int) -> Any:
+    try:
+        return step.fn(record)
+    except RecordError as exc:
+        if exc.step is None:
+            exc.step, exc.index, exc.record = step.name, index, record
+        raise
+    except Exception as exc:
+        raise RecordError(
+            f"{type(exc).__name__}: {exc}", step=step.name, index=index, record=record
+        ) from exc
+
+
+def _fan_out(steps: tuple[Step, ...], pos: int, out: Any, index: int, parent: Record) -> Iterator[Record]:
+    step = steps[pos]
+    if isinstance(out, (str, bytes)) or not isinstance(out, Iterable):
+        raise RecordError(
+            f"a transform must return a dict, None or an iterable of dicts, got {type(out).__name__}",
+            step=step.name,
+            index=index,
+            record=parent,
+        )
+    for child in _iter_children(out, step, index, parent):
+        yield from _run(steps, pos + 1, child, index)
 
 
 def _run(steps: tuple[Step, ...], start: int, record: Record, index: int) -> Iterator[Record]:
     current = record
     for pos in range(start, len(steps)):
         step = steps[pos]
-        try:
-            out = step.fn(current)
-        except RecordError as exc:
-            if exc.step is None:
-                exc.step, exc.index, exc.record = step.name, index, current
-            raise
-        except Exception as exc:
-            raise RecordError(
-                f"{type(exc).__name__}: {exc}", step=step.name, index=index, record=current
-            ) from exc
+        out = _call(step, current, index)
         if step.kind == "filter":
             if not out:
                 return
-            continue
-        if out is None:
+        elif out is None:
             return
-        if isinstance(out, dict):
+        elif isinstance(out, dict):
             current = out
-            continue
-        if isinstance(out, (str, bytes)) or not isinstance(out, Iterable):
-            raise RecordError(
-                f"a transform must return a dict, None or an iterable of dicts, "
-                f"got {type(out).__name__}",
-                step=step.name,
-                index=index,
-                record=current,
-            )
-        for child in _iter_children(out, step, index, current):
-            yield from _run(steps, pos + 1, child, index)
-        return
+        else:
+            yield from _fan_out(steps, pos, out, index, current)
+            return
     yield current
 
 
