@@ -20,7 +20,7 @@ from schoology_etl.bulk import BulkCall, BulkResult, parse_bulk_response, parse_
 from schoology_etl.client import MAX_REDIRECTS, _CHUNK_ERRORS, ClientCore, chunk_failures
 from schoology_etl.credentials import Credentials
 from schoology_etl.endpoints import MAX_BATCH, Endpoint, resolve
-from schoology_etl.errors import NetworkError, ResponseFormatError
+from schoology_etl.errors import ConfigurationError, NetworkError, ResponseFormatError
 from schoology_etl.paging import Page, Paginator, next_matches_offsets, offset_of, parse_page, set_query
 from schoology_etl.responses import ApiResponse, coerce_record, parse_response
 
@@ -49,8 +49,12 @@ class AsyncSchoologyClient(ClientCore):
         self.lookahead = lookahead or 2 * self.max_concurrency
         self._session: aiohttp.ClientSession | None = None
         self._semaphore: asyncio.Semaphore | None = None
+        self._closed = False
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     def _ensure_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+        if self._closed:
+            raise ConfigurationError("the client is closed; open it again with `async with`")
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
@@ -158,7 +162,10 @@ class AsyncSchoologyClient(ClientCore):
                 if offset is None:
                     return
                 url = set_query(first, start=offset, limit=step)
-                pending.append((offset, url, asyncio.ensure_future(self._page(url, list_key))))
+                task = asyncio.ensure_future(self._page(url, list_key))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                pending.append((offset, url, task))
 
         try:
             schedule()
@@ -224,12 +231,19 @@ class AsyncSchoologyClient(ClientCore):
     # -- lifetime --------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the HTTP session."""
+        """Cancel look-ahead reads still running and close the HTTP session."""
+        self._closed = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
 
     async def __aenter__(self) -> AsyncSchoologyClient:
+        self._closed = False
         self._ensure_session()
         return self
 
