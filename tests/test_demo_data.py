@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from schoology_etl.errors import RecordError
+from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.duplicates import find_duplicate_users
 from schoology_etl.provisioning.enrollments import enrollment_import_items
 from schoology_etl.provisioning.families import parent_building_updates
@@ -34,11 +34,12 @@ from schoology_etl.sandbox.sis_files import write_demo_sis_files
 TODAY = dt.date(2026, 11, 27)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    state = seed_district(5, 120, today=TODAY)
+@pytest.fixture(scope="module", params=[(5, 120), (2, 30)], ids=["seed5-120", "seed2-30"])
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    seed, users = request.param
+    state = seed_district(seed, users, today=TODAY)
     folder = tmp_path_factory.mktemp("sis")
-    manifest = write_demo_sis_files(folder, seed=5, users=120, today=TODAY, state=state)
+    manifest = write_demo_sis_files(folder, seed=seed, users=users, today=TODAY, state=state)
     return state, folder, manifest
 
 
@@ -61,7 +62,7 @@ def lookups(state) -> dict:
 
 def test_files_are_deterministic_and_manifest_is_written(demo, tmp_path: Path) -> None:
     _, folder, manifest = demo
-    again = write_demo_sis_files(tmp_path, seed=5, users=120, today=TODAY)
+    again = write_demo_sis_files(tmp_path, seed=manifest["seed"], users=manifest["users"], today=TODAY)
     assert again == manifest == json.loads((folder / "manifest.json").read_text())
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.csv"))
     assert names == sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.csv"))
@@ -182,3 +183,9 @@ def test_seeded_district_gives_every_job_something_to_find(demo) -> None:
     kinds = {f["kind"] for f in audit_grading_periods(state.grading_periods.values(), state.sections.values(), today=TODAY)}
     assert {"overlap", "gap", "section_no_current_period"} <= kinds
     assert past_sections(state.sections.values(), state.grading_periods.values(), TODAY)
+
+
+def test_too_small_a_district_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="users >= 30"):
+        write_demo_sis_files(tmp_path, seed=1, users=20, today=TODAY)
+    assert not list(tmp_path.iterdir())

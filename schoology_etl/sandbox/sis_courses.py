@@ -128,7 +128,13 @@ def group_members_rows(state: DistrictState, rng: random.Random, *, exclude: set
         return same if len(same) >= 3 else pool  # small districts: any building
 
     # the group with the most students outside it changes; the next one stays as it is
-    groups = sorted((g for g in state.groups.values() if g["building_id"]), key=lambda g: -len(outsiders(g)))[:2]
+    def plain_members(group: dict[str, Any]) -> int:
+        return sum(not e["admin"] and e["uid"] in uid_code for e in state.enrollments_in("group", group["id"]))
+
+    groups = sorted(
+        (g for g in state.groups.values() if g["building_id"]),
+        key=lambda g: (plain_members(g) < 2, -len(outsiders(g))),
+    )[:2]
     rows: Rows = []
     diff: dict[str, Any] = {"groups": [g["group_code"] for g in groups], "add": [], "remove": []}
     for n, group in enumerate(groups):

@@ -26,6 +26,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.sis import SPECS
 from schoology_etl.sandbox.seed import seed_district
 from schoology_etl.sandbox.sis_courses import courses_sections_rows, enrollments_rows, group_members_rows
@@ -35,6 +36,7 @@ from schoology_etl.sandbox.state import DistrictState
 Rows = list[dict[str, Any]]
 NEW_STUDENT_PREFIX = "S9"
 CONFLICT_EMAIL = "jordan.reyes@gmail.example.com"
+MIN_STUDENTS = 25  # regular students (near-duplicates and their originals excluded); users=30 gives 27
 
 
 def user_row(state: DistrictState, user: dict[str, Any]) -> dict[str, Any]:
@@ -194,10 +196,12 @@ def write_demo_sis_files(
     """
     today = today or dt.date.today()
     state = state if state is not None else seed_district(seed, users, today=today)
+    student, protected = state.role_by_title("Student")["id"], _protected(state)
+    if sum(u["role_id"] == student and u["uid"] not in protected for u in state.users.values()) < MIN_STUDENTS:
+        raise ConfigurationError(f"demo SIS files need at least {MIN_STUDENTS} regular students: seed with users >= 30")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(f"sis:{seed}")
-    protected = _protected(state)
     users_csv, users_diff = users_rows(state, rng, protected)
     touched = set(users_diff["missing_users"]) | set(users_diff["updates"])
     parents_csv, parents_diff = parents_rows(state, rng, protected)
