@@ -137,3 +137,90 @@ async def test_sync_client_source_also_reads_with_async_for() -> None:
     sink = RecordingSink()
     await aetl(read_schoology(StubClient(USERS), "users"), sink)
     assert sink.records == USERS
+
+
+# -- integration: the real clients against the sandbox over HTTP ------------------------
+
+from schoology_etl.async_client import AsyncSchoologyClient  # noqa: E402
+from schoology_etl.client import SchoologyClient  # noqa: E402
+from schoology_etl.credentials import Credentials  # noqa: E402
+
+
+def _creds(srv: Any) -> Credentials:
+    return Credentials(base_url=srv.base_url, key=srv.key, secret=srv.secret)
+
+
+def _role_id(srv: Any, title: str) -> int:
+    return next(r["id"] for r in srv.state()["roles"].values() if r["title"] == title)
+
+
+def test_read_users_from_the_sandbox(sandbox: Any) -> None:
+    with SchoologyClient(_creds(sandbox), rate_limit=1000) as client:
+        source = read_schoology(client, "users", limit=50)
+        sink = RecordingSink(batch_size=100)
+        report = etl(source, sink)
+    expected = sorted(int(uid) for uid in sandbox.state()["users"])
+    assert sorted(int(u["id"]) for u in sink.records) == expected
+    assert report.read == len(expected)
+    counters = sandbox.counters()
+    assert report.requests == counters["requests"] == counters["by_route"]["GET /users"] > 1
+
+
+def test_bulk_update_students_then_check_the_sandbox_state(sandbox: Any) -> None:
+    student = _role_id(sandbox, "Student")
+    with SchoologyClient(_creds(sandbox), rate_limit=1000) as client:
+        report = (
+            Pipeline.from_(read_schoology(client, "users", role_ids=student))
+            .limit(7)
+            .map(lambda u: {"id": u["id"], "position": "Peer tutor"})
+            .batch(3)
+            .to(write_schoology(client, "users", method="PUT"))
+        )
+    assert (report.read, report.written, report.failed) == (7, 7, 0)
+    assert report.sink["response codes"] == {200: 7}
+    users = sandbox.state()["users"].values()
+    tutors = [u for u in users if u["position"] == "Peer tutor"]
+    assert len(tutors) == 7 and all(u["role_id"] == student for u in tutors)
+    assert sandbox.counters()["by_route"]["PUT /users"] == 3  # batches of 3, 3, 1
+    assert report.requests == sandbox.counters()["requests"]
+
+
+def test_partial_bulk_failure_is_reported_per_record(sandbox: Any) -> None:
+    some = next(iter(sandbox.state()["users"].values()))
+    records = [{"id": some["uid"], "position": "Counselor"}, {"id": 999_999_999, "position": "Ghost"}]
+    with SchoologyClient(_creds(sandbox), rate_limit=1000) as client:
+        sink = write_schoology(client, "users", method="PUT")
+        report = etl(records, sink)
+    assert (report.written, report.failed) == (1, 1)
+    ghost = sink.results[1]
+    assert not ghost.ok and ghost.extra["response_code"] == 404 and "999999999" in (ghost.message or "")
+    assert report.failures[0].index == 1 and report.failures[0].record == records[1]
+    assert sandbox.state()["users"][str(some["uid"])]["position"] == "Counselor"
+
+
+async def test_async_read_and_bulk_write_against_the_sandbox(sandbox: Any) -> None:
+    teacher = _role_id(sandbox, "Teacher")
+    async with AsyncSchoologyClient(_creds(sandbox), rate_limit=1000) as client:
+        sink = write_schoology(client, "users", method="PUT", batch_size=5)
+        assert isinstance(sink, AsyncSchoologySink)
+        report = await aetl(
+            read_schoology(client, "users", role_ids=teacher, limit=3), sink,
+            transforms=[lambda u: {"id": u["id"], "department": "Science"}],
+        )
+    teachers = [u for u in sandbox.state()["users"].values() if u["role_id"] == teacher]
+    assert report.read == report.written == len(teachers) > 0
+    assert all(u["department"] == "Science" for u in teachers)
+    assert report.requests == sandbox.counters()["requests"]
+
+
+def test_async_and_sync_reads_agree(sandbox: Any) -> None:
+    import asyncio
+
+    with SchoologyClient(_creds(sandbox), rate_limit=1000) as client:
+        sync_ids = [u["id"] for u in read_schoology(client, "users", limit=40)]
+
+    async def read_async() -> list[Any]:
+        async with AsyncSchoologyClient(_creds(sandbox), rate_limit=1000) as client:
+            return [u["id"] async for u in read_schoology(client, "users", limit=40)]
+
+    assert asyncio.run(read_async()) == sync_ids
