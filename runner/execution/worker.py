@@ -1,20 +1,27 @@
 """``toolbelt worker``: claim queued runs and execute each in an executioner process.
 
-A worker keeps up to ``concurrency`` executioners going, reaps runs whose executioner
-died (no heartbeat), and with ``once`` stops when the queue is empty and its runs
-are done. SIGTERM or Ctrl-C stops it claiming; runs already started finish.
+A worker keeps papermill imported and forks one executioner per run (in a session of
+its own, like a spawned one), which saves the second or more a fresh interpreter
+spends importing papermill. It keeps up to ``concurrency`` executioners going, reaps
+runs whose executioner died (no heartbeat), and with ``once`` stops when the queue is
+empty and its runs are done. SIGTERM or Ctrl-C stops it claiming; runs already
+started finish.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import signal
 import threading
 import time
+from multiprocessing.process import BaseProcess
 from typing import Callable
 
 from runner.execution import claims
-from runner.execution.launch import reap_children, spawn_executioner
+from runner.execution.launch import run_dir
+from runner.store import dispose_engines
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +47,13 @@ class Worker:
         self.worker_id = claims.default_worker_id()
         self.started: list[int] = []
         self._stop = threading.Event()
+        self._children: list[BaseProcess] = []
+        self._fork = multiprocessing.get_context("fork")
+        import runner.execution.executioner  # noqa: F401  (papermill, imported once for every run)
+
+    def _running(self) -> list[BaseProcess]:
+        self._children = [p for p in self._children if p.is_alive()]  # is_alive() reaps
+        return self._children
 
     def stop(self) -> None:
         """Stop claiming new runs."""
@@ -47,11 +61,14 @@ class Worker:
 
     def _fill(self) -> bool:
         """Start runs while there is room; False when the queue was found empty."""
-        while len(reap_children()) < self.concurrency and not self._stop.is_set():
+        while len(self._running()) < self.concurrency and not self._stop.is_set():
             run_id = claims.claim_next(self.worker_id)
             if run_id is None:
                 return False
-            spawn_executioner(run_id, claimed_by=self.worker_id)
+            child = self._fork.Process(target=_execute_in_child, args=(run_id, self.worker_id),
+                                       name=f"executioner-{run_id}", daemon=False)
+            child.start()
+            self._children.append(child)
             self.started.append(run_id)
             log.info("worker %s started run %s", self.worker_id, run_id)
             if self.on_start is not None:
@@ -66,7 +83,7 @@ class Worker:
                 claims.reap_lost_runs()
                 next_reap = time.monotonic() + 5.0
             queue_left = self._fill()
-            running = reap_children()
+            running = self._running()
             if self._stop.is_set() or (self.once and not queue_left):
                 if not running:
                     return self.started
@@ -79,3 +96,20 @@ class Worker:
         """SIGTERM and SIGINT stop claiming (call from the main thread)."""
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stop())
+
+
+def _execute_in_child(run_id: int, worker_id: str) -> None:
+    """The forked executioner: own session, own connections, output to the run's log file."""
+    os.setsid()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+    dispose_engines(close=False)
+    out = os.open(run_dir(run_id) / "executioner.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    from runner.execution.executioner import main
+
+    code = main([str(run_id), "--claimed-by", worker_id])
+    logging.shutdown()
+    os._exit(code)

@@ -105,11 +105,11 @@ def get_engine(url: str | None = None) -> sa.Engine:
         return engine
 
 
-def dispose_engines() -> None:
-    """Close every pooled connection (after a fork, or at the end of tests)."""
+def dispose_engines(*, close: bool = True) -> None:
+    """Forget every engine; ``close=False`` in a forked child leaves the parent's connections alone."""
     with _LOCK:
         for engine in _ENGINES.values():
-            engine.dispose()
+            engine.dispose(close=close)
         _ENGINES.clear()
 
 
