@@ -52,12 +52,21 @@ class DashboardApp:
         w.jslink((self.nav, "index"), (self.stack, "selected_index"))
         self.nav.observe(self._on_nav, names="index")
         title = w.HTML(f"{CSS}<h2 class='tb-title'>Provisioner's Toolbelt</h2>")
-        who = w.HTML(f"<span class='tb-user'>Signed in as <b>{html.escape(self.user)}</b></span>")
-        self.widget = w.VBox([w.HBox([title, who, self.client],
+        self.who = w.HTML(f"Signed in as <b>{html.escape(self.user)}</b>")
+        self.who.add_class("tb-user")
+        self.widget = w.VBox([w.HBox([title, self.who, self.client],
                                      layout=w.Layout(justify_content="space-between", align_items="center")),
                               self.nav, self.stack])
         self.widget.add_class("tb-app")
-        self._follow_query(query_string)
+        self.follow_query(query_string)
+
+    def set_user(self, user: str) -> None:
+        """Act for ``user``: the jobs list shows only what they may run."""
+        if user == self.user:
+            return
+        self.user = user
+        self.who.value = f"Signed in as <b>{html.escape(user)}</b>"
+        self.jobs.refresh()
 
     # --- client selection -------------------------------------------------------------
     @property
@@ -72,8 +81,9 @@ class DashboardApp:
             self.client.value = current if current in names else (names[0] if names else None)
 
     def _client_changed(self) -> None:
-        if self.jobs.job is not None:
-            self.jobs.open_job(self.jobs.job.id)  # reload client-data choices
+        jobs = getattr(self, "jobs", None)  # None while the page is being built
+        if jobs is not None and jobs.job is not None:
+            jobs.open_job(jobs.job.id)  # reload client-data choices
 
     def choices_for_client(self, kind: str) -> list[tuple[str, str]]:
         if not self.client_name:
@@ -96,7 +106,7 @@ class DashboardApp:
         self.show("Run")
         self.run_view.open(run_id)
 
-    def _follow_query(self, query_string: str) -> None:
+    def follow_query(self, query_string: str) -> None:
         query = parse_qs(query_string.lstrip("?"))
         if query.get("run"):
             try:
@@ -115,13 +125,17 @@ def _cached_choices(client_name: str, kind: str) -> list[tuple[str, str]]:
     return load_choices(client_name, kind)
 
 
-def build_app() -> w.Widget:
-    """The page: called by the dashboard notebook under Voila."""
-    try:  # a preheated Voila kernel learns its request (query string, user header) here
-        from voila.utils import wait_for_request
+def build_app() -> DashboardApp:
+    """The page, built before any request arrives (Voila pre-heats a kernel with it)."""
+    return DashboardApp(query_string="" if os.environ.get("VOILA_PREHEAT") == "True" else os.environ.get("QUERY_STRING", ""))
 
-        if os.environ.get("VOILA_PREHEAT") == "True" or os.environ.get("VOILA_KERNEL_ID"):
-            wait_for_request()
-    except Exception:  # not under Voila
-        pass
-    return DashboardApp(query_string=os.environ.get("QUERY_STRING", "")).widget
+
+def personalize(app: DashboardApp) -> None:
+    """Once the page's request is known: the user (JupyterHub, proxy header or OS) and deep links."""
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return  # built for this request already
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+    app.set_user(current_user())
+    app.follow_query(os.environ.get("QUERY_STRING", ""))
