@@ -169,7 +169,8 @@ def apply_plan(
         client: a ``SchoologyClient`` (or a target such as :class:`MemoryTarget`).
         journal: the journal file (default: next to the plan); an existing one resumes.
         expected_digest: the digest that was reviewed; a different plan is refused.
-        drift: how to re-read objects: ``auto``, ``filter``, ``multiget`` or ``snapshot``.
+        drift: how to re-read objects: ``auto`` (fewest requests), ``filter``, ``multiget``,
+            ``snapshot`` or ``csvexport``.
         chunk_size: changes per bulk write (at most 50).
         on_chunk: called with the report after every chunk (progress; may raise to stop).
         clock: monotonic clock for ``elapsed``.
@@ -185,7 +186,7 @@ def apply_plan(
     report = ApplyReport(plan=str(plan.path), journal=str(jpath), total=plan.header.total)
     report.rate = target.rate()
     per_realm = {realm: sum(ops.values()) for realm, ops in plan.header.counts.items()}
-    target.prepare(per_realm, plan.header.current_counts)
+    target.prepare(per_realm, plan.header.current_counts, plan.header.fields)
     before, started = target.counters(), clock()
     order = {op: i for i, op in enumerate(OPERATIONS)}
     try:

@@ -10,8 +10,10 @@ A change is compared with the object as it is now on the fields it touches only:
 
 Re-reads go through :class:`ClientReader`, which picks, per realm, the way that costs
 the fewest requests: a filtered list (``GET /users?school_uids=a,b,...``, 50 keys per
-request), multiget (50 paths per request) or one snapshot of the whole realm (200 per
-page) taken when the apply starts and taken again when older than ``max_age``.
+request), multiget (50 paths per request), or a snapshot of the whole realm taken when
+the apply starts and again whenever it is older than ``max_age`` seconds: for users whose
+touched fields are all exportable that is one ``GET /csvexport/users`` request, else a
+listing at 200 per page.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from schoology_etl.plans.model import CREATE, DEACTIVATE, DELETE, LINK, REACTIVA
 log = logging.getLogger(__name__)
 
 APPLY, DONE, DRIFTED = "apply", "done", "drifted"
+STRATEGIES = ("auto", "filter", "multiget", "snapshot", "csvexport")
 #: Operations whose target cannot be re-read cheaply; they are applied without a check.
 UNCHECKED_OPS = frozenset({REACTIVATE, DEACTIVATE, LINK, UNLINK})
 MISSING = "<missing>"
@@ -100,6 +103,15 @@ REALM_READS: dict[str, RealmReads] = {
     "courses": RealmReads("courses", None, None, "/courses/{id}"),
     "groups": RealmReads("groups", None, None, "/groups/{id}"),
 }
+#: ``/csvexport/users`` columns and the API field each one holds.
+CSV_EXPORT_FIELDS: dict[str, str] = {
+    "uid": "id", "school_uid": "school_uid", "building_nid": "building_id", "mail": "primary_email", "name": "username",
+    "birthday": "birthday_date",
+    **{f: f for f in ("name_title", "name_first", "name_first_preferred", "name_middle", "name_last", "position",
+                      "grad_year", "gender", "bio", "subjects_taught", "grades_taught", "phone", "address", "website",
+                      "interests", "activities")},
+}
+_CSV_BY_FIELD = {v: k for k, v in CSV_EXPORT_FIELDS.items()}
 FILTER_BATCH = 50
 MULTIGET_BATCH = 50
 PAGE_SIZE = 200
@@ -121,13 +133,13 @@ class ClientReader:
 
     Args:
         client: a ``SchoologyClient`` (``iter_records``, ``multiget``).
-        strategy: ``auto``, ``filter``, ``multiget`` or ``snapshot``.
+        strategy: ``auto``, ``filter``, ``multiget``, ``snapshot`` or ``csvexport``.
         max_age: seconds a snapshot stays valid before it is read again.
         clock: injectable monotonic clock.
     """
 
-    def __init__(self, client: Any, *, strategy: str = "auto", max_age: float = 120.0, clock: Callable[[], float] = time.monotonic) -> None:
-        if strategy not in ("auto", "filter", "multiget", "snapshot"):
+    def __init__(self, client: Any, *, strategy: str = "auto", max_age: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if strategy not in STRATEGIES:
             raise ValueError(f"unknown drift strategy {strategy!r}")
         self.client = client
         self.strategy = strategy
@@ -136,12 +148,17 @@ class ClientReader:
         self.chosen: dict[str, str] = {}
         self._planned: dict[str, int] = {}
         self._current_counts: dict[str, int] = {}
+        self._fields: dict[str, list[str]] = {}
         self._snapshots: dict[str, tuple[float, dict[tuple[str, str], dict[str, Any]]]] = {}
 
-    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int]) -> None:
-        """Tell the reader how many changes per realm are to come and how big each realm was."""
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Tell the reader the changes per realm to come, each realm's size, and the fields updates touch."""
         self._planned = dict(counts)
         self._current_counts = dict(current_counts)
+        self._fields = {realm: list(names) for realm, names in (fields or {}).items()}
+
+    def _exportable(self, realm: str) -> bool:
+        return realm == "users" and realm in self._fields and all(f in _CSV_BY_FIELD for f in self._fields[realm])
 
     def choose(self, realm: str) -> str:
         """The strategy for ``realm``: the one with the fewest expected requests."""
@@ -157,8 +174,12 @@ class ClientReader:
             choice = "filter" if reads and reads.filter_param else "multiget"
             if snapshot is not None and snapshot < per_chunk:
                 choice = "snapshot"
+            if self._exportable(realm) and per_chunk > 1:
+                choice = "csvexport"
         if choice == "filter" and not (reads and reads.filter_param):
             choice = "multiget"
+        if choice == "csvexport" and realm != "users":
+            choice = "snapshot"
         if choice == "multiget" and not (reads and reads.multiget_path):
             choice = "snapshot"
         self.chosen[realm] = choice
@@ -177,8 +198,8 @@ class ClientReader:
         for realm, group in by_realm.items():
             reads = REALM_READS.get(realm)
             strategy = self.choose(realm)
-            if strategy == "snapshot":
-                found = self._snapshot(realm, reads)
+            if strategy in ("snapshot", "csvexport"):
+                found = self._snapshot(realm, reads, csv=strategy == "csvexport")
             elif strategy == "filter":
                 found = self._filtered(realm, reads, group)
             else:
@@ -200,14 +221,22 @@ class ClientReader:
                 found[("key", str(rec[reads.filter_key]))] = rec
         return found
 
-    def _snapshot(self, realm: str, reads: RealmReads | None) -> dict[tuple[str, str], dict[str, Any]]:
+    def _snapshot(self, realm: str, reads: RealmReads | None, *, csv: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
         now = self.clock()
         taken = self._snapshots.get(realm)
         if taken is None or now - taken[0] > self.max_age:
-            path = reads.list_path if reads else realm
-            taken = (now, self._index(self.client.iter_records(path, limit=PAGE_SIZE), reads))
+            if csv:
+                records: Iterable[Mapping[str, Any]] = self._csv_export(realm)
+            else:
+                records = self.client.iter_records(reads.list_path if reads else realm, limit=PAGE_SIZE)
+            taken = (now, self._index(records, reads))
             self._snapshots[realm] = taken
         return taken[1]
+
+    def _csv_export(self, realm: str) -> Iterable[dict[str, Any]]:
+        wanted = ["uid", "school_uid", *(_CSV_BY_FIELD[f] for f in self._fields.get(realm, []) if _CSV_BY_FIELD[f] not in ("uid", "school_uid"))]
+        for row in self.client.iter_records("csvexport_users", fields=",".join(wanted)):
+            yield {CSV_EXPORT_FIELDS[k]: v for k, v in row.items() if k in CSV_EXPORT_FIELDS}
 
     def _filtered(self, realm: str, reads: RealmReads, group: Sequence[Change]) -> dict[tuple[str, str], dict[str, Any]]:
         keys = sorted({lk[1] for c in group if (lk := lookup_key(c, reads)) and lk[0] == "key"})

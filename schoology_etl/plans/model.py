@@ -107,6 +107,7 @@ class PlanHeader:
     total: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
     current_counts: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, list[str]] = field(default_factory=dict)
     changes_sha256: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     format: str = FORMAT

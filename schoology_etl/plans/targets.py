@@ -81,7 +81,7 @@ def route_for(realm: str, op: str) -> WriteRoute:
 class ClientTarget:
     """Apply through a ``SchoologyClient``: drift reads via :class:`ClientReader`, writes via ``client.bulk``."""
 
-    def __init__(self, client: Any, *, drift: str = "auto", snapshot_max_age: float = 120.0) -> None:
+    def __init__(self, client: Any, *, drift: str = "auto", snapshot_max_age: float = 30.0) -> None:
         self.client = client
         self.reader = ClientReader(client, strategy=drift, max_age=snapshot_max_age)
 
@@ -90,8 +90,8 @@ class ClientTarget:
         creds = getattr(self.client, "credentials", None)
         return getattr(creds, "base_url", None)
 
-    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int]) -> None:
-        self.reader.prepare(counts, current_counts)
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.reader.prepare(counts, current_counts, fields)
 
     def read(self, changes: Sequence[Change]) -> dict[int, dict[str, Any] | None]:
         return self.reader.read(changes)
@@ -128,7 +128,7 @@ class MemoryTarget:
 
     base_url = None
 
-    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int]) -> None:
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
         """Nothing to prepare in memory."""
 
     def _find(self, realm: str, change: Change, rows: list[dict[str, Any]]) -> int | None:

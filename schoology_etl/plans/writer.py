@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.io.base import Record, Sink, WriteResult
 from schoology_etl.plans.diff import diff_record, key_of
-from schoology_etl.plans.model import Change, PlanHeader, strip_credentials
+from schoology_etl.plans.model import UPDATE, Change, PlanHeader, strip_credentials
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class PlanWriter:
         self._random = random.Random(seed)
         self._sample: list[Change] = []
         self.sample_size = sample_size
+        self._fields: dict[str, set[str]] = {}
         self.header = PlanHeader(
             created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             base_url=strip_credentials(base_url),
@@ -99,6 +100,8 @@ class PlanWriter:
         by_op[change.op] = by_op.get(change.op, 0) + 1
         if change.realm not in self.header.realms:
             self.header.realms.append(change.realm)
+        if change.op == UPDATE:
+            self._fields.setdefault(change.realm, set()).update(change.before, change.after)
         if len(self._sample) < self.sample_size:
             self._sample.append(change)
         else:
@@ -124,6 +127,7 @@ class PlanWriter:
         self._body.flush()
         os.fsync(self._body.fileno())
         self._body.close()
+        self.header.fields = {realm: sorted(names) for realm, names in self._fields.items()}
         self.header.sample = [c.to_dict() for c in sorted(self._sample, key=lambda c: c.seq)]
         self.header.changes_sha256 = self._hash.hexdigest()
         tmp = self.path.with_name(self.path.name + ".part")
