@@ -8,7 +8,7 @@ import json
 import requests
 
 from schoology_etl.sandbox import SandboxConfig, SandboxServer, seed_district
-from schoology_etl.sandbox.guards import WindowLimiter
+from schoology_etl.sandbox.guards import FaultInjector, WindowLimiter
 from tests.fixtures.sandbox import SignedRequests
 
 
@@ -43,17 +43,26 @@ def test_configure_changes_the_rate_limit_at_runtime(sandbox):
     assert http.get("roles").status_code == 200
 
 
-def test_fault_injection_rate_and_determinism(sandbox_factory):
-    def run(server):
-        http = SignedRequests(server)
-        return [http.get("roles").status_code for _ in range(200)]
-
-    first = run(sandbox_factory(fail_rate=0.3, seed=7))
-    failures = [c for c in first if c != 200]
+def test_fault_injection_rate_is_about_right_and_seeded():
+    injector = FaultInjector(0.3, seed=7)
+    draws = [injector.draw() for _ in range(2000)]
+    failures = [d for d in draws if d is not None]
     assert set(failures) == {500, 503}
-    assert 30 <= len(failures) <= 90  # about 30 %
-    assert run(sandbox_factory(fail_rate=0.3, seed=7)) == first
-    assert run(sandbox_factory(fail_rate=0.3, seed=8)) != first
+    assert 500 <= len(failures) <= 700  # about 30 %
+    again = FaultInjector(0.3, seed=7)
+    assert [again.draw() for _ in range(2000)] == draws
+    other = FaultInjector(0.3, seed=8)
+    assert [other.draw() for _ in range(2000)] != draws
+
+
+def test_served_faults_follow_the_seeded_sequence(sandbox_factory):
+    server = sandbox_factory(fail_rate=0.3, seed=7)
+    http = SignedRequests(server)
+    codes = [http.get("roles").status_code for _ in range(40)]
+    expected = FaultInjector(0.3, seed=7)
+    assert codes == [expected.draw() or 200 for _ in range(40)]
+    assert 200 in codes and {500, 503} & set(codes)
+    assert server.counters()["faults"] == len([c for c in codes if c != 200])
 
 
 def test_faults_happen_before_anything_else(sandbox_factory):
