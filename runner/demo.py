@@ -12,33 +12,16 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from runner import profiles
 from runner.dashboard.launch import start_voila, wait_until_serving
 from runner.store.engine import toolbelt_home
 from schoology_etl.sandbox import SandboxConfig, SandboxServer
+from schoology_etl.sandbox.demo_files import write_demo_data
 
 log = logging.getLogger(__name__)
 
 DEMO_CLIENT = "sandbox"
-
-
-def demo_dir(home: Path | None = None) -> Path:
-    path = (home or toolbelt_home()) / "demo"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def write_demo_data(folder: Path, *, seed: int, users: int) -> str:
-    """Write the demo SIS files and analytics database; return the analytics URL."""
-    from schoology_etl.sandbox.analytics import build_demo_analytics
-    from schoology_etl.sandbox.sis_files import write_demo_sis_files
-
-    write_demo_sis_files(folder / "sis", seed=seed, users=users)
-    url = f"sqlite:///{folder / 'analytics.db'}"
-    build_demo_analytics(url, seed=seed, users=users)
-    return url
 
 
 def _stop(proc: subprocess.Popen | None, grace: float = 5.0) -> None:
@@ -73,9 +56,8 @@ class DemoEnvironment:
 
     def start(self) -> "DemoEnvironment":
         home = toolbelt_home()
-        folder = demo_dir(home)
         self.sandbox = SandboxServer(SandboxConfig(port=self.sandbox_port, seed=self.seed, users=self.users)).start()
-        sql_url = write_demo_data(folder, seed=self.seed, users=self.users)
+        sql_url = write_demo_data(seed=self.seed, users=self.users)
         profiles.add_profile(DEMO_CLIENT, base_url=self.sandbox.base_url, key=self.sandbox.key,
                              secret=self.sandbox.secret, sql_url=sql_url, replace=True)
         logs = home / "logs"

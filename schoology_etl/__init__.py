@@ -40,6 +40,11 @@ _EXPORTS: dict[str, str] = {
     "SFTPConnection": "schoology_etl.io.sftp",
     "read_sftp_csv": "schoology_etl.io.sftp",
     "write_sftp_csv": "schoology_etl.io.sftp",
+    # outputs and demo data
+    "output_dir": "schoology_etl.outputs",
+    "output_path": "schoology_etl.outputs",
+    "demo_file": "schoology_etl.sandbox.demo_files",
+    "demo_analytics_url": "schoology_etl.sandbox.demo_files",
     # plans
     "Plan": "schoology_etl.plans",
     "plan_changes": "schoology_etl.plans",
