@@ -15,12 +15,13 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Mapping
 
 import sqlalchemy as sa
 
 from runner import secrets
-from runner.store import ClientProfileRow, StoreUnavailableError, session_scope
+from runner.store import ClientProfileRow, StoreUnavailableError, database_url, session_scope
 from schoology_etl.credentials import SIGNATURE_METHODS
 from schoology_etl.errors import ConfigurationError, SchoologyETLError
 from schoology_etl.profiles import Profile, SFTPSettings
@@ -280,10 +281,15 @@ def test_profile(name: str, *, url: str | None = None, **client_options: Any) ->
 def resolve_profile(name: str) -> Profile | None:
     """The entry point for :func:`schoology_etl.resolve_profile`: the stored profile or None.
 
-    An unreachable store is logged and answers None, so environment profiles still work.
+    An unreachable store is logged and answers None, so environment profiles still work;
+    an embedded SQLite store that does not exist yet is not created just to look a name up.
     """
+    url = database_url()
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).expanduser().exists():
+        return None
     try:
-        return get_profile(name)
+        return get_profile(name, url=url)
     except UnknownProfileError:
         return None
     except StoreUnavailableError as exc:

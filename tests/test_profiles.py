@@ -101,6 +101,11 @@ def test_resolution_through_the_library_entry_point(store: Path, monkeypatch: py
     assert schoology_etl.resolve_profile("envonly").key == "ek"  # the store answers None, env is next
 
 
+def test_lookup_does_not_create_a_store(store: Path) -> None:
+    assert resolve_profile("anything") is None
+    assert not store.exists()
+
+
 def test_known_secret_values(store: Path) -> None:
     secret, password = pysecrets.token_hex(16), pysecrets.token_hex(8)
     add_profile("x", base_url="http://127.0.0.1:9/v1", key="kk", secret=secret,
