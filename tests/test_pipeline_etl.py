@@ -195,3 +195,10 @@ def test_progress_bar_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_report_is_a_run_report() -> None:
     assert isinstance(etl(ListSource([]), RecordingSink()), RunReport)
+
+
+def test_an_async_sink_in_sync_etl_says_to_use_aetl() -> None:
+    from tests.test_pipeline_doubles import AsyncRecordingSink
+
+    with pytest.raises(ConfigurationError, match="use aetl"):
+        etl(ListSource(PEOPLE), AsyncRecordingSink())

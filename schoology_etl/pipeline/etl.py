@@ -106,6 +106,9 @@ def run_steps(
     max_failures: int = MAX_FAILURES,
 ) -> RunReport:
     """Run ``steps`` in the given order (what :func:`etl` and ``Pipeline.to`` call)."""
+    if not hasattr(sink, "__enter__"):
+        hint = "; use aetl() for an async sink" if hasattr(sink, "__aenter__") else ""
+        raise ConfigurationError(f"{sink!r} is not a Sink (a context manager with write()){hint}")
     run = _Run(source, sink, steps, limit, progress, on_error, max_failures)
     try:
         with sink:
