@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from schoology_etl.errors import ConfigurationError, RecordError
+from schoology_etl.provisioning.associations import association_items
+from schoology_etl.provisioning.courses import course_payloads
 from schoology_etl.provisioning.duplicates import find_duplicate_users
 from schoology_etl.provisioning.enrollments import enrollment_import_items
 from schoology_etl.provisioning.families import parent_building_updates
@@ -81,7 +83,7 @@ def test_invalid_files_report_exactly_the_listed_problems(demo) -> None:
     for name, expected in manifest["invalid"].items():
         report = validate_sis_file(folder / "invalid" / name, SPECS[specs[name]], **lookups(state))
         assert [(p["line"], p["column"]) for p in report] == [(e["line"], e["column"]) for e in expected], name
-        for problem, wanted in zip(report, expected):
+        for problem, wanted in zip(report, expected, strict=True):
             assert wanted["problem"] in problem["problem"], (name, problem)
 
 
@@ -109,6 +111,11 @@ def test_parents_file(demo) -> None:
     assert {k for k, v in linked.items() if not v} == {tuple(p) for p in listed["link"]}
     assert [[r["student_school_uid"], r["parent_school_uid"]] for r in rows if r["action"] == "unlink"] == listed["unlink"]
     assert all(linked[tuple(p)] for p in listed["unlink"] + listed["already_linked"])
+    code = {u["uid"]: str(u["school_uid"]) for u in state.users.values()}
+    current = [(code[s], code[p]) for s, p in state.parent_links if s in code and p in code]
+    items = association_items(rows, current_links=current)
+    assert [[i["student_school_uid"], i["parent_school_uid"]] for i in items if not i.get("delete")] == listed["link"]
+    assert [[i["student_school_uid"], i["parent_school_uid"]] for i in items if i.get("delete")] == listed["unlink"]
 
 
 def test_courses_sections_file(demo) -> None:
@@ -124,7 +131,9 @@ def test_courses_sections_file(demo) -> None:
                         fields=["section_title", "grading_periods"], removes=False)
     assert {c["key"]: c["changes"] for c in diff if c["op"] == "update"} == listed["updates"]
     assert [c["key"] for c in diff if c["op"] == "add"] == listed["new_sections"]
-    assert {r["course_code"] for r in read(folder / "courses_sections.csv")} - {c["course_code"] for c in state.courses.values()} == set(listed["new_courses"])
+    payloads = course_payloads(read(folder / "courses_sections.csv"), grading_periods=lookups(state)["grading_periods"],
+                               buildings=lookups(state)["buildings"])
+    assert [c["course_code"] for c in payloads if not state.course_by_code(c["course_code"])] == listed["new_courses"]
 
 
 def test_enrollments_file(demo) -> None:

@@ -71,7 +71,7 @@ def test_reports_find_exactly_the_seeded_groups(db_url: str, district) -> None:
     rows = demo_analytics_rows(district, seed=3, as_of=AS_OF)
     first = AS_OF - dt.timedelta(days=27)
     expected = Counter(
-        (l["building_id"], _monday(l["ts"].date())) for l in rows["logins"] if first <= l["ts"].date() <= AS_OF
+        (row["building_id"], _monday(row["ts"].date())) for row in rows["logins"] if first <= row["ts"].date() <= AS_OF
     )
     assert {(r.building_id, _as_date(r.week)): r.logins for r in weekly} == dict(expected)
     active_per_building = Counter(u["building_id"] for u in rows["users"] if u["active"])

@@ -77,6 +77,11 @@ class Lookup:
         found = self._records.get(_fold(value))
         return dict(found) if found is not None and value in self else None
 
+    def name_for(self, ident: Any) -> str | None:
+        """The value (as spelled by the API) whose id is ``ident``, or ``None``."""
+        wanted = text(ident)
+        return next((self._names[k] for k, i in self._ids.items() if i == wanted), None)
+
     def near(self, value: Any, n: int = 3) -> list[str]:
         """Up to ``n`` known values that look like ``value``."""
         keys = difflib.get_close_matches(_fold(value), list(self._names), n=n, cutoff=0.6)

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.lookups import Lookup
-from schoology_etl.provisioning.rows import join_ids, required, text, where
+from schoology_etl.provisioning.rows import join_ids, required, split_ids, text, where
 from schoology_etl.provisioning.sis import split_list
 
 #: Email-conflict policy -> query flags for ``POST /users``.
@@ -119,3 +119,24 @@ def role_change_updates(
             uid = text(user.get("uid") or user.get("id"))
             updates.append({"id": uid, "uid": uid, "school_uid": school_uid, "role_id": role_id})
     return updates
+
+
+def sis_user_row(user: Mapping[str, Any], *, roles: Lookup, buildings: Lookup) -> dict[str, Any]:
+    """An API user as a row of the SIS ``users`` file (job ``export_users``): the inverse of :func:`user_payload`.
+
+    Ids with no known title or code are written as ``""``.
+    """
+    extra = [buildings.name_for(b) or "" for b in split_ids(user.get("additional_buildings"))]
+    return {
+        "school_uid": text(user.get("school_uid")),
+        "name_first": text(user.get("name_first")),
+        "name_middle": text(user.get("name_middle")),
+        "name_last": text(user.get("name_last")),
+        "primary_email": text(user.get("primary_email")),
+        "username": text(user.get("username")),
+        "role": roles.name_for(user.get("role_id")) or "",
+        "building_code": buildings.name_for(user.get("building_id")) or "",
+        "additional_building_codes": ";".join(c for c in extra if c),
+        "grad_year": text(user.get("grad_year")),
+        "birthday_date": text(user.get("birthday_date")),
+    }
