@@ -7,6 +7,7 @@ admins). Members of the ``admins`` group may run every job.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Iterator
 
 import sqlalchemy as sa
@@ -28,26 +29,19 @@ class AccessDenied(SchoologyETLError):
         super().__init__(f"user {user!r} may not run job {job!r}: it needs membership of one of the groups: {groups}")
 
 
-class _Scope:
-    """Use a given session, or open one on a URL (default store)."""
-
-    def __init__(self, store: Session | str | None) -> None:
-        self.store = store
-
-    def __enter__(self) -> Session:
-        if isinstance(self.store, Session):
-            return self.store
-        self._cm = session_scope(self.store)
-        return self._cm.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        if not isinstance(self.store, Session):
-            self._cm.__exit__(*exc)
+@contextlib.contextmanager
+def _session(store: Session | str | None) -> Iterator[Session]:
+    """The given session, or a new one on a store URL (None: the default store)."""
+    if isinstance(store, Session):
+        yield store
+    else:
+        with session_scope(store) as s:
+            yield s
 
 
 def groups_of(user: str, store: Session | str | None = None) -> set[str]:
     """The names of the groups ``user`` belongs to (empty for an unknown user)."""
-    with _Scope(store) as s:
+    with _session(store) as s:
         rows = s.scalars(sa.select(Group.name).join(Group.members).where(User.name == user))
         return set(rows)
 
@@ -88,7 +82,7 @@ def add_to_groups(user: str, groups: list[str], store: Session | str | None = No
     """Create ``user`` if needed and make them a member of every group in ``groups``."""
     if not user.strip() or any(not g.strip() for g in groups):
         raise ConfigurationError("user and group names must not be empty")
-    with _Scope(store) as s:
+    with _session(store) as s:
         row = _get_or_create(s, User, user)
         for name in groups:
             group = _get_or_create(s, Group, name)
@@ -99,7 +93,7 @@ def add_to_groups(user: str, groups: list[str], store: Session | str | None = No
 
 def remove_from_group(user: str, group: str, store: Session | str | None = None) -> bool:
     """Remove ``user`` from ``group``; False when they were not a member."""
-    with _Scope(store) as s:
+    with _session(store) as s:
         row = s.scalar(sa.select(User).where(User.name == user))
         if row is None:
             return False
@@ -113,7 +107,7 @@ def remove_from_group(user: str, group: str, store: Session | str | None = None)
 
 def iter_users(store: Session | str | None = None) -> Iterator[tuple[str, list[str]]]:
     """``(user, sorted groups)`` for every stored user, by name."""
-    with _Scope(store) as s:
+    with _session(store) as s:
         users = s.scalars(sa.select(User).order_by(User.name)).all()
         result = [(u.name, sorted(g.name for g in u.groups)) for u in users]
     yield from result

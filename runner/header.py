@@ -330,6 +330,8 @@ class _FieldBuilder:
             self.fail(f"required must be true or false, got {required!r}")
         pattern = self.pattern(ftype, spec.get("pattern"))
         bounds = {k: self.bound(ftype, k, spec.get(k)) for k in ("min", "max")}
+        if None not in bounds.values() and bounds["min"] > bounds["max"]:
+            self.fail(f"min {bounds['min']!r} is above max {bounds['max']!r}")
         if not self.ok:
             return None
         field_spec = FieldSpec(
@@ -349,6 +351,7 @@ class _FieldBuilder:
             except ValueError as exc:
                 self.fail(f"default {exc}" if str(exc).startswith("'") else f"default: {exc}")
                 return None
+            default = tuple(default) if isinstance(default, list) else default  # keep the spec immutable
             field_spec = replace(field_spec, default=default, has_default=True)
         return field_spec
 

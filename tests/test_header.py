@@ -56,9 +56,13 @@ def test_minimal_header_defaults() -> None:
 
 
 def test_header_is_frozen() -> None:
-    h = parse_header_text("title: T")
+    h = parse_header_text("title: T\nparams:\n  m: {type: multichoice, choices: [a, b], default: [a]}")
     with pytest.raises(AttributeError):
         h.title = "other"  # type: ignore[misc]
+    spec = h.params["m"]
+    hash(spec)  # field specs are immutable values
+    spec.effective_default.append("b")
+    assert h.defaults() == {"m": ["a"]}
 
 
 @pytest.mark.parametrize(
@@ -80,6 +84,7 @@ def test_header_is_frozen() -> None:
         ("title: T\nparams:\n  n: {type: int, max: ten}", "notebooks/jobs/x.ipynb: params.n: max must be a number"),
         ("title: T\nparams:\n  n: {type: int, min: 5, default: 2}",
          "notebooks/jobs/x.ipynb: params.n: default: value 2 is below the minimum 5"),
+        ("title: T\nparams:\n  n: {type: int, min: 5, max: 1}", "notebooks/jobs/x.ipynb: params.n: min 5 is above max 1"),
         ("title: T\nparams:\n  client: {type: string}", "notebooks/jobs/x.ipynb: params.client: 'client' is reserved"),
         ("title: T\nparams:\n  2x: {type: string}", "notebooks/jobs/x.ipynb: params.2x: the name must be a Python identifier"),
         ("title: T\nparams:\n  on: {type: bool}", "notebooks/jobs/x.ipynb: params.True: this name reads as a YAML boolean"),

@@ -116,6 +116,14 @@ def test_known_secret_values(store: Path) -> None:
     assert set(stored_secret_values()) <= set(values)
 
 
+def test_undecryptable_profile_skipped_for_masking(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_profile("old", base_url="http://127.0.0.1:9/v1", key="kk", secret=pysecrets.token_hex(16))
+    (store.parent / "secret.key").unlink()  # the key is lost: a new one is generated
+    assert stored_secret_values() == []
+    with pytest.raises(ConfigurationError, match="cannot decrypt the secret of client 'old'"):
+        get_profile("old")
+
+
 def test_profile_test_reports_the_typed_error(store: Path) -> None:
     add_profile("down", base_url=f"http://127.0.0.1:{free_port()}/v1", key="kk", secret=pysecrets.token_hex(8))
     result = profiles.test_profile("down", sleep=lambda _s: None)
