@@ -65,6 +65,12 @@ def etl(
 
     Returns:
         The :class:`RunReport` of the run.
+
+    Raises:
+        RecordError: a step failed (``on_error="raise"``); ``step``, ``index`` (the
+            source position) and ``record`` say where, ``__cause__`` holds the original.
+            Errors of the source itself (a malformed CSV row, an HTTP error) always stop
+            the run, whatever ``on_error`` says: the sink is aborted.
     """
     return run_steps(
         source, sink, build_steps(filters, transforms),
