@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -45,6 +46,7 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_id_key(key: str) -> bool:
     if key in ("id", "uid") or key.endswith("_id") or key in _COUNT_KEYS:
         return True
@@ -66,7 +68,11 @@ def coerce_scalar(key: str, value: Any) -> Any:
 
 def coerce_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A new dict with id-like and count fields coerced (shallow)."""
-    return {k: coerce_scalar(k, v) for k, v in record.items()}
+    out = dict(record)
+    for key, value in record.items():
+        if value.__class__ is str and _is_id_key(key) and _DIGITS.match(value):
+            out[key] = int(value)
+    return out
 
 
 def _looks_like_html(text: str, content_type: str) -> bool:
