@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.sandbox",
     "tests.fixtures.sshd",
+    "tests.fixtures.jobs",
 ]
