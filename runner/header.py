@@ -17,7 +17,16 @@ It is read without executing anything (the notebook is plain JSON). Example::
       - {behavior: add}
 
 Field types: see :data:`runner.params.FIELD_TYPES`; field keys: :data:`FIELD_KEYS`.
-Client-data types (``buildings``, ``roles``, ``grading_periods``) hold lists of ids.
+
+- ``required`` (default false) means the value may not be empty; a default satisfies it.
+- ``min``/``max`` bound the value of ``int``, ``float`` and ``date`` fields, the length of
+  ``string``/``text`` and the number of items of list fields; ``pattern`` (a full-match
+  regular expression) applies to ``string``/``text``; ``choices`` to ``choice``/``multichoice``.
+- Client-data types (``buildings``, ``roles``, ``grading_periods``) hold lists of ids.
+- Without a default a field starts as ``None`` (``[]`` for list types, ``False`` for bool);
+  the parameters cell must hold that same value.
+- ``access: []`` lets nobody but admins run the job; ``client`` and ``apply`` are reserved
+  names. YAML reads bare ``on``/``off``/``yes``/``no`` as booleans: quote such names.
 """
 
 from __future__ import annotations

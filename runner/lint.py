@@ -4,7 +4,8 @@ The parameters cell (cell 2, tagged ``parameters``) must hold only simple assign
 of literals (``name = <literal>``), read with :func:`ast.literal_eval`, never executed.
 It defines exactly the header's params plus ``client`` (a profile name, a string),
 each with the header's default (``None`` when the header gives none, ``[]`` for list
-types, ``False`` for bool).
+types, ``False`` for bool). Every ``examples`` entry must validate; a relative ``file``
+path in an example is resolved against the notebook's folder.
 """
 
 from __future__ import annotations
