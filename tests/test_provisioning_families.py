@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schoology_etl.errors import ConfigurationError
@@ -72,6 +72,7 @@ def districts(draw: st.DrawFn) -> list[dict]:
     return users
 
 
+@settings(max_examples=50, deadline=None)
 @given(districts(), st.sampled_from(["add", "replace"]), st.none() | st.lists(st.sampled_from("123456"), max_size=3))
 def test_properties(users: list[dict], behavior: str, allowed: list[str] | None) -> None:
     before = copy.deepcopy(users)

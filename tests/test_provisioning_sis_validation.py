@@ -84,3 +84,12 @@ def test_spec_for() -> None:
     assert spec_for("users") is USERS
     with pytest.raises(ConfigurationError, match="unknown SIS file kind 'pupils'"):
         spec_for("pupils")
+
+
+def test_unreadable_files_name_the_path(tmp_path: Path) -> None:
+    with pytest.raises(SourceFormatError, match="nope.csv: cannot read the file"):
+        validate_sis_file(tmp_path / "nope.csv", USERS)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("school_uid,name_first\nS1,Ren\xe9e\n".encode("latin-1"))
+    with pytest.raises(SourceFormatError, match="latin.csv.*not a UTF-8 CSV file"):
+        validate_sis_file(latin, USERS)

@@ -112,10 +112,16 @@ def validate_sis_rows(
 def validate_sis_file(path: str | Path, spec: SISFileSpec, **lookups: Lookup | None) -> list[dict[str, Any]]:
     """:func:`validate_sis_rows` on a CSV file (UTF-8, optional BOM); ``file`` is its name."""
     path = Path(path)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise SourceFormatError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
+    with handle:
         reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        return validate_sis_rows(header, reader, spec, file=path.name, **lookups)
+        try:
+            return validate_sis_rows(reader.fieldnames or [], reader, spec, file=path.name, **lookups)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise SourceFormatError(f"not a UTF-8 CSV file: {exc}", path=str(path), line=reader.line_num) from exc
 
 
 def raise_for_problems(report: Sequence[Mapping[str, Any]], *, path: str | None = None) -> None:
