@@ -9,6 +9,7 @@ import pytest
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.plans import Plan, PlanSink, PlanWriter, apply_plan, plan_changes, undo_plan
+from schoology_etl.plans.drift import ClientReader
 from schoology_etl.plans.journal import read_journal
 
 
@@ -191,3 +192,15 @@ def test_failed_bulk_item_is_reported_with_message_and_input_and_others_apply(sa
     assert "999999" in report._repr_html_()
     state = sandbox.state()["users"]
     assert all(state[str(c.id)]["additional_buildings"] == c.after["additional_buildings"] for c in sink.plan if c.seq != failure["seq"])
+
+
+def test_plan_sink_looks_up_current_users_50_keys_per_request(sandbox, tmp_path):
+    client = client_for(sandbox)
+    users = list(client.iter_records("users"))[:120]
+    reads_before = sandbox.counters()["by_route"]["GET /users"]
+    with PlanSink(tmp_path / "p.jsonl", realm="users", lookup=ClientReader(client).lookup, batch_size=50) as sink:
+        sink.write_many({"school_uid": u["school_uid"], "position": "Counselor"} for u in users)
+        sink.write({"school_uid": "NOPE", "name_first": "N", "name_last": "P"})
+    assert sandbox.counters()["by_route"]["GET /users"] - reads_before == 3
+    assert sink.plan.header.counts == {"users": {"update": 120, "create": 1}}
+    assert next(iter(sink.plan)).before == {"position": users[0]["position"]}

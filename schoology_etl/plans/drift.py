@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.diff import READ_ONLY_FIELDS, normalize_value, same_value
 from schoology_etl.plans.model import CREATE, DEACTIVATE, DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
 
@@ -210,6 +211,19 @@ class ClientReader:
                 if out[c.seq] is None and c.id is not None:
                     out[c.seq] = found.get(("id", str(c.id)))
         return out
+
+    def lookup(self, realm: str, keys: Sequence[Mapping[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """Current objects by key for :class:`PlanSink` (``lookup=reader.lookup``): 50 keys per request."""
+        reads = REALM_READS.get(realm)
+        if reads is None or not reads.filter_param or not reads.filter_key:
+            raise ConfigurationError(f"realm {realm!r} cannot be looked up by key; pass current= records instead")
+        values = sorted({str(k[reads.filter_key]) for k in keys})
+        found: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for i in range(0, len(values), FILTER_BATCH):
+            params = {reads.filter_param: ",".join(values[i : i + FILTER_BATCH]), "limit": PAGE_SIZE}
+            for rec in self.client.iter_records(reads.list_path, **params):
+                found[(str(rec[reads.filter_key]),)] = dict(rec)
+        return found
 
     def _index(self, records: Iterable[Mapping[str, Any]], reads: RealmReads | None) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}

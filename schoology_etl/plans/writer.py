@@ -159,7 +159,8 @@ class PlanSink(Sink):
 
     Each batch of desired records is compared field by field with the objects as they
     are now, looked up by key through ``current`` (records read once into a map) or
-    ``lookup`` (called per batch, e.g. a filtered list of 50 ``school_uids``). A record
+    ``lookup`` (called per batch, e.g. ``ClientReader(client).lookup``: a filtered list of
+    50 ``school_uids`` per request). A record
     that differs becomes an update, an unknown one a create. ``sink.plan`` is the closed
     :class:`Plan` after ``close()``.
 
