@@ -14,6 +14,7 @@ import papermill  # noqa: E402
 
 from runner.catalog import Catalog  # noqa: E402
 from runner.params import validate_params  # noqa: E402
+from runner.profiles import add_profile  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -32,10 +33,10 @@ def job_env(sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  
     return out
 
 
-def execute(job_id: str, params: dict, out: Path) -> dict:
+def execute(job_id: str, params: dict, out: Path, *, client: str = "sandbox") -> dict:
     job = Catalog().get(job_id)
     values = validate_params(job.require_header(), params)
-    papermill.execute_notebook(str(job.path), str(out / "executed.ipynb"), parameters={"client": "sandbox", **values},
+    papermill.execute_notebook(str(job.path), str(out / "executed.ipynb"), parameters={"client": client, **values},
                                kernel_name="python3", progress_bar=False, cwd=str(out))
     return json.loads((out / "executed.ipynb").read_text())
 
@@ -65,10 +66,16 @@ def test_export_users_writes_every_user_with_names(sandbox, job_env: Path) -> No
     assert sandbox.secret not in json.dumps(nb)
 
 
-def test_export_users_role_filter(sandbox, job_env: Path) -> None:  # noqa: ANN001
+def test_export_users_role_filter_with_a_stored_profile(sandbox, job_env: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The kernel resolves the client name through the runner's store (the entry point), not the environment."""
+    for var in ("BASE_URL", "KEY", "SECRET"):
+        monkeypatch.delenv(f"TOOLBELT_CLIENT_SANDBOX_{var}")
+    add_profile("stored-sbx", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     state = sandbox.state()
     student = next(k for k, r in state["roles"].items() if r["title"] == "Student")
-    execute("export_users", {"output_name": "students.csv", "roles": student}, job_env)
+    nb = execute("export_users", {"output_name": "students.csv", "roles": student}, job_env, client="stored-sbx")
+    assert nb["metadata"]["papermill"]["parameters"]["client"] == "stored-sbx"
+    assert sandbox.secret not in json.dumps(nb)
     with (job_env / "students.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and {r["role_title"] for r in rows} == {"Student"}
