@@ -137,6 +137,25 @@ def test_sql_write_upserts_on_a_key(any_database_url: str) -> None:
     engine.dispose()
 
 
+def test_sql_write_upserts_by_delete_then_insert(any_database_url: str) -> None:
+    engine = _make_people(any_database_url, rows=3)
+    records = [{"id": 2, "name": "renamed", "building": 9}, {"id": 4, "name": "new", "building": 0}]
+    with write_sql(engine, "people", upsert_on=["id"], upsert_method="delete_insert") as sink:
+        sink.write_many(records)
+    assert _rows(engine) == [(1, "p1", 1), (2, "renamed", 9), (3, "p3", 0), (4, "new", 0)]
+    engine.dispose()
+
+
+def test_sql_redshift_dialect_reads_from_the_postgres_stand_in(pg_url: str) -> None:
+    pytest.importorskip("psycopg2", reason="the redshift extra's driver (psycopg2-binary)")
+    url = sa.engine.make_url(pg_url).set(drivername="redshift+psycopg2", query={"sslmode": "disable"})
+    engine = sql_engine(url)
+    assert engine.dialect.name == "redshift"
+    query = "SELECT g AS n FROM generate_series(1, 5) AS g WHERE g > :low"
+    assert list(read_sql(engine, query, {"low": 3}, chunk_size=2)) == [{"n": 4}, {"n": 5}]
+    engine.dispose()
+
+
 def test_sql_write_replace_mode_swaps_contents_in_one_transaction(any_database_url: str) -> None:
     engine = _make_people(any_database_url, rows=5)
     with write_sql(engine, "people", mode="replace") as sink:
@@ -208,6 +227,8 @@ def test_sql_missing_table_and_bad_upsert_key(any_database_url: str) -> None:
 def test_sql_bad_options_are_configuration_errors() -> None:
     with pytest.raises(ConfigurationError, match="mode"):
         write_sql("sqlite://", "t", mode="truncate")
+    with pytest.raises(ConfigurationError, match="upsert_method"):
+        write_sql("sqlite://", "t", upsert_on="id", upsert_method="merge")
     with pytest.raises(ConfigurationError, match="chunk_size"):
         SQLSource("sqlite://", "SELECT 1", chunk_size=0)
     with pytest.raises(ConfigurationError, match="not a database URL"):

@@ -109,6 +109,7 @@ def write_sql(
     schema: str | None = None,
     batch_size: int = 500,
     upsert_on: str | Sequence[str] | None = None,
+    upsert_method: str = "auto",
     create: bool = False,
     mode: str = "append",
 ) -> SQLSink:
@@ -124,6 +125,11 @@ def write_sql(
         batch_size: rows per INSERT.
         upsert_on: key column(s): rows whose key exists are updated instead (the
             dialect's native upsert; the key must be unique or primary).
+        upsert_method: ``"auto"``: the native upsert (PostgreSQL and SQLite
+            ``ON CONFLICT``, MySQL/MariaDB ``ON DUPLICATE KEY UPDATE``), else delete
+            then insert; ``"delete_insert"``: always delete the rows with the incoming
+            keys, then insert (Redshift's way; a row's columns missing from the record
+            become their defaults instead of being kept).
         create: create the table from the first record when it does not exist.
         mode: ``"append"``, or ``"replace"`` to delete the existing rows first (in the
             same transaction).
@@ -134,6 +140,10 @@ def write_sql(
     """
     if mode not in ("append", "replace"):
         raise ConfigurationError(f"mode must be 'append' or 'replace', not {mode!r}")
+    if upsert_method not in ("auto", "delete_insert"):
+        raise ConfigurationError(
+            f"upsert_method must be 'auto' or 'delete_insert', not {upsert_method!r}"
+        )
     keys = [upsert_on] if isinstance(upsert_on, str) else list(upsert_on or [])
     return SQLSink(
         sql_engine(url_or_engine),
@@ -141,6 +151,7 @@ def write_sql(
         schema=schema,
         batch_size=batch_size,
         upsert_on=keys,
+        upsert_method=upsert_method,
         create=create,
         replace=mode == "replace",
         owns_engine=not isinstance(url_or_engine, sa.engine.Engine),

@@ -89,6 +89,7 @@ class SQLSink(Sink):
         schema: str | None = None,
         batch_size: int = 500,
         upsert_on: Sequence[str] = (),
+        upsert_method: str = "auto",
         create: bool = False,
         replace: bool = False,
         owns_engine: bool = False,
@@ -99,6 +100,7 @@ class SQLSink(Sink):
         self.schema = schema
         self.batch_size = batch_size
         self.upsert_on = list(upsert_on)
+        self.upsert_method = upsert_method
         self.create = create
         self.replace = replace
         self._owns_engine = owns_engine
@@ -148,7 +150,9 @@ class SQLSink(Sink):
 
     def _insert(self, rows: list[Record], columns: Sequence[str]) -> None:
         assert self._conn is not None and self._table is not None
-        stmt = build_insert(self._table, columns, self.upsert_on, self.engine.dialect.name)
+        stmt = None
+        if self.upsert_method != "delete_insert":
+            stmt = build_insert(self._table, columns, self.upsert_on, self.engine.dialect.name)
         if stmt is None:  # no native upsert (Redshift...): delete the keys, then insert
             cond = sa.and_(*(self._table.c[k] == sa.bindparam(f"_key_{k}") for k in self.upsert_on))
             keyed = [{f"_key_{k}": r.get(k) for k in self.upsert_on} for r in rows]
