@@ -174,3 +174,15 @@ def test_canary_secret_appears_nowhere_after_a_run(runner_env: RunnerEnv) -> Non
             for row in conn.execute(sa.text(f"SELECT * FROM {table}")):
                 assert runner_env.secret not in repr(tuple(row)), table
     assert b"********" in open(final["artifact_paths"][0], "rb").read()
+
+
+def test_notebook_gone_before_execution_is_notebook_unreadable(runner_env: RunnerEnv) -> None:
+    from runner.execution.launch import spawn_executioner
+
+    path = runner_env.write_job("vanishing", "print('hi')")
+    run = service.create_run("vanishing", runner_env.client, {}, "tester", dispatch=service.DISPATCH_WORKERS)
+    path.unlink()
+    spawn_executioner(run["id"]).wait(timeout=120)
+    final = service.get_run(run["id"])
+    assert (final["status"], final["error_class"]) == ("failed", "notebook_unreadable")
+    assert "vanishing.ipynb" in final["error_message"]

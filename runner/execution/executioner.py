@@ -10,6 +10,7 @@ masked), saves the scrubbed output notebook and the artifacts under
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import signal
@@ -31,7 +32,7 @@ from runner.execution.engine import ENGINE_NAME, register  # noqa: E402
 from runner.execution.launch import run_dir  # noqa: E402
 from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
 from runner.execution.monitor import RunMonitor  # noqa: E402
-from runner.execution.outcome import Outcome, RunStopped, classify  # noqa: E402
+from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, classify  # noqa: E402
 from runner.execution.outputs import output_log_entries  # noqa: E402
 from runner.execution.scrub import Scrubber  # noqa: E402
 from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
@@ -115,6 +116,15 @@ def _scrub_output(path: Path, scrubber: Scrubber) -> None:
     nbformat.write(scrubber.notebook(nb), path)
 
 
+def _check_notebook(path: str | None) -> None:
+    try:
+        nbformat.read(path, as_version=4) if path else None
+    except (OSError, ValueError) as exc:
+        raise NotebookReadError(f"{path}: {exc}") from exc
+    if not path:
+        raise NotebookReadError("the run names no notebook")
+
+
 def _declared_outputs(notebook_path: str | None) -> tuple[str, ...]:
     from runner.header import HeaderError, parse_header
 
@@ -131,6 +141,16 @@ def execute_run(run_id: int, *, claimed_by: str | None = None) -> Outcome | None
         log.info("run %s is not queued any more; another executioner has it", run_id)
         return None
     claims.record_pid(run_id, os.getpid())
+    try:
+        return _execute_claimed(run_id, worker_id)
+    except Exception as exc:  # noqa: BLE001 - never leave a claimed run "running"
+        log.exception("run %s: the runner failed", run_id)
+        outcome = Outcome("failed", "internal", f"the runner failed: {type(exc).__name__}: {exc}")
+        _finish(run_id, outcome, output_path=None, artifacts=[])
+        return outcome
+
+
+def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
     run = _load(run_id)
     folder = run_dir(run_id)
     outputs = folder / "outputs"
@@ -155,6 +175,7 @@ def execute_run(run_id: int, *, claimed_by: str | None = None) -> Outcome | None
     register()
     error: BaseException | None = None
     try:
+        _check_notebook(run["notebook_path"])
         papermill.execute_notebook(
             run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
             output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
@@ -169,6 +190,8 @@ def execute_run(run_id: int, *, claimed_by: str | None = None) -> Outcome | None
 
     outcome = classify(error, stop_reason=monitor.stop_reason, cancelled_by=monitor.cancelled_by,
                        timeout_seconds=run["timeout_seconds"], current_cell=observer.current_cell)
+    if outcome.message:
+        outcome = dataclasses.replace(outcome, message=scrubber.text(outcome.message))
     if outcome.error_class == "internal":
         log.error("run %s failed inside the runner", run_id, exc_info=error)
     _scrub_output(output_path, scrubber)

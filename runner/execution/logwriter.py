@@ -62,8 +62,13 @@ class LogWriter:
                 batch, self._pending = self._pending, []
             if not batch:
                 return 0
-            with get_engine().begin() as conn:
-                conn.execute(sa.insert(LogLine), batch)
+            try:
+                with get_engine().begin() as conn:
+                    conn.execute(sa.insert(LogLine), batch)
+            except Exception:
+                with self._lock:  # keep them, in order, for the next flush
+                    self._pending[:0] = batch
+                raise
             return len(batch)
 
 

@@ -13,6 +13,10 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 
+class NotebookReadError(Exception):
+    """The job's notebook is missing or not a notebook any more."""
+
+
 class RunStopped(Exception):
     """Raised before a cell starts when the run was cancelled or timed out."""
 
@@ -61,6 +65,8 @@ def classify(
         where = f" while running cell {current_cell}" if current_cell is not None else ""
         return Outcome("failed", "kernel_died", f"the notebook's kernel died{where} (killed, out of memory "
                        "or crashed); the run did not finish", current_cell)
+    if isinstance(exc, (FileNotFoundError, PermissionError, NotebookReadError)):
+        return Outcome("failed", "notebook_unreadable", f"cannot read the job's notebook: {exc}")
     if isinstance(exc, CellTimeoutError):
         return Outcome("failed", "timeout", f"a cell took too long: {exc}", current_cell)
     return Outcome("failed", "internal", f"the runner failed: {type(exc).__name__}: {exc}", current_cell)
