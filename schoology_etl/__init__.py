@@ -48,6 +48,10 @@ _EXPORTS: dict[str, str] = {
     # plans
     "Plan": "schoology_etl.plans",
     "plan_changes": "schoology_etl.plans",
+    "Change": "schoology_etl.plans",
+    "apply_plan": "schoology_etl.plans",
+    "undo_plan": "schoology_etl.plans",
+    "write_plan": "schoology_etl.plans.job",
 }
 
 __all__ = sorted([*_EXPORTS, "errors"])
