@@ -14,10 +14,8 @@ connection. Every error names ``host:port`` and the remote path.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
-import socket
 import stat
 import tempfile
 import time
@@ -27,10 +25,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, TypeVar
 
 import paramiko
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ..errors import ConfigurationError, ConnectorError
 from .sftp_auth import load_private_key, open_ssh, parse_host_key
+from .sftp_retry import call_with_retries, connector_error
 
 __all__ = ["SFTPConnection", "RemoteEntry"]
 
@@ -51,18 +49,6 @@ class RemoteEntry:
     @property
     def is_dir(self) -> bool:
         return self.mode is not None and stat.S_ISDIR(self.mode)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A dropped connection or a broken transfer: worth one more try on a fresh connection."""
-    if isinstance(exc, (ConnectorError, paramiko.AuthenticationException)):
-        return False
-    transient = (EOFError, ConnectionError, socket.timeout, paramiko.SSHException,
-                 paramiko.ssh_exception.NoValidConnectionsError)
-    if isinstance(exc, transient):
-        return True
-    # paramiko raises a bare OSError("Socket is closed") once the channel is gone.
-    return isinstance(exc, OSError) and exc.errno is None and "closed" in str(exc).lower()
 
 
 class SFTPConnection:
@@ -197,36 +183,16 @@ class SFTPConnection:
     # -- retry and error mapping -----------------------------------------------------
 
     def _retrying(self, op: str, path: str, fn: Callable[[], T]) -> T:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
-            wait=wait_exponential(multiplier=0.5, max=10),
-            retry=retry_if_exception(is_transient),
-            sleep=self._sleep,
-            before_sleep=lambda state: self._on_retry(op, path, state),
-            reraise=True,
-        )
+        def before_retry(exc: BaseException) -> None:
+            log.warning("%s %s failed (%s); retrying on a fresh connection", op, self.where(path), exc)
+            self.close()
+
         try:
-            return retrying(fn)
+            return call_with_retries(fn, retries=self.retries, sleep=self._sleep, before_retry=before_retry)
         except ConnectorError:
             raise
         except Exception as exc:
-            raise self._error(op, path, exc) from exc
-
-    def _on_retry(self, op: str, path: str, state: Any) -> None:
-        log.warning(
-            "%s %s failed (%s); retrying on a fresh connection",
-            op, self.where(path), state.outcome.exception(),
-        )
-        self.close()
-
-    def _error(self, op: str, path: str, exc: BaseException) -> ConnectorError:
-        target = self.where(path) if path else self.address
-        code = getattr(exc, "errno", None)
-        if isinstance(exc, FileNotFoundError) or code == errno.ENOENT:
-            return ConnectorError(f"{op}: no such file: {target}")
-        if isinstance(exc, PermissionError) or code == errno.EACCES:
-            return ConnectorError(f"{op}: permission denied: {target}")
-        return ConnectorError(f"{op} failed at {target}: {type(exc).__name__}: {exc}")
+            raise connector_error(op, self.where(path) if path else self.address, exc) from exc
 
     def run(self, op: str, path: str, fn: Callable[[paramiko.SFTPClient], T]) -> T:
         """Run ``fn(sftp)``, reconnecting and retrying on transient failures."""
@@ -323,10 +289,6 @@ class SFTPConnection:
             fh.settimeout(self.timeout)
             return fh
         return self.run("open", path, op)
-
-    def rename_into_place(self, tmp: str, remote: str) -> None:
-        """Move a finished temporary file over ``remote`` (atomic on the server)."""
-        self.run("rename", remote, lambda sftp: sftp.posix_rename(tmp, remote))
 
     def discard(self, sftp: paramiko.SFTPClient | None, tmp: str) -> None:
         """Remove a temporary file now, or on the next connection if this one is gone."""
