@@ -17,9 +17,24 @@ from tests.fixtures.sandbox import SignedRequests
 
 def test_sandbox_command_serves_until_terminated():
     process = subprocess.Popen(
-        [sys.executable, "-c", "from runner.cli import main; main()", "sandbox", "--users", "20",
-         "--key", "cli-key", "--secret", "cli-secret", "--rate-limit", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=os.getcwd(),
+        [
+            sys.executable,
+            "-c",
+            "from runner.cli import main; main()",
+            "sandbox",
+            "--users",
+            "20",
+            "--key",
+            "cli-key",
+            "--secret",
+            "cli-secret",
+            "--rate-limit",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=os.getcwd(),
     )
     try:
         lines = dict(process.stdout.readline().split(":", 1) for _ in range(3))

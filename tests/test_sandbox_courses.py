@@ -13,11 +13,22 @@ def _current_period(sandbox):
 
 def test_course_with_nested_sections_and_update_existing(sandbox, sandbox_http):
     gp = _current_period(sandbox)
-    course = {"title": "Astronomy", "course_code": "X-ASTRO", "building_id": _building(sandbox), "sections": {"section": [
-        {"title": "Astronomy 01", "section_school_code": "X-ASTRO-01", "grading_periods": [gp]},
-        {"title": "Astronomy 02", "section_school_code": "X-ASTRO-02", "grading_periods": [999]},  # unknown period
-        {"title": "No code", "grading_periods": [gp]},
-    ]}}
+    course = {
+        "title": "Astronomy",
+        "course_code": "X-ASTRO",
+        "building_id": _building(sandbox),
+        "sections": {
+            "section": [
+                {"title": "Astronomy 01", "section_school_code": "X-ASTRO-01", "grading_periods": [gp]},
+                {
+                    "title": "Astronomy 02",
+                    "section_school_code": "X-ASTRO-02",
+                    "grading_periods": [999],
+                },  # unknown period
+                {"title": "No code", "grading_periods": [gp]},
+            ]
+        },
+    }
     response = sandbox_http.post("courses", json={"courses": {"course": [course, {"title": "No code"}]}})
     assert response.status_code == 207
     rows = response.json()["course"]
@@ -25,10 +36,16 @@ def test_course_with_nested_sections_and_update_existing(sandbox, sandbox_http):
     assert [s["response_code"] for s in rows[0]["sections"]["section"]] == [201, 404, 400]
     again = sandbox_http.post("courses", json={"courses": {"course": [course]}}).json()["course"][0]
     assert again["response_code"] == 409
-    renamed = {**course, "title": "Astronomy & Space", "sections": {"section": [
-        {"title": "Astronomy 01b", "section_school_code": "X-ASTRO-01", "grading_periods": [gp]}]}}
-    row = sandbox_http.post("courses", params={"update_existing": 1},
-                            json={"courses": {"course": [renamed]}}).json()["course"][0]
+    renamed = {
+        **course,
+        "title": "Astronomy & Space",
+        "sections": {
+            "section": [{"title": "Astronomy 01b", "section_school_code": "X-ASTRO-01", "grading_periods": [gp]}]
+        },
+    }
+    row = sandbox_http.post("courses", params={"update_existing": 1}, json={"courses": {"course": [renamed]}}).json()[
+        "course"
+    ][0]
     assert row["response_code"] == 200 and row["id"] == rows[0]["id"]
     assert row["sections"]["section"][0]["response_code"] == 200
     assert sandbox_http.get(f"courses/{row['id']}").json()["title"] == "Astronomy & Space"
@@ -45,16 +62,19 @@ def test_sections_lookup_redirect_update_and_delete(sandbox, sandbox_http):
     assert [s["id"] for s in found["section"]] == [section["id"]]
     redirect = sandbox_http.get(f"sections/ext/{code}")
     assert redirect.status_code == 303 and redirect.headers["Location"].endswith(f"/sections/{section['id']}")
-    rows = sandbox_http.put("sections", json={"sections": {"section": [
-        {"id": section["id"], "location": "Gym"}, {"id": 1, "location": "x"}]}}).json()["section"]
+    rows = sandbox_http.put(
+        "sections",
+        json={"sections": {"section": [{"id": section["id"], "location": "Gym"}, {"id": 1, "location": "x"}]}},
+    ).json()["section"]
     assert [r["response_code"] for r in rows] == [200, 404]
     assert sandbox_http.get(f"sections/{section['id']}").json()["location"] == "Gym"
     periods = sandbox_http.get(f"sections/{section['id']}/grading_periods").json()["grading_period"]
     assert [p["id"] for p in periods] == section["grading_periods"]
     assert sandbox_http.delete(f"sections/{section['id']}").status_code == 204
     assert sandbox_http.get(f"sections/{section['id']}").status_code == 404
-    assert not any(e["realm"] == "section" and e["realm_id"] == section["id"]
-                   for e in sandbox.state()["enrollments"].values())
+    assert not any(
+        e["realm"] == "section" and e["realm_id"] == section["id"] for e in sandbox.state()["enrollments"].values()
+    )
 
 
 def test_past_sections_need_include_past(sandbox, sandbox_http):
@@ -62,15 +82,22 @@ def test_past_sections_need_include_past(sandbox, sandbox_http):
     past = next(s for s in state["sections"].values() if not s["active"])
     listed = sandbox_http.get(f"courses/{past['course_id']}/sections", params={"limit": 200}).json()["section"]
     assert past["id"] not in {s["id"] for s in listed}
-    listed = sandbox_http.get(f"courses/{past['course_id']}/sections",
-                              params={"limit": 200, "include_past": 1}).json()["section"]
+    listed = sandbox_http.get(f"courses/{past['course_id']}/sections", params={"limit": 200, "include_past": 1}).json()[
+        "section"
+    ]
     assert past["id"] in {s["id"] for s in listed}
 
 
 def test_course_bulk_update_and_delete(sandbox, sandbox_http):
     courses = list(sandbox.state()["courses"].values())[:2]
-    rows = sandbox_http.put("courses", json={"courses": {"course": [
-        {"id": courses[0]["id"], "credits": "2"}, {"id": courses[0]["id"], "subject_area": 42}]}}).json()["course"]
+    rows = sandbox_http.put(
+        "courses",
+        json={
+            "courses": {
+                "course": [{"id": courses[0]["id"], "credits": "2"}, {"id": courses[0]["id"], "subject_area": 42}]
+            }
+        },
+    ).json()["course"]
     assert [r["response_code"] for r in rows] == [200, 400]
     rows = sandbox_http.delete("courses", params={"course_ids": f"{courses[1]['id']},7"}).json()["course"]
     assert [r["response_code"] for r in rows] == [200, 404]
@@ -86,12 +113,18 @@ def test_grading_periods(sandbox, sandbox_http):
     created = sandbox_http.post("gradingperiods", json={"title": "Summer", "start": "2030-06-01", "end": "2030-07-01"})
     assert created.status_code == 201
     gid = created.json()["id"]
-    assert sandbox_http.post("gradingperiods", json={"title": "summer", "start": "2030-06-01",
-                                                     "end": "2030-07-01"}).status_code == 409
+    assert (
+        sandbox_http.post(
+            "gradingperiods", json={"title": "summer", "start": "2030-06-01", "end": "2030-07-01"}
+        ).status_code
+        == 409
+    )
     assert sandbox_http.put(f"gradingperiods/{gid}", json={"end": "2030-05-01"}).status_code == 400
     assert sandbox_http.put(f"gradingperiods/{gid}", json={"end": "2030-08-01"}).status_code == 204
-    assert sandbox_http.get("gradingperiods", params={"title": "Sum", "startswith": 1}).json()["gradingperiods"][0]["end"] \
+    assert (
+        sandbox_http.get("gradingperiods", params={"title": "Sum", "startswith": 1}).json()["gradingperiods"][0]["end"]
         == "2030-08-01"
+    )
 
 
 def test_schools_buildings_roles(sandbox, sandbox_http):
@@ -107,7 +140,10 @@ def test_schools_buildings_roles(sandbox, sandbox_http):
     assert roles["building_role"]
     new = sandbox_http.post(f"schools/{school_id}/buildings", json={"title": "Annex", "building_code": "ANX"})
     assert new.status_code == 201
-    assert sandbox_http.post(f"schools/{school_id}/buildings", json={"title": "Dup", "building_code": "ANX"}).status_code == 409
+    assert (
+        sandbox_http.post(f"schools/{school_id}/buildings", json={"title": "Dup", "building_code": "ANX"}).status_code
+        == 409
+    )
 
 
 def test_unknown_ids_are_404_with_empty_body(sandbox_http):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def _student_not_in(state, section_id):
-    enrolled = {e["uid"] for e in state["enrollments"].values()
-                if e["realm"] == "section" and e["realm_id"] == section_id}
+    enrolled = {
+        e["uid"] for e in state["enrollments"].values() if e["realm"] == "section" and e["realm_id"] == section_id
+    }
     student_role = next(int(k) for k, r in state["roles"].items() if r["title"] == "Student")
     return next(u for u in state["users"].values() if u["role_id"] == student_role and u["uid"] not in enrolled)
 
@@ -14,12 +15,19 @@ def test_section_enrollments_bulk_rows_are_one_level_deeper(sandbox, sandbox_htt
     state = sandbox.state()
     section = next(s for s in state["sections"].values() if s["active"])
     student = _student_not_in(state, section["id"])
-    response = sandbox_http.post(f"sections/{section['id']}/enrollments", json={"enrollments": {"enrollment": [
-        {"uid": student["uid"], "admin": 0, "status": 1},
-        {"uid": student["uid"], "admin": 0, "status": 1},  # already enrolled now
-        {"uid": 1, "admin": 0, "status": 1},  # unknown user
-        {"uid": student["uid"], "admin": 3},  # bad value
-    ]}})
+    response = sandbox_http.post(
+        f"sections/{section['id']}/enrollments",
+        json={
+            "enrollments": {
+                "enrollment": [
+                    {"uid": student["uid"], "admin": 0, "status": 1},
+                    {"uid": student["uid"], "admin": 0, "status": 1},  # already enrolled now
+                    {"uid": 1, "admin": 0, "status": 1},  # unknown user
+                    {"uid": student["uid"], "admin": 3},  # bad value
+                ]
+            }
+        },
+    )
     assert response.status_code == 207
     rows = response.json()["enrollments"]["enrollment"]
     assert [r["response_code"] for r in rows] == [201, 409, 404, 400]
@@ -54,11 +62,13 @@ def test_import_course_by_external_keys(sandbox, sandbox_http):
     rows = rows["enrollments"]["enrollment"]
     assert [r["response_code"] for r in rows] == [201, 404, 404, 400]
     assert rows[0]["section_code"] == section["section_code"] and rows[0]["course_code"]
-    rows = sandbox_http.post("enrollments/import/course", json={"enrollments": {"enrollment": [
-        {**items[0], "delete": "1"}]}}).json()["enrollments"]["enrollment"]
+    rows = sandbox_http.post(
+        "enrollments/import/course", json={"enrollments": {"enrollment": [{**items[0], "delete": "1"}]}}
+    ).json()["enrollments"]["enrollment"]
     assert rows[0]["response_code"] == 200
-    assert not any(e["uid"] == student["uid"] and e["realm_id"] == section["id"]
-                   for e in sandbox.state()["enrollments"].values())
+    assert not any(
+        e["uid"] == student["uid"] and e["realm_id"] == section["id"] for e in sandbox.state()["enrollments"].values()
+    )
 
 
 def test_multi_realm_enrollments_and_bulk_delete(sandbox, sandbox_http):
@@ -66,21 +76,32 @@ def test_multi_realm_enrollments_and_bulk_delete(sandbox, sandbox_http):
     group = next(iter(state["groups"].values()))
     section = next(s for s in state["sections"].values() if s["active"])
     student = _student_not_in(state, section["id"])
-    in_group = {e["uid"] for e in state["enrollments"].values() if e["realm"] == "group" and e["realm_id"] == group["id"]}
+    in_group = {
+        e["uid"] for e in state["enrollments"].values() if e["realm"] == "group" and e["realm_id"] == group["id"]
+    }
     outsider = next(u for u in state["users"].values() if u["uid"] not in in_group)
-    rows = sandbox_http.post("enrollments", json={"enrollments": {"enrollment": [
-        {"realm": "section", "section_id": section["id"], "uid": student["uid"], "admin": 0, "status": 1},
-        {"realm": "group", "group_id": group["id"], "uid": outsider["uid"], "admin": 0, "status": 1},
-        {"realm": "course", "course_id": section["course_id"], "uid": student["uid"]},
-        {"realm": "group", "group_id": 1, "uid": student["uid"]},
-    ]}}).json()["enrollments"]["enrollment"]
+    rows = sandbox_http.post(
+        "enrollments",
+        json={
+            "enrollments": {
+                "enrollment": [
+                    {"realm": "section", "section_id": section["id"], "uid": student["uid"], "admin": 0, "status": 1},
+                    {"realm": "group", "group_id": group["id"], "uid": outsider["uid"], "admin": 0, "status": 1},
+                    {"realm": "course", "course_id": section["course_id"], "uid": student["uid"]},
+                    {"realm": "group", "group_id": 1, "uid": student["uid"]},
+                ]
+            }
+        },
+    ).json()["enrollments"]["enrollment"]
     assert [r["response_code"] for r in rows] == [201, 201, 403, 404]
     deleted = sandbox_http.delete("enrollments", params={"enrollment_ids": f"{rows[0]['id']},{rows[1]['id']},5"})
     assert [r["response_code"] for r in deleted.json()["enrollments"]["enrollment"]] == [200, 200, 404]
 
 
 def test_groups_crud(sandbox, sandbox_http):
-    created = sandbox_http.post("groups", json={"title": "Debate", "group_code": "GRP-DEBATE", "privacy_level": "school"})
+    created = sandbox_http.post(
+        "groups", json={"title": "Debate", "group_code": "GRP-DEBATE", "privacy_level": "school"}
+    )
     assert created.status_code == 201
     gid = created.json()["id"]
     assert sandbox_http.post("groups", json={"title": "Again", "group_code": "GRP-DEBATE"}).status_code == 409
@@ -96,8 +117,13 @@ def test_multiget(sandbox, sandbox_http):
     state = sandbox.state()
     user = next(iter(state["users"].values()))
     section = next(iter(state["sections"].values()))
-    paths = [f"/v1/users/{user['uid']}", f"/v1/sections/{section['id']}/enrollments", "/v1/users/1",
-             f"/v1/users/ext/{user['school_uid']}", "/v1/schools"]
+    paths = [
+        f"/v1/users/{user['uid']}",
+        f"/v1/sections/{section['id']}/enrollments",
+        "/v1/users/1",
+        f"/v1/users/ext/{user['school_uid']}",
+        "/v1/schools",
+    ]
     response = sandbox_http.post("multiget", json={"request": paths})
     assert response.status_code == 200
     rows = response.json()["response"]

@@ -19,10 +19,25 @@ class _WithEmptyToken(oauth1.Client):
         return [*super().get_oauth_params(request), ("oauth_token", "")]
 
 
-def _signed(server, method="HMAC-SHA1", *, secret=None, timestamp=None, nonce=None, realm=None, path="/users",
-            client_class=oauth1.Client):
-    client = client_class(server.key, client_secret=secret or server.secret, signature_method=method,
-                           timestamp=timestamp, nonce=nonce, realm=realm)
+def _signed(
+    server,
+    method="HMAC-SHA1",
+    *,
+    secret=None,
+    timestamp=None,
+    nonce=None,
+    realm=None,
+    path="/users",
+    client_class=oauth1.Client,
+):
+    client = client_class(
+        server.key,
+        client_secret=secret or server.secret,
+        signature_method=method,
+        timestamp=timestamp,
+        nonce=nonce,
+        realm=realm,
+    )
     return client.sign(server.base_url + path, http_method="GET")
 
 
@@ -41,9 +56,11 @@ def test_realm_and_empty_token_are_accepted(sandbox):
 
 
 def test_bare_plaintext_secret_is_accepted(sandbox):
-    header = (f'OAuth oauth_consumer_key="{sandbox.key}", oauth_nonce="n{time.time_ns()}", '
-              f'oauth_timestamp="{int(time.time())}", oauth_signature_method="PLAINTEXT", '
-              f'oauth_version="1.0", oauth_signature="{sandbox.secret}&"')
+    header = (
+        f'OAuth oauth_consumer_key="{sandbox.key}", oauth_nonce="n{time.time_ns()}", '
+        f'oauth_timestamp="{int(time.time())}", oauth_signature_method="PLAINTEXT", '
+        f'oauth_version="1.0", oauth_signature="{sandbox.secret}&"'
+    )
     assert requests.get(sandbox.base_url + "/users", headers={"Authorization": header}, timeout=10).status_code == 200
 
 

@@ -41,8 +41,9 @@ def test_next_keeps_filters(sandbox_http, sandbox):
     building = next(iter(sandbox.state()["buildings"]))
     body = sandbox_http.get("users", params={"building_id": building, "limit": 5}).json()
     assert parse_qs(urlsplit(body["links"]["next"]).query)["building_id"] == [building]
-    assert all(str(u["building_id"]) == building or building in u["additional_buildings"].split(",")
-               for u in body["user"])
+    assert all(
+        str(u["building_id"]) == building or building in u["additional_buildings"].split(",") for u in body["user"]
+    )
 
 
 def test_total_types_and_empty_grading_period_list(sandbox_http, sandbox):

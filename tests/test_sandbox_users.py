@@ -13,8 +13,14 @@ def _role(sandbox, title):
 
 
 def _new_user(n, role_id, **extra):
-    return {"school_uid": f"NEW{n}", "name_first": "Test", "name_last": f"User{n}", "role_id": role_id,
-            "primary_email": f"test.user{n}@example.net", **extra}
+    return {
+        "school_uid": f"NEW{n}",
+        "name_first": "Test",
+        "name_last": f"User{n}",
+        "role_id": role_id,
+        "primary_email": f"test.user{n}@example.net",
+        **extra,
+    }
 
 
 def test_bulk_create_answers_207_with_one_row_per_item_in_order(sandbox, sandbox_http):
@@ -48,13 +54,21 @@ def test_more_than_50_items_is_a_400_and_writes_nothing(sandbox, sandbox_http):
     response = sandbox_http.post("users", json={"users": {"user": [_new_user(n, student) for n in range(51)]}})
     assert response.status_code == 400
     assert sandbox.state()["users"] == before
-    assert sandbox_http.post("users", json={"users": {"user": [_new_user(n, student) for n in range(50)]}}).status_code == 207
+    assert (
+        sandbox_http.post("users", json={"users": {"user": [_new_user(n, student) for n in range(50)]}}).status_code
+        == 207
+    )
 
 
 def test_update_existing_updates_by_school_uid(sandbox, sandbox_http):
     user = next(iter(sandbox.state()["users"].values()))
-    item = {"school_uid": user["school_uid"], "name_first": "Renamed", "name_last": user["name_last"],
-            "role_id": user["role_id"], "username": user["username"]}
+    item = {
+        "school_uid": user["school_uid"],
+        "name_first": "Renamed",
+        "name_last": user["name_last"],
+        "role_id": user["role_id"],
+        "username": user["username"],
+    }
     refused = sandbox_http.post("users", json={"users": {"user": [item]}}).json()["user"][0]
     assert refused["response_code"] == 409
     row = sandbox_http.post("users", params={"update_existing": 1}, json={"users": {"user": [item]}}).json()["user"][0]
@@ -69,8 +83,9 @@ def test_email_conflicts_in_the_same_school(sandbox, sandbox_http):
     for params in ({}, {"ignore_email_conflicts": 1}):
         row = sandbox_http.post("users", params=params, json={"users": {"user": [item]}}).json()["user"][0]
         assert row["response_code"] == 409, params
-    row = sandbox_http.post("users", params={"email_conflict_resolution": 1},
-                            json={"users": {"user": [item]}}).json()["user"][0]
+    row = sandbox_http.post("users", params={"email_conflict_resolution": 1}, json={"users": {"user": [item]}}).json()[
+        "user"
+    ][0]
     assert row["response_code"] == 201
     created = sandbox.state()["users"][str(row["id"])]
     assert created["primary_email"] == "" and created["username"] == "NEW1"
@@ -81,7 +96,9 @@ def test_email_of_an_account_in_another_school(sandbox, sandbox_http):
     foreign = "jordan.reyes@gmail.example.com"
     item = _new_user(1, student, primary_email=foreign)
     assert sandbox_http.post("users", json={"users": {"user": [item]}}).json()["user"][0]["response_code"] == 409
-    row = sandbox_http.post("users", params={"ignore_email_conflicts": 1}, json={"users": {"user": [item]}}).json()["user"][0]
+    row = sandbox_http.post("users", params={"ignore_email_conflicts": 1}, json={"users": {"user": [item]}}).json()[
+        "user"
+    ][0]
     assert row["response_code"] == 201
     assert sandbox.state()["users"][str(row["id"])]["primary_email"] == ""
 
@@ -92,8 +109,9 @@ def test_email_conflict_resolution_2_merges_a_verified_domain_account(sandbox, s
     verified = next(e for e, kind in state["external_emails"].items() if kind == "verified-domain")
     item = _new_user(1, student, primary_email=verified)
     assert sandbox_http.post("users", json={"users": {"user": [item]}}).json()["user"][0]["response_code"] == 409
-    row = sandbox_http.post("users", params={"email_conflict_resolution": 2},
-                            json={"users": {"user": [item]}}).json()["user"][0]
+    row = sandbox_http.post("users", params={"email_conflict_resolution": 2}, json={"users": {"user": [item]}}).json()[
+        "user"
+    ][0]
     assert row["response_code"] == 201 and "Merged" in row["message"]
     after = sandbox.state()
     assert after["users"][str(row["id"])]["primary_email"] == verified
@@ -119,9 +137,18 @@ def test_single_user_get_put_delete_and_inactive(sandbox, sandbox_http):
 
 def test_bulk_update_and_bulk_delete(sandbox, sandbox_http):
     users = list(sandbox.state()["users"].values())[:2]
-    rows = sandbox_http.put("users", json={"users": {"user": [
-        {"id": users[0]["uid"], "position": "Captain"}, {"id": 1, "position": "x"}, {"position": "no id"},
-    ]}}).json()["user"]
+    rows = sandbox_http.put(
+        "users",
+        json={
+            "users": {
+                "user": [
+                    {"id": users[0]["uid"], "position": "Captain"},
+                    {"id": 1, "position": "x"},
+                    {"position": "no id"},
+                ]
+            }
+        },
+    ).json()["user"]
     assert [r["response_code"] for r in rows] == [200, 404, 400]
     assert sandbox.state()["users"][str(users[0]["uid"])]["position"] == "Captain"
     rows = sandbox_http.delete("users", params={"uids": f"{users[1]['uid']},1"}).json()["user"]
@@ -157,16 +184,24 @@ def test_parent_associations(sandbox, sandbox_http):
     parent_role, student_role = _role(sandbox, "Parent"), _role(sandbox, "Student")
     linked = {(link["student_uid"], link["parent_uid"]) for link in state["parent_links"]}
     student = next(u for u in state["users"].values() if u["role_id"] == student_role)
-    parent = next(u for u in state["users"].values()
-                  if u["role_id"] == parent_role and (student["uid"], u["uid"]) not in linked)
+    parent = next(
+        u for u in state["users"].values() if u["role_id"] == parent_role and (student["uid"], u["uid"]) not in linked
+    )
     item = {"student_school_uid": student["school_uid"], "parent_school_uid": parent["school_uid"]}
-    rows = sandbox_http.post("users/import/associations/parents", json={"associations": {"association": [
-        item, {"student_school_uid": "NOPE", "parent_school_uid": parent["school_uid"]}]}}).json()["association"]
+    rows = sandbox_http.post(
+        "users/import/associations/parents",
+        json={
+            "associations": {
+                "association": [item, {"student_school_uid": "NOPE", "parent_school_uid": parent["school_uid"]}]
+            }
+        },
+    ).json()["association"]
     assert [r["response_code"] for r in rows] == [200, 404]
     assert rows[0]["parent_uid"] == str(parent["uid"])
     assert str(parent["uid"]) in sandbox_http.get(f"users/{student['uid']}").json()["parent_uids"].split(",")
-    sandbox_http.post("users/import/associations/parents",
-                      json={"associations": {"association": [{**item, "delete": "1"}]}})
+    sandbox_http.post(
+        "users/import/associations/parents", json={"associations": {"association": [{**item, "delete": "1"}]}}
+    )
     assert {"student_uid": student["uid"], "parent_uid": parent["uid"]} not in sandbox.state()["parent_links"]
 
 

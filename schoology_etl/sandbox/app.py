@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 from aiohttp import web
 
@@ -73,14 +74,23 @@ class SandboxApp:
             self.limiter.limit = int(changes["rate_limit"]) if changes["rate_limit"] else None
         if "rate_window" in changes:
             self.limiter.window = float(changes["rate_window"])
-        self.config = replace(self.config, latency_ms=self.latency_ms, fail_rate=self.faults.fail_rate,
-                              rate_limit=self.limiter.limit, rate_window=self.limiter.window)
+        self.config = replace(
+            self.config,
+            latency_ms=self.latency_ms,
+            fail_rate=self.faults.fail_rate,
+            rate_limit=self.limiter.limit,
+            rate_window=self.limiter.window,
+        )
         return self.settings()
 
     def settings(self) -> dict[str, Any]:
         """The live tunables."""
-        return {"latency_ms": self.latency_ms, "fail_rate": self.faults.fail_rate,
-                "rate_limit": self.limiter.limit, "rate_window": self.limiter.window}
+        return {
+            "latency_ms": self.latency_ms,
+            "fail_rate": self.faults.fail_rate,
+            "rate_limit": self.limiter.limit,
+            "rate_window": self.limiter.window,
+        }
 
     # ------------------------------------------------------------------ serving
     def make_app(self) -> web.Application:
@@ -106,7 +116,9 @@ class SandboxApp:
             counters.throttled += 1
             return self._respond(Reply(429, "Too many requests", {"Retry-After": retry_after_header(wait)}))
         raw = await request.read()
-        form_body = raw.decode("utf-8", "replace") if request.content_type == "application/x-www-form-urlencoded" else None
+        form_body = (
+            raw.decode("utf-8", "replace") if request.content_type == "application/x-www-form-urlencoded" else None
+        )
         url = f"{request.scheme}://{request.host}{request.raw_path}"
         try:
             self.verifier.verify(request.method, url, request.headers, form_body=form_body)
@@ -119,7 +131,7 @@ class SandboxApp:
                 body = json.loads(raw)
             except ValueError:
                 return self._respond(Reply(400, "Request body is not valid JSON."))
-        path = request.path[len(API_PREFIX):] or "/"
+        path = request.path[len(API_PREFIX) :] or "/"
         query = {k: v for k, v in request.query.items()}
         reply = self.dispatch(request.method, path, query, body, f"http://{request.host}{API_PREFIX}")
         return self._respond(reply)
@@ -144,8 +156,9 @@ class SandboxApp:
         if reply.body is None:
             return web.Response(status=reply.status, headers=headers)
         if reply.content_type == "application/json":
-            return web.Response(status=reply.status, headers=headers, text=json.dumps(reply.body),
-                                content_type="application/json")
+            return web.Response(
+                status=reply.status, headers=headers, text=json.dumps(reply.body), content_type="application/json"
+            )
         return web.Response(status=reply.status, headers=headers, text=str(reply.body), content_type=reply.content_type)
 
     # ------------------------------------------------------------------ multiget

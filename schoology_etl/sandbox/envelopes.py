@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from schoology_etl.sandbox.routing import Call, Reply
 
@@ -65,7 +66,7 @@ def bulk_items(call: Call, plural: str, singular: str) -> list[Any] | Reply:
         if isinstance(items, dict):
             items = [items]
         if not isinstance(items, list):
-            return Reply(400, f"Expected {{\"{plural}\": {{\"{singular}\": [...]}}}}.")
+            return Reply(400, f'Expected {{"{plural}": {{"{singular}": [...]}}}}.')
     else:
         items = [body]
     if len(items) > BULK_CAP:

@@ -6,7 +6,7 @@ import math
 import random
 import time
 from collections import Counter, deque
-from typing import Callable
+from collections.abc import Callable
 
 
 class WindowLimiter:

@@ -42,6 +42,6 @@ def run_multiget(app: SandboxApp, call: Call) -> Reply:
         reply = app.dispatch("GET", path, query, None, call.api_root)
         if reply.status == 303:
             target = urlsplit(reply.headers["Location"])
-            reply = app.dispatch("GET", target.path[len(urlsplit(call.api_root).path):], {}, None, call.api_root)
+            reply = app.dispatch("GET", target.path[len(urlsplit(call.api_root).path) :], {}, None, call.api_root)
         rows.append({"response_code": reply.status, "body": reply.body if reply.body is not None else ""})
     return Reply(200, {"response": rows})

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hmac
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from oauthlib.oauth1.rfc5849 import signature, utils
 
@@ -150,8 +150,11 @@ class OAuthVerifier:
         elif method_name == "HMAC-SHA1":
             query = url.split("?", 1)[1] if "?" in url else ""
             collected = signature.collect_parameters(
-                uri_query=query, body=form_body or None, headers={"Authorization": headers["Authorization"]},
-                exclude_oauth_signature=True, with_realm=False,
+                uri_query=query,
+                body=form_body or None,
+                headers={"Authorization": headers["Authorization"]},
+                exclude_oauth_signature=True,
+                with_realm=False,
             )
             base = signature.signature_base_string(
                 method.upper(), signature.base_string_uri(url), signature.normalize_parameters(collected)

@@ -11,8 +11,10 @@ from schoology_etl.sandbox.sections_write import write_course, write_section
 def list_courses(call: Call) -> Reply:
     state = call.state
     building = to_int(call.query.get("building_id")) if call.query.get("building_id") else None
-    rows = state.cached(("courses", building), lambda: [
-        c for c in state.courses.values() if building is None or c["building_id"] == building])
+    rows = state.cached(
+        ("courses", building),
+        lambda: [c for c in state.courses.values() if building is None or c["building_id"] == building],
+    )
     return page(call, rows, "course", lambda c: render_course(c, call))
 
 
@@ -42,7 +44,9 @@ def put_courses(call: Call) -> Reply:
     rows = []
     for item in items:
         cid = to_int(item.get("id")) if isinstance(item, dict) else None
-        rows.append(row_error(400, "Missing required field: id") if cid is None else write_course(call, item, course_id=cid))
+        rows.append(
+            row_error(400, "Missing required field: id") if cid is None else write_course(call, item, course_id=cid)
+        )
     return multi_status("course", rows)
 
 

@@ -30,7 +30,9 @@ def _flag_value(item: dict[str, Any], name: str, allowed: range, default: int) -
     return number if number in allowed else None
 
 
-def write_enrollment(call: Call, realm: str, realm_id: int | None, item: Any, *, eid: int | None = None) -> dict[str, Any]:
+def write_enrollment(
+    call: Call, realm: str, realm_id: int | None, item: Any, *, eid: int | None = None
+) -> dict[str, Any]:
     """Create or update one enrollment (bulk row)."""
     state = call.state
     if not isinstance(item, dict):
@@ -65,7 +67,12 @@ def write_enrollment(call: Call, realm: str, realm_id: int | None, item: Any, *,
             return row_error(409, f"User {uid} is already enrolled", id=existing["id"], uid=str(uid))
         existing.update({"admin": admin, "status": status})
         state.touch()
-        return {"response_code": 200, "id": existing["id"], "uid": str(uid), "location": call.url(f"{path}/{existing['id']}")}
+        return {
+            "response_code": 200,
+            "id": existing["id"],
+            "uid": str(uid),
+            "location": call.url(f"{path}/{existing['id']}"),
+        }
     row = state.add_enrollment(realm, realm_id, uid, admin, status)
     return {"response_code": 201, "id": row["id"], "uid": str(uid), "location": call.url(f"{path}/{row['id']}")}
 
@@ -126,8 +133,11 @@ def put_enrollments(call: Call) -> Reply:
     rows = []
     for item in items:
         eid = to_int(item.get("id")) if isinstance(item, dict) else None
-        rows.append(row_error(400, "Missing required field: id") if eid is None
-                    else write_enrollment(call, realm, rid, item, eid=eid))
+        rows.append(
+            row_error(400, "Missing required field: id")
+            if eid is None
+            else write_enrollment(call, realm, rid, item, eid=eid)
+        )
     return _rows(rows)
 
 
@@ -136,7 +146,11 @@ def put_enrollment(call: Call) -> Reply:
     if not isinstance(call.body, dict):
         return bad_request("Request body must be a JSON object.")
     row = write_enrollment(call, realm, call.int_param("id"), call.body, eid=call.int_param("eid"))
-    return no_content() if row["response_code"] < 400 else Reply(row["response_code"], row["message"] if row["response_code"] != 404 else None)
+    return (
+        no_content()
+        if row["response_code"] < 400
+        else Reply(row["response_code"], row["message"] if row["response_code"] != 404 else None)
+    )
 
 
 def delete_enrollment(call: Call) -> Reply:
@@ -170,8 +184,12 @@ def _import_row(call: Call, item: Any, section: dict[str, Any] | None, keys: dic
     if user is None:
         return row_error(404, f"User with school_uid {item.get('school_uid', '')} not found", **keys)
     course = state.courses.get(section["course_id"], {})
-    keys = {**keys, "section_school_code": section["section_school_code"], "course_code": course.get("course_code", ""),
-            "section_code": section["section_code"]}
+    keys = {
+        **keys,
+        "section_school_code": section["section_school_code"],
+        "course_code": course.get("course_code", ""),
+        "section_code": section["section_code"],
+    }
     existing = state.find_enrollment("section", section["id"], user["uid"])
     location = call.url(f"/sections/{section['id']}/enrollments")
     if str(item.get("delete", "0")) == "1":
@@ -199,7 +217,10 @@ def import_course(call: Call) -> Reply:
         if not isinstance(item, dict):
             rows.append(row_error(400, "Each enrollment must be an object"))
             continue
-        keys = {"school_uid": str(item.get("school_uid", "")), "section_school_code": str(item.get("section_school_code", ""))}
+        keys = {
+            "school_uid": str(item.get("school_uid", "")),
+            "section_school_code": str(item.get("section_school_code", "")),
+        }
         if not keys["school_uid"] or not keys["section_school_code"]:
             rows.append(row_error(400, "Missing required field: section_school_code or school_uid", **keys))
             continue
@@ -224,9 +245,20 @@ def import_course_by_periods(call: Call) -> Reply:
             rows.append(row_error(400, "Missing required field: course_code, section_code or school_uid", **keys))
             continue
         course = call.state.course_by_code(keys["course_code"])
-        section = None if course is None else next(
-            (s for s in call.state.sections.values() if s["course_id"] == course["id"]
-             and s["section_code"] == keys["section_code"] and periods & set(s["grading_periods"])), None)
+        section = (
+            None
+            if course is None
+            else next(
+                (
+                    s
+                    for s in call.state.sections.values()
+                    if s["course_id"] == course["id"]
+                    and s["section_code"] == keys["section_code"]
+                    and periods & set(s["grading_periods"])
+                ),
+                None,
+            )
+        )
         rows.append(_import_row(call, item, section, keys))
     return _rows(rows)
 

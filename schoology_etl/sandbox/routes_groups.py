@@ -8,8 +8,16 @@ from schoology_etl.sandbox.envelopes import bulk_items, multi_status, page, row_
 from schoology_etl.sandbox.render import render_group
 from schoology_etl.sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
 
-GROUP_FIELDS = ("title", "description", "website", "privacy_level", "category", "group_code", "building_id",
-                "picture_url")
+GROUP_FIELDS = (
+    "title",
+    "description",
+    "website",
+    "privacy_level",
+    "category",
+    "group_code",
+    "building_id",
+    "picture_url",
+)
 PRIVACY = {"everyone", "school", "building", "group", "custom"}
 
 
@@ -48,9 +56,20 @@ def _create(call: Call, item: Any) -> dict[str, Any]:
         return row_error(*problem)
     state = call.state
     gid = state.ids.allocate()
-    group = {"id": gid, "title": "", "description": "", "building_id": 0, "school_id": state.school["id"],
-             "privacy_level": "school", "category": "", "group_code": "", "website": "", "picture_url": "",
-             "access_code": "", **{k: item[k] for k in GROUP_FIELDS if k in item}}
+    group = {
+        "id": gid,
+        "title": "",
+        "description": "",
+        "building_id": 0,
+        "school_id": state.school["id"],
+        "privacy_level": "school",
+        "category": "",
+        "group_code": "",
+        "website": "",
+        "picture_url": "",
+        "access_code": "",
+        **{k: item[k] for k in GROUP_FIELDS if k in item},
+    }
     group["building_id"] = to_int(group["building_id"]) or 0
     state.groups[gid] = group
     state.touch()

@@ -5,16 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from schoology_etl.sandbox.envelopes import bulk_items, multi_status, page, row_error, to_int
+from schoology_etl.sandbox.envelopes import bulk_items, multi_status, page, row_error
 from schoology_etl.sandbox.render import render_building, render_grading_period
 from schoology_etl.sandbox.routing import Call, Reply, Route, bad_request, forbidden, no_content, not_found
 
-_BUILDING_FIELDS = ("title", "building_code", "address1", "address2", "city", "state", "postal_code", "country",
-                    "website", "phone", "fax", "picture_url")
+_BUILDING_FIELDS = (
+    "title",
+    "building_code",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "website",
+    "phone",
+    "fax",
+    "picture_url",
+)
 
 
 def list_schools(call: Call) -> Reply:
-    return page(call, [call.state.school], "school", lambda s: {**s, "links": {"self": call.url(f"/schools/{s['id']}")}})
+    return page(
+        call, [call.state.school], "school", lambda s: {**s, "links": {"self": call.url(f"/schools/{s['id']}")}}
+    )
 
 
 def get_school(call: Call) -> Reply:
@@ -53,8 +67,14 @@ def create_building(call: Call) -> Reply:
         return problem
     state = call.state
     bid = state.ids.allocate()
-    building = {"id": bid, "school_id": state.school["id"], "grade_low": 0, "grade_high": 12,
-                **{k: "" for k in _BUILDING_FIELDS}, **{k: call.body[k] for k in _BUILDING_FIELDS if k in call.body}}
+    building = {
+        "id": bid,
+        "school_id": state.school["id"],
+        "grade_low": 0,
+        "grade_high": 12,
+        **{k: "" for k in _BUILDING_FIELDS},
+        **{k: call.body[k] for k in _BUILDING_FIELDS if k in call.body},
+    }
     state.buildings[bid] = building
     state.touch()
     return Reply(201, render_building(building, call))
@@ -153,8 +173,13 @@ def create_grading_periods(call: Call) -> Reply:
             rows.append(row_error(*problem))
             continue
         gid = state.ids.allocate()
-        state.grading_periods[gid] = {"id": gid, "title": str(item["title"]), "start": str(item["start"]),
-                                      "end": str(item["end"]), "active": 1}
+        state.grading_periods[gid] = {
+            "id": gid,
+            "title": str(item["title"]),
+            "start": str(item["start"]),
+            "end": str(item["end"]),
+            "active": 1,
+        }
         state.touch()
         rows.append({"response_code": 201, "id": gid, "location": call.url(f"/gradingperiods/{gid}")})
     if single:

@@ -7,20 +7,27 @@ import io
 import time
 from typing import Any
 
-from schoology_etl.sandbox.render import render_group, render_section
 from schoology_etl.sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
+from schoology_etl.sandbox.render import render_group, render_section
 from schoology_etl.sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
 from schoology_etl.sandbox.users_write import create_user, render_user, update_user
 
 CSV_FIELDS = {
-    "uid": lambda s, u: u["uid"], "school_uid": lambda s, u: u["school_uid"],
-    "building_nid": lambda s, u: u["building_id"], "name_title": lambda s, u: u.get("name_title", ""),
-    "name_first": lambda s, u: u["name_first"], "name_first_preferred": lambda s, u: u.get("name_first_preferred", ""),
-    "name_middle": lambda s, u: u.get("name_middle", ""), "name_last": lambda s, u: u["name_last"],
+    "uid": lambda s, u: u["uid"],
+    "school_uid": lambda s, u: u["school_uid"],
+    "building_nid": lambda s, u: u["building_id"],
+    "name_title": lambda s, u: u.get("name_title", ""),
+    "name_first": lambda s, u: u["name_first"],
+    "name_first_preferred": lambda s, u: u.get("name_first_preferred", ""),
+    "name_middle": lambda s, u: u.get("name_middle", ""),
+    "name_last": lambda s, u: u["name_last"],
     "role_name": lambda s, u: (s.roles.get(u["role_id"]) or s.building_roles.get(u["role_id"]) or {}).get("title", ""),
-    "name": lambda s, u: u.get("username", ""), "mail": lambda s, u: u.get("primary_email", ""),
-    "position": lambda s, u: u.get("position", ""), "grad_year": lambda s, u: u.get("grad_year", ""),
-    "birthday": lambda s, u: u.get("birthday_date", ""), "gender": lambda s, u: u.get("gender", ""),
+    "name": lambda s, u: u.get("username", ""),
+    "mail": lambda s, u: u.get("primary_email", ""),
+    "position": lambda s, u: u.get("position", ""),
+    "grad_year": lambda s, u: u.get("grad_year", ""),
+    "birthday": lambda s, u: u.get("birthday_date", ""),
+    "gender": lambda s, u: u.get("gender", ""),
 }
 for _name in ("bio", "subjects_taught", "grades_taught", "phone", "address", "website", "interests", "activities"):
     CSV_FIELDS[_name] = lambda s, u, _n=_name: u.get(_n, "")
@@ -41,12 +48,20 @@ def _filtered_uids(call: Call) -> list[int] | Reply:
 
     if school_uids is not None:
         found = [state.user_by_school_uid(s) for s in school_uids]
-        return [u["uid"] for u in found if u is not None
-                and (building is None or _in_building(u, building)) and (roles is None or u["role_id"] in roles)]
+        return [
+            u["uid"]
+            for u in found
+            if u is not None
+            and (building is None or _in_building(u, building))
+            and (roles is None or u["role_id"] in roles)
+        ]
 
     def build() -> list[int]:
-        return [u["uid"] for u in state.users.values()
-                if (building is None or _in_building(u, building)) and (roles is None or u["role_id"] in roles)]
+        return [
+            u["uid"]
+            for u in state.users.values()
+            if (building is None or _in_building(u, building)) and (roles is None or u["role_id"] in roles)
+        ]
 
     return state.cached(("users", building, roles), build)
 
@@ -119,8 +134,9 @@ def post_users(call: Call) -> Reply:
         row = rows[0]
         if row["response_code"] >= 400:
             return Reply(row["response_code"], row["message"])
-        return Reply(201 if row["response_code"] == 201 else 200,
-                     render_user(call.state, call.state.users[row["id"]], call))
+        return Reply(
+            201 if row["response_code"] == 201 else 200, render_user(call.state, call.state.users[row["id"]], call)
+        )
     return multi_status("user", rows)
 
 
@@ -155,8 +171,9 @@ def delete_users(call: Call) -> Reply:
 
 def list_inactive(call: Call) -> Reply:
     state = call.state
-    return page(call, list(state.inactive_users.values()), "user", lambda u: render_user(state, u, call),
-                total_as_string=True)
+    return page(
+        call, list(state.inactive_users.values()), "user", lambda u: render_user(state, u, call), total_as_string=True
+    )
 
 
 def get_inactive(call: Call) -> Reply:
@@ -214,7 +231,9 @@ def _associations(call: Call, other: str) -> Reply:
 
 
 def csv_export(call: Call) -> Reply:
-    wanted = [f.strip() for f in str(call.query.get("fields", "uid,school_uid,name_first,name_last")).split(",") if f.strip()]
+    wanted = [
+        f.strip() for f in str(call.query.get("fields", "uid,school_uid,name_first,name_last")).split(",") if f.strip()
+    ]
     unknown = [f for f in wanted if f not in CSV_FIELDS]
     if unknown:
         return bad_request(f"Unknown fields: {', '.join(unknown)}")
@@ -233,8 +252,11 @@ def user_sections(call: Call) -> Reply:
     if uid is None or uid not in call.state.users:
         return not_found()
     state = call.state
-    sections = [state.sections[e["realm_id"]] for e in state.enrollments_of(uid)
-                if e["realm"] == "section" and e["realm_id"] in state.sections]
+    sections = [
+        state.sections[e["realm_id"]]
+        for e in state.enrollments_of(uid)
+        if e["realm"] == "section" and e["realm_id"] in state.sections
+    ]
     return page(call, sections, "section", lambda s: render_section(state, s, call))
 
 
@@ -243,8 +265,11 @@ def user_groups(call: Call) -> Reply:
     if uid is None or uid not in call.state.users:
         return not_found()
     state = call.state
-    groups = [state.groups[e["realm_id"]] for e in state.enrollments_of(uid)
-              if e["realm"] == "group" and e["realm_id"] in state.groups]
+    groups = [
+        state.groups[e["realm_id"]]
+        for e in state.enrollments_of(uid)
+        if e["realm"] == "group" and e["realm_id"] in state.groups
+    ]
     return page(call, groups, "group", lambda g: render_group(state, g, call))
 
 

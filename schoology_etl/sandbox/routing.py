@@ -8,8 +8,9 @@ the server's event loop, so the state needs no locks.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 from schoology_etl.sandbox.state import DistrictState

@@ -7,10 +7,33 @@ from typing import Any
 from schoology_etl.sandbox.envelopes import row_error, to_int
 from schoology_etl.sandbox.routing import Call
 
-COURSE_FIELDS = ("title", "course_code", "building_id", "department", "description", "credits", "synced",
-                 "grade_level_range_start", "grade_level_range_end", "subject_area", "district_course_name")
-SECTION_FIELDS = ("section_title", "section_code", "section_school_code", "grading_periods", "description",
-                  "location", "meeting_days", "start_time", "end_time", "class_periods", "synced", "active")
+COURSE_FIELDS = (
+    "title",
+    "course_code",
+    "building_id",
+    "department",
+    "description",
+    "credits",
+    "synced",
+    "grade_level_range_start",
+    "grade_level_range_end",
+    "subject_area",
+    "district_course_name",
+)
+SECTION_FIELDS = (
+    "section_title",
+    "section_code",
+    "section_school_code",
+    "grading_periods",
+    "description",
+    "location",
+    "meeting_days",
+    "start_time",
+    "end_time",
+    "class_periods",
+    "synced",
+    "active",
+)
 
 
 def _check_course(call: Call, item: dict[str, Any], *, creating: bool) -> tuple[int, str] | None:
@@ -61,13 +84,25 @@ def write_course(call: Call, item: Any, *, course_id: int | None = None) -> dict
         course = state.update_course(existing["id"], fields)
         status = 200
     else:
-        defaults = {"building_id": next(iter(state.buildings)), "department": "", "description": "", "credits": "",
-                    "synced": 0, "subject_area": 0, "grade_level_range_start": 0, "grade_level_range_end": 0,
-                    "district_course_name": ""}
+        defaults = {
+            "building_id": next(iter(state.buildings)),
+            "department": "",
+            "description": "",
+            "credits": "",
+            "synced": 0,
+            "subject_area": 0,
+            "grade_level_range_start": 0,
+            "grade_level_range_end": 0,
+            "district_course_name": "",
+        }
         course = state.add_course({**defaults, **fields, "course_code": code})
         status = 201
-    row: dict[str, Any] = {"response_code": status, "id": course["id"], "course_code": course["course_code"],
-                           "location": call.url(f"/courses/{course['id']}")}
+    row: dict[str, Any] = {
+        "response_code": status,
+        "id": course["id"],
+        "course_code": course["course_code"],
+        "location": call.url(f"/courses/{course['id']}"),
+    }
     nested = item.get("sections")
     if isinstance(nested, dict):
         sections = nested.get("section", [])
@@ -117,9 +152,20 @@ def write_section(call: Call, course_id: int, item: Any, *, section_id: int | No
             return row_error(400, "Missing required field: title", **ids)
         if not school_code and not code:
             return row_error(400, "Missing required field: section_code or section_school_code", **ids)
-        existing = state.section_by_school_code(school_code) if school_code else next(
-            (s for s in state.sections.values() if s["course_id"] == course_id and s["section_code"] == code
-             and sorted(s["grading_periods"]) == sorted(periods or [])), None)
+        existing = (
+            state.section_by_school_code(school_code)
+            if school_code
+            else next(
+                (
+                    s
+                    for s in state.sections.values()
+                    if s["course_id"] == course_id
+                    and s["section_code"] == code
+                    and sorted(s["grading_periods"]) == sorted(periods or [])
+                ),
+                None,
+            )
+        )
         if existing is not None and not call.flag("update_existing"):
             return row_error(409, f"Section {school_code or code} already exists", id=existing["id"], **ids)
         if existing is not None and existing["course_id"] != course_id:
@@ -139,10 +185,31 @@ def write_section(call: Call, course_id: int, item: Any, *, section_id: int | No
         status = 200
     else:
         course = state.courses[course_id]
-        defaults = {"section_code": "", "section_school_code": "", "description": "", "location": "",
-                    "meeting_days": [], "start_time": "", "end_time": "", "active": 1, "synced": 0}
-        section = state.add_section({**defaults, **fields, "course_id": course_id, "school_id": state.school["id"],
-                                     "building_id": course["building_id"]})
+        defaults = {
+            "section_code": "",
+            "section_school_code": "",
+            "description": "",
+            "location": "",
+            "meeting_days": [],
+            "start_time": "",
+            "end_time": "",
+            "active": 1,
+            "synced": 0,
+        }
+        section = state.add_section(
+            {
+                **defaults,
+                **fields,
+                "course_id": course_id,
+                "school_id": state.school["id"],
+                "building_id": course["building_id"],
+            }
+        )
         status = 201
-    return {"response_code": status, "id": section["id"], "section_school_code": section["section_school_code"],
-            "section_code": section["section_code"], "location": call.url(f"/sections/{section['id']}")}
+    return {
+        "response_code": status,
+        "id": section["id"],
+        "section_school_code": section["section_school_code"],
+        "section_code": section["section_code"],
+        "location": call.url(f"/sections/{section['id']}"),
+    }

@@ -8,6 +8,7 @@ seconds, so it does no per-user searching.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import random
 from typing import Any
@@ -42,7 +43,13 @@ def seed_district(seed: int = 1, users: int = 300, *, today: dt.date | None = No
     Returns:
         A fresh :class:`DistrictState`.
     """
-    return _Seeder(seed, max(1, users), today or dt.date.today()).build()
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small dicts: collection passes would only slow the build
+    try:
+        return _Seeder(seed, max(1, users), today or dt.date.today()).build()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Seeder:
@@ -75,19 +82,40 @@ class _Seeder:
         st = self.state
         sid = st.ids.allocate()
         st.school = {
-            "id": sid, "title": "Maplewood Unified School District", "address1": "100 Civic Center Dr",
-            "address2": "", "city": "Maplewood", "state": "OR", "postal_code": "97000", "country": "USA",
-            "website": f"https://www.{DOMAIN}", "phone": "555-0100", "fax": "", "picture_url": "",
+            "id": sid,
+            "title": "Maplewood Unified School District",
+            "address1": "100 Civic Center Dr",
+            "address2": "",
+            "city": "Maplewood",
+            "state": "OR",
+            "postal_code": "97000",
+            "country": "USA",
+            "website": f"https://www.{DOMAIN}",
+            "phone": "555-0100",
+            "fax": "",
+            "picture_url": "",
             "building_code": "MUSD",
         }
         st.verified_domain = DOMAIN
         for n, (title, code, lo, hi, city) in enumerate(BUILDINGS):
             bid = st.ids.allocate()
             st.buildings[bid] = {
-                "id": bid, "title": title, "building_code": code, "school_id": sid, "address1": f"{200 + n} Main St",
-                "address2": "", "city": city, "state": "OR", "postal_code": f"9700{n + 1}", "country": "USA",
-                "website": "", "phone": f"555-01{n + 1:02d}", "fax": "", "picture_url": "",
-                "grade_low": lo, "grade_high": hi,
+                "id": bid,
+                "title": title,
+                "building_code": code,
+                "school_id": sid,
+                "address1": f"{200 + n} Main St",
+                "address2": "",
+                "city": city,
+                "state": "OR",
+                "postal_code": f"9700{n + 1}",
+                "country": "USA",
+                "website": "",
+                "phone": f"555-01{n + 1:02d}",
+                "fax": "",
+                "picture_url": "",
+                "grade_low": lo,
+                "grade_high": hi,
             }
             self.building_ids.append(bid)
             self.students_by_building[bid] = []
@@ -96,14 +124,22 @@ class _Seeder:
     def _roles(self) -> None:
         st = self.state
         for title, faculty, role_type in (
-            ("Student", 0, 1), ("Teacher", 1, 1), ("Parent", 0, 1), ("School Admin", 1, 1), ("System Admin", 1, 2),
+            ("Student", 0, 1),
+            ("Teacher", 1, 1),
+            ("Parent", 0, 1),
+            ("School Admin", 1, 1),
+            ("System Admin", 1, 2),
         ):
             rid = st.ids.allocate()
             st.roles[rid] = {"id": rid, "title": title, "faculty": faculty, "role_type": role_type}
             self.role[title] = rid
         rid = st.ids.allocate()
         st.building_roles[rid] = {
-            "id": rid, "title": "Teacher (Northgate)", "building_id": self.building_ids[3], "faculty": 1, "role_type": 1,
+            "id": rid,
+            "title": "Teacher (Northgate)",
+            "building_id": self.building_ids[3],
+            "faculty": 1,
+            "role_type": 1,
         }
 
     def _grading_periods(self) -> None:
@@ -120,10 +156,15 @@ class _Seeder:
             (f"Term 3 {year}-{year + 1}", t + 50 * day, t + 140 * day),
         )
         self.gp: dict[str, int] = {}
-        for key, (title, start, end) in zip(("past_year", "term1", "term2", "full_year", "term3"), periods):
+        keys = ("past_year", "term1", "term2", "full_year", "term3")
+        for key, (title, start, end) in zip(keys, periods, strict=True):
             gid = self.state.ids.allocate()
             self.state.grading_periods[gid] = {
-                "id": gid, "title": title, "start": start.isoformat(), "end": end.isoformat(), "active": 1,
+                "id": gid,
+                "title": title,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "active": 1,
             }
             self.gp[key] = gid
         self.school_year_end = year + 1
@@ -138,13 +179,30 @@ class _Seeder:
         domain = STUDENT_DOMAIN if role == "Student" else DOMAIN
         local = f"{first}.{last}".lower().replace("'", "")
         user = {
-            "uid": self.state.ids.allocate(), "school_id": self.state.school["id"], "building_id": building_id,
-            "school_uid": school_uid, "name_title": "", "name_title_show": 0, "name_first": first,
-            "name_first_preferred": "", "use_preferred_first_name": "1", "name_middle": middle,
-            "name_middle_show": 0, "name_last": last, "name_display": f"{first} {last}",
-            "username": f"{local}{self.serial}", "primary_email": f"{local}{self.serial}@{domain}",
-            "position": "", "gender": gender, "grad_year": "", "birthday_date": "", "role_id": self.role[role],
-            "additional_buildings": "", "synced": 1, "tz_name": "America/Los_Angeles", "picture_url": "",
+            "uid": self.state.ids.allocate(),
+            "school_id": self.state.school["id"],
+            "building_id": building_id,
+            "school_uid": school_uid,
+            "name_title": "",
+            "name_title_show": 0,
+            "name_first": first,
+            "name_first_preferred": "",
+            "use_preferred_first_name": "1",
+            "name_middle": middle,
+            "name_middle_show": 0,
+            "name_last": last,
+            "name_display": f"{first} {last}",
+            "username": f"{local}{self.serial}",
+            "primary_email": f"{local}{self.serial}@{domain}",
+            "position": "",
+            "gender": gender,
+            "grad_year": "",
+            "birthday_date": "",
+            "role_id": self.role[role],
+            "additional_buildings": "",
+            "synced": 1,
+            "tz_name": "America/Los_Angeles",
+            "picture_url": "",
             "send_message": 0,
         }
         user.update(extra)
@@ -185,13 +243,15 @@ class _Seeder:
             children = [self._student(last) for _ in range(size)]
             made += size
             child_buildings = [c["building_id"] for c in children]
-            for p in range(1 if rng.random() < 0.5 else 2):
+            for _ in range(1 if rng.random() < 0.5 else 2):
                 home = child_buildings[0]
                 if rng.random() < 0.08:  # a parent whose own building holds none of their children
                     others = [b for b in self.building_ids if b not in child_buildings]
                     home = others[rng.randrange(len(others))] if others else home
                 first, gender = self._name()
-                parent = self._person("Parent", home, first, last, gender, name_title="Mrs." if gender == "F" else "Mr.")
+                parent = self._person(
+                    "Parent", home, first, last, gender, name_title="Mrs." if gender == "F" else "Mr."
+                )
                 self.parent_uids.append(parent["uid"])
                 for child in children:
                     self.state.link_parent(child["uid"], parent["uid"])
@@ -209,10 +269,20 @@ class _Seeder:
                 email = local.replace(".", "") + "@" + domain  # differs only by dots
             else:
                 email = local.upper() + "@" + domain  # case again, other building below
-            bid = original["building_id"] if n < 2 else self.building_ids[(self.building_ids.index(original["building_id"]) + 1) % 4]
+            bid = (
+                original["building_id"]
+                if n < 2
+                else self.building_ids[(self.building_ids.index(original["building_id"]) + 1) % 4]
+            )
             dup = self._person(
-                "Student", bid, original["name_first"], original["name_last"], original["gender"],
-                grad_year=original["grad_year"], birthday_date=original["birthday_date"], synced=0,
+                "Student",
+                bid,
+                original["name_first"],
+                original["name_last"],
+                original["gender"],
+                grad_year=original["grad_year"],
+                birthday_date=original["birthday_date"],
+                synced=0,
             )
             st.update_user(dup["uid"], {"primary_email": email, "name_middle": original["name_middle"]})
             self.students_by_building[bid].append(dup["uid"])
@@ -233,41 +303,70 @@ class _Seeder:
             for _ in range(n_teachers):
                 first, gender = self._name()
                 last = LAST_NAMES[int(rng.random() * len(LAST_NAMES))]
-                teachers.append(self._person(
-                    "Teacher", bid, first, last, gender, name_title="Ms." if gender == "F" else "Mr.",
-                    name_title_show=1, position="Teacher",
-                )["uid"])
+                teachers.append(
+                    self._person(
+                        "Teacher",
+                        bid,
+                        first,
+                        last,
+                        gender,
+                        name_title="Ms." if gender == "F" else "Mr.",
+                        name_title_show=1,
+                        position="Teacher",
+                    )["uid"]
+                )
             self.teachers_by_building[bid] = teachers
             current_by_course: list[list[int]] = []
             serial = 0
             for title, stem, department, subject in catalog:
                 code = f"{b['building_code']}-{stem}"
-                course = st.add_course({
-                    "building_id": bid, "title": title, "course_code": code, "department": department,
-                    "description": "", "credits": "1", "synced": 1, "subject_area": subject,
-                    "grade_level_range_start": b["grade_low"] + 2, "grade_level_range_end": b["grade_high"] + 2,
-                    "district_course_name": title,
-                })
+                course = st.add_course(
+                    {
+                        "building_id": bid,
+                        "title": title,
+                        "course_code": code,
+                        "department": department,
+                        "description": "",
+                        "credits": "1",
+                        "synced": 1,
+                        "subject_area": subject,
+                        "grade_level_range_start": b["grade_low"] + 2,
+                        "grade_level_range_end": b["grade_high"] + 2,
+                        "district_course_name": title,
+                    }
+                )
                 current = []
                 for k in range(per_course + 1):
                     past = k == per_course  # the last section of every course is from past periods only
-                    gp = [self.gp["past_year"] if serial % 2 else self.gp["term1"]] if past else (
-                        [self.gp["full_year"]] if k % 3 else [self.gp["term2"]])
-                    section = st.add_section({
-                        "course_id": course["id"], "school_id": st.school["id"], "building_id": bid,
-                        "section_title": f"{title} {'P' if past else ''}{k + 1:02d}",
-                        "section_code": f"{'P' if past else ''}{k + 1:02d}",
-                        "section_school_code": f"{code}-{'P' if past else ''}{k + 1:02d}",
-                        "grading_periods": gp, "description": "", "location": f"Room {100 + serial}",
-                        "meeting_days": ["1", "3", "5"] if k % 2 else ["2", "4"], "start_time": "", "end_time": "",
-                        # one past section in two stays active: an inconsistency for jobs to find
-                        "active": 0 if past and serial % 2 else 1, "synced": 1,
-                    })
+                    gp = (
+                        [self.gp["past_year"] if serial % 2 else self.gp["term1"]]
+                        if past
+                        else ([self.gp["full_year"]] if k % 3 else [self.gp["term2"]])
+                    )
+                    section = st.add_section(
+                        {
+                            "course_id": course["id"],
+                            "school_id": st.school["id"],
+                            "building_id": bid,
+                            "section_title": f"{title} {'P' if past else ''}{k + 1:02d}",
+                            "section_code": f"{'P' if past else ''}{k + 1:02d}",
+                            "section_school_code": f"{code}-{'P' if past else ''}{k + 1:02d}",
+                            "grading_periods": gp,
+                            "description": "",
+                            "location": f"Room {100 + serial}",
+                            "meeting_days": ["1", "3", "5"] if k % 2 else ["2", "4"],
+                            "start_time": "",
+                            "end_time": "",
+                            # one past section in two stays active: an inconsistency for jobs to find
+                            "active": 0 if past and serial % 2 else 1,
+                            "synced": 1,
+                        }
+                    )
                     serial += 1
                     if serial % 7 != 0:  # every 7th section of a building has no teacher
                         st.add_enrollment("section", section["id"], teachers[serial % len(teachers)], 1, 1)
                     if past:
-                        for uid in students[k::max(1, len(students) // 10)][:10]:
+                        for uid in students[k :: max(1, len(students) // 10)][:10]:
                             st.add_enrollment("section", section["id"], uid, 0, 1)
                     else:
                         current.append(section["id"])
@@ -281,7 +380,7 @@ class _Seeder:
                     st.add_enrollment("section", options[int(rng.random() * len(options))], uid, 0, 1)
 
     def _admins(self) -> None:
-        for n, bid in enumerate(self.building_ids):
+        for bid in self.building_ids:
             first, gender = self._name()
             last = LAST_NAMES[int(self.rng.random() * len(LAST_NAMES))]
             self._person("School Admin", bid, first, last, gender, name_title="Dr.", position="Principal")
@@ -298,15 +397,23 @@ class _Seeder:
         st = self.state
         rng = self.rng
         homes = (self.building_ids[2], self.building_ids[1], self.building_ids[3], self.building_ids[2], None, None)
-        for (title, code, category), bid in zip(GROUPS, homes):
+        for (title, code, category), bid in zip(GROUPS, homes, strict=True):
             gid = st.ids.allocate()
             st.groups[gid] = {
-                "id": gid, "title": title, "description": f"{title} of Maplewood", "building_id": bid or 0,
-                "school_id": st.school["id"], "privacy_level": "school" if bid is None else "building",
-                "category": category, "group_code": code, "website": "", "picture_url": "", "access_code": "",
+                "id": gid,
+                "title": title,
+                "description": f"{title} of Maplewood",
+                "building_id": bid or 0,
+                "school_id": st.school["id"],
+                "privacy_level": "school" if bid is None else "building",
+                "category": category,
+                "group_code": code,
+                "website": "",
+                "picture_url": "",
+                "access_code": "",
             }
             if code == "GRP-PTA":
-                members = self.parent_uids[: 30]
+                members = self.parent_uids[:30]
                 owner = self.teachers_by_building[self.building_ids[0]][0]
             elif code == "GRP-FACULTY":
                 members = [t for b in self.building_ids for t in self.teachers_by_building[b][:5]]
@@ -325,8 +432,14 @@ class _Seeder:
             role = "Teacher" if n == 4 else "Student"
             first, gender = self._name()
             last = LAST_NAMES[int(self.rng.random() * len(LAST_NAMES))]
-            user = self._person(role, self.building_ids[n % 4], first, last, gender,
-                                grad_year=str(self.school_year_end - 1) if role == "Student" else "")
+            user = self._person(
+                role,
+                self.building_ids[n % 4],
+                first,
+                last,
+                gender,
+                grad_year=str(self.school_year_end - 1) if role == "Student" else "",
+            )
             st.deactivate_user(user["uid"], keep_enrollments=True)
         st.external_emails = {
             "jordan.reyes@gmail.example.com": "other-school",

@@ -141,7 +141,9 @@ class SandboxServer:
             raise ConfigurationError("sandbox server is not running")
         data = json.dumps(payload).encode() if payload is not None else None
         request = urllib.request.Request(
-            f"{self.root_url}/_sandbox/{name}", data=data, method=method,
+            f"{self.root_url}/_sandbox/{name}",
+            data=data,
+            method=method,
             headers={"Content-Type": "application/json"} if data is not None else {},
         )
         try:

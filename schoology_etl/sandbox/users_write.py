@@ -14,11 +14,38 @@ from schoology_etl.sandbox.routing import Call
 from schoology_etl.sandbox.state import DistrictState
 
 WRITABLE = (
-    "school_uid", "name_title", "name_title_show", "name_first", "name_first_preferred", "use_preferred_first_name",
-    "name_middle", "name_middle_show", "name_last", "username", "primary_email", "position", "gender", "grad_year",
-    "birthday_date", "role_id", "building_id", "additional_buildings", "synced", "tz_name", "password",
-    "email_login_info", "profile_url", "subjects_taught", "grades_taught", "department", "bio", "phone", "website",
-    "address", "interests", "activities",
+    "school_uid",
+    "name_title",
+    "name_title_show",
+    "name_first",
+    "name_first_preferred",
+    "use_preferred_first_name",
+    "name_middle",
+    "name_middle_show",
+    "name_last",
+    "username",
+    "primary_email",
+    "position",
+    "gender",
+    "grad_year",
+    "birthday_date",
+    "role_id",
+    "building_id",
+    "additional_buildings",
+    "synced",
+    "tz_name",
+    "password",
+    "email_login_info",
+    "profile_url",
+    "subjects_taught",
+    "grades_taught",
+    "department",
+    "bio",
+    "phone",
+    "website",
+    "address",
+    "interests",
+    "activities",
 )
 LINK_FIELDS = ("parent_uids", "advisor_uids", "child_uids")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -153,8 +180,12 @@ def create_user(call: Call, item: Any) -> dict[str, Any]:
     existing = state.user_by_school_uid(str(item.get("school_uid", "")).strip()) if item.get("school_uid") else None
     if existing is not None:
         if not call.flag("update_existing"):
-            return row_error(409, f"A user with school_uid {item['school_uid']} already exists",
-                             school_uid=str(item["school_uid"]), id=existing["uid"])
+            return row_error(
+                409,
+                f"A user with school_uid {item['school_uid']} already exists",
+                school_uid=str(item["school_uid"]),
+                id=existing["uid"],
+            )
         return update_user(call, existing["uid"], item, code=200)
     problem = _check_fields(state, item, creating=True)
     if problem:
@@ -165,16 +196,30 @@ def create_user(call: Call, item: Any) -> dict[str, Any]:
         return row_error(note[0], note[1], school_uid=fields["school_uid"])
     fields.setdefault("building_id", next(iter(state.buildings)))
     fields.setdefault("additional_buildings", "")
-    for name in ("name_title", "name_first_preferred", "name_middle", "username", "primary_email", "position",
-                 "gender", "grad_year", "birthday_date"):
+    for name in (
+        "name_title",
+        "name_first_preferred",
+        "name_middle",
+        "username",
+        "primary_email",
+        "position",
+        "gender",
+        "grad_year",
+        "birthday_date",
+    ):
         fields.setdefault(name, "")
     fields["school_id"] = state.school["id"]
     fields["name_display"] = f"{fields['name_first']} {fields['name_last']}"
     fields.setdefault("synced", 0)
     user = state.add_user({"uid": 0, **fields})
     _apply_links(state, user["uid"], item)
-    row = {"response_code": 201, "id": user["uid"], "uid": str(user["uid"]), "school_uid": user["school_uid"],
-           "location": call.url(f"/users/{user['uid']}")}
+    row = {
+        "response_code": 201,
+        "id": user["uid"],
+        "uid": str(user["uid"]),
+        "school_uid": user["school_uid"],
+        "location": call.url(f"/users/{user['uid']}"),
+    }
     if note:
         row["message"] = note
     return row
@@ -208,8 +253,13 @@ def update_user(call: Call, uid: int, item: dict[str, Any], *, code: int = 200) 
     fields["name_display"] = f"{merged['name_first']} {merged['name_last']}"
     state.update_user(uid, fields)
     _apply_links(state, uid, item)
-    row = {"response_code": code, "id": uid, "uid": str(uid), "school_uid": merged["school_uid"],
-           "location": call.url(f"/users/{uid}")}
+    row = {
+        "response_code": code,
+        "id": uid,
+        "uid": str(uid),
+        "school_uid": merged["school_uid"],
+        "location": call.url(f"/users/{uid}"),
+    }
     if note:
         row["message"] = note
     return row
