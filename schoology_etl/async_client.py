@@ -125,7 +125,12 @@ class AsyncSchoologyClient(ClientCore):
             for row in (await self.request("GET", path, rest, expect="csv")).data or []:
                 yield coerce_record(row)
             return
-        limit, rest = self._list_query(rest)
+        for batch in self._lookup_batches(ep, rest):
+            async for record in self._iter_pages(ep, path, batch):
+                yield record
+
+    async def _iter_pages(self, ep: Endpoint, path: str, query: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        limit, rest = self._list_query(query)
         pager = Paginator(limit=limit)
         first = pager.first_url(self.url_for(path, rest))
         page = await self._page(first, ep.list_key)

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 import requests
 
 from schoology_etl.auth import redact_url, sign_headers
-from schoology_etl.bulk import BulkCall, BulkResult, parse_bulk_response, parse_multiget, plan_bulk
+from schoology_etl.bulk import BulkCall, BulkResult, chunked, parse_bulk_response, parse_multiget, plan_bulk
 from schoology_etl.credentials import Credentials
 from schoology_etl.endpoints import MAX_BATCH, Endpoint, resolve
 from schoology_etl.errors import (
@@ -147,6 +147,16 @@ class ClientCore:
         query.pop("start", None)
         return limit, query
 
+    def _lookup_batches(self, endpoint: Endpoint, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """One query per 50 values of a capped lookup parameter (``school_uids=`` ...)."""
+        param = endpoint.lookup_param
+        values = query.get(param) if param else None
+        if isinstance(values, str):
+            values = [v for v in values.split(",") if v]
+        if not param or values is None or len(values) <= MAX_BATCH:
+            return [query]
+        return [{**query, param: list(chunk)} for chunk in chunked(values, MAX_BATCH)]
+
     def _multiget_paths(self, paths: Sequence[str]) -> list[str]:
         return [f"{self._base_path}/{p.lstrip('/').removeprefix(self._base_path.lstrip('/') + '/')}"
                 for p in paths]
@@ -237,7 +247,11 @@ class SchoologyClient(ClientCore):
         if ep.format == "csv":
             yield from (coerce_record(r) for r in self.request("GET", path, rest, expect="csv").data or [])
             return
-        limit, rest = self._list_query(rest)
+        for batch in self._lookup_batches(ep, rest):
+            yield from self._iter_pages(ep, path, batch)
+
+    def _iter_pages(self, ep: Endpoint, path: str, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        limit, rest = self._list_query(query)
         pager = Paginator(limit=limit)
         url: str | None = pager.first_url(self.url_for(path, rest))
         while url:

@@ -2,7 +2,8 @@
 
 Each :class:`Endpoint` names a path template (``{field}`` placeholders filled from
 keyword arguments), the list wrapper key, the bulk body keys, where bulk result rows
-live, the batch cap, the allowed methods and the id field. A caller may also pass a
+live, the batch cap, the allowed methods, the id field, the bulk-delete query parameter
+and the lookup parameter that takes at most 50 values (``school_uids=``). A caller may also pass a
 plain path (``"users/123"``) where an endpoint name is expected.
 """
 
@@ -33,6 +34,7 @@ class Endpoint:
     delete_param: str | None = None
     redirects: bool = False
     format: str = "json"
+    lookup_param: str | None = None
 
     @property
     def fields(self) -> list[str]:
@@ -72,8 +74,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     for e in [
         # users
         _e("users", "users", list_key="user", methods={"GET", "POST", "PUT", "DELETE"},
-           delete_param="uids", **_USERS_BULK),
+           delete_param="uids", lookup_param="school_uids", **_USERS_BULK),
         _e("users_inactive", "users/inactive", list_key="user"),
+        _e("user_inactive", "users/inactive/{id}"),
         _e("user", "users/{id}", methods={"GET", "PUT", "DELETE"}),
         _e("user_ext", "users/ext/{school_uid}", redirects=True),
         _e("me", "users/me", redirects=True),
@@ -91,6 +94,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         _e("school", "schools/{id}", methods={"GET", "PUT", "DELETE"}),
         _e("buildings", "schools/{school_id}/buildings", list_key="building", methods={"GET", "POST"}),
         _e("roles", "roles", list_key="role"),
+        _e("role", "roles/{id}"),
         # courses and sections
         _e("courses", "courses", list_key="course", methods={"GET", "POST", "PUT", "DELETE"},
            bulk_plural="courses", bulk_singular="course", result_path=("course",), delete_param="course_ids"),
@@ -98,7 +102,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         _e("course_sections", "courses/{course_id}/sections", list_key="section",
            methods={"GET", "POST"}, **_SECTION_BULK),
         _e("sections", "sections", list_key="section", methods={"GET", "PUT", "DELETE"},
-           delete_param="section_ids", **_SECTION_BULK),
+           delete_param="section_ids", lookup_param="section_school_codes", **_SECTION_BULK),
         _e("section", "sections/{id}", methods={"GET", "PUT", "DELETE"}),
         _e("section_ext", "sections/ext/{section_school_code}", redirects=True),
         _e("section_grading_periods", "sections/{section_id}/grading_periods", list_key="grading_period"),
@@ -107,14 +111,19 @@ ENDPOINTS: dict[str, Endpoint] = {
            methods={"GET", "POST", "PUT"}, **_ENROLL_BULK),
         _e("group_enrollments", "groups/{group_id}/enrollments", list_key="enrollment",
            methods={"GET", "POST", "PUT"}, **_ENROLL_BULK),
+        _e("section_enrollment", "sections/{section_id}/enrollments/{id}", methods={"GET", "PUT", "DELETE"}),
+        _e("group_enrollment", "groups/{group_id}/enrollments/{id}", methods={"GET", "PUT", "DELETE"}),
         _e("enrollments", "enrollments", methods={"POST", "DELETE"}, delete_param="enrollment_ids",
            **_ENROLL_BULK),
         _e("enrollments_import", "enrollments/import/course", methods={"POST"},
+           id_field="school_uid", **_ENROLL_BULK),
+        _e("enrollments_import_periods", "enrollments/import/course/{grading_period_ids}", methods={"POST"},
            id_field="school_uid", **_ENROLL_BULK),
         # groups, grading periods, multiget
         _e("groups", "groups", list_key="group", methods={"GET", "POST"}),
         _e("group", "groups/{id}", methods={"GET", "PUT", "DELETE"}),
         _e("grading_periods", "gradingperiods", list_key="gradingperiods", methods={"GET", "POST"}),
+        _e("grading_period", "gradingperiods/{id}", methods={"GET", "PUT"}),
         _e("multiget", "multiget", methods={"POST"}),
     ]
 }

@@ -199,3 +199,77 @@ def test_async_bulk_and_errors_match_sync(sandbox) -> None:
     results = asyncio.run(run())
     assert [r.ok for r in results] == [True] * 60 + [False]
     assert results[-1].item == {"school_uid": "x"} and results[-1].message
+
+
+def test_the_api_refuses_more_than_50_but_we_never_send_that_many(sandbox) -> None:
+    role = student_role(sandbox)
+    url = f"{sandbox.base_url}/users"
+    body = {"users": {"user": [new_user(i, role_id=role) for i in range(51)]}}
+    raw = requests.post(url, json=body, headers=sign_headers(creds_of(sandbox), "POST", url), timeout=10)
+    assert raw.status_code == 400
+    with client_for(sandbox) as client:
+        results = client.create("users", body["users"]["user"])
+    assert len(results) == 51 and all(r.ok for r in results)
+
+
+def test_school_uid_lookups_are_split_into_50s(sandbox_factory) -> None:
+    srv = sandbox_factory(users=100)
+    by_code = {u["school_uid"]: u["uid"] for u in srv.state()["users"].values() if u.get("school_uid")}
+    codes = sorted(by_code)[:120]
+    with client_for(srv) as client:
+        found = {u["school_uid"]: u["uid"] for u in client.iter_records("users", school_uids=codes)}
+        assert client.stats.requests == 3
+    assert found == {c: by_code[c] for c in codes}
+
+
+def test_every_realm_reads_through_the_endpoint_table(sandbox) -> None:
+    state = sandbox.state()
+    section = next(iter(state["sections"].values()))
+    group = next(iter(state["groups"].values()))
+    course = next(iter(state["courses"].values()))
+
+    def in_realm(realm: str, realm_id: int) -> set[int]:
+        return {e["id"] for e in state["enrollments"].values() if e["realm"] == realm and e["realm_id"] == realm_id}
+
+    with client_for(sandbox) as client:
+        school_id = next(iter(client.iter_records("schools")))["id"]
+        assert {b["id"] for b in client.iter_records("buildings", school_id=school_id)} == {
+            int(b) for b in state["buildings"]}
+        assert {r["id"] for r in client.iter_records("roles")} >= {int(r) for r in state["roles"]}
+        assert {c["id"] for c in client.iter_records("courses")} == {int(c) for c in state["courses"]}
+        codes = [s["section_school_code"] for s in state["sections"].values() if s.get("section_school_code")]
+        assert {s["section_school_code"] for s in client.iter_records("sections", section_school_codes=codes, include_past=1)} == set(
+            codes)
+        assert {s["id"] for s in client.iter_records("course_sections", course_id=course["id"])} == {
+            int(k) for k, s in state["sections"].items() if s["course_id"] == course["id"]}
+        assert {g["id"] for g in client.iter_records("groups")} == {int(g) for g in state["groups"]}
+        assert {p["id"] for p in client.iter_records("grading_periods")} == {int(p) for p in state["grading_periods"]}
+        assert {e["id"] for e in client.iter_records("section_enrollments", section_id=section["id"])} == in_realm(
+            "section", section["id"])
+        assert {e["id"] for e in client.iter_records("group_enrollments", group_id=group["id"])} == in_realm(
+            "group", group["id"])
+        assert {u["id"] for u in client.iter_records("users_inactive")} == {int(u) for u in state["inactive_users"]}
+
+
+def test_enrollment_writes_answer_one_level_deeper_and_line_up(sandbox) -> None:
+    state = sandbox.state()
+    section = next(s for s in state["sections"].values() if s.get("section_school_code"))
+    enrolled = {e["uid"] for e in state["enrollments"].values() if e["realm_id"] == section["id"]}
+    students = [u for u in state["users"].values() if u["uid"] not in enrolled and u.get("school_uid")][:3]
+    with client_for(sandbox) as client:
+        created = client.create("section_enrollments", [{"uid": students[0]["uid"], "admin": 0, "status": 1},
+                                                        {"uid": 999_999_999, "admin": 0, "status": 1},
+                                                        {"uid": students[1]["uid"], "admin": 7}],
+                                section_id=section["id"])
+        assert [r.ok for r in created] == [True, False, False]
+        assert created[1].message and created[2].item == {"uid": students[1]["uid"], "admin": 7}
+        imported = client.create("enrollments_import", [
+            {"section_school_code": section["section_school_code"], "school_uid": students[2]["school_uid"]}])
+        assert imported[0].ok, imported[0].message
+        after = sandbox.state()["enrollments"]
+        mine = [int(k) for k, e in after.items()
+                if e["realm_id"] == section["id"] and e["uid"] in (students[0]["uid"], students[2]["uid"])]
+        assert len(mine) == 2
+        deleted = client.delete("enrollments", mine)
+        assert all(r.ok for r in deleted) and [r.item for r in deleted] == mine
+    assert not set(mine) & {int(k) for k in sandbox.state()["enrollments"]}
