@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schoology_etl.plans import MemoryTarget, Plan, PlanIntegrityError, PlanWriter, apply_plan, plan_changes, undo_plan
+from schoology_etl.plans import MemoryTarget, Plan, PlanIntegrityError, apply_plan, plan_changes, undo_plan
 from schoology_etl.plans.diff import normalize_value
 from schoology_etl.plans.journal import read_journal
 
@@ -23,9 +23,7 @@ def _users(n: int) -> list[dict]:
 
 
 def _write_plan(path: Path, changes, **kw) -> Plan:
-    with PlanWriter(path, **kw) as w:
-        w.write_many(changes)
-    return Plan(path)
+    return Plan.write(path, changes, **kw)
 
 
 def _active(target: MemoryTarget, realm: str = "users") -> dict[str, dict]:
@@ -106,6 +104,26 @@ def test_interrupted_apply_resumes_and_applies_each_change_once(tmp_path, where)
     assert report.recovered == (0 if where == "between chunks" else 50)
     again = apply_plan(plan, target)
     assert (again.applied, again.resumed_skipped, again.requests) == (0, 230, 0)
+
+
+def test_resume_ignores_a_torn_last_journal_line(tmp_path):
+    users = _users(60)
+    plan = _write_plan(tmp_path / "p.jsonl", plan_changes([{"school_uid": u["school_uid"], "position": "x"} for u in users], users, realm="users"))
+    target = CountingTarget({"users": users})
+
+    def stop(report):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        apply_plan(plan, target, on_chunk=stop)
+    journal = tmp_path / "p.jsonl.journal.jsonl"
+    with open(journal, "a") as fh:
+        fh.write('{"seq": 51, "status": "appl')
+    report = apply_plan(plan, target)
+    assert (report.resumed_skipped, report.applied) == (50, 10)
+    assert max(target.sent.values()) == 1
+    _, entries = read_journal(journal)
+    assert sum(1 for e in entries if e["status"] == "applied") == 60
 
 
 def test_journal_of_another_plan_is_refused(tmp_path):

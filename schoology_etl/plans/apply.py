@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from schoology_etl.errors import FatalError
 from schoology_etl.plans.drift import APPLY, DONE, Drift, check_change, describe_drift
 from schoology_etl.plans.journal import APPLIED, DRIFTED, FAILED, UNCHANGED, Journal, entry_for, pending_entry
 from schoology_etl.plans.model import OPERATIONS, Change
@@ -133,10 +132,9 @@ class _Applier:
         entries += [pending_entry(c) for c in to_write]
         self.journal.record(entries)
         if to_write:
-            try:
-                results = self.target.write(realm, op, to_write)
-            except FatalError as exc:
-                results = [ItemResult(False, exc.status, None, str(exc)) for _ in to_write]
+            # A chunk refused as a whole comes back as per-item failures from the client; any
+            # other error propagates with the chunk left pending, and resume re-reads it.
+            results = self.target.write(realm, op, to_write)
             outcomes = []
             for c, r in zip(to_write, results, strict=True):
                 if r.ok:

@@ -8,7 +8,7 @@ import html
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.model import DELETE, Change, PlanHeader, PlanIntegrityError
@@ -44,6 +44,22 @@ class Plan:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "Plan":
+        return cls(path)
+
+    @classmethod
+    def write(cls, path: str | os.PathLike[str], changes: Iterable[Change], **header: Any) -> "Plan":
+        """Stream ``changes`` into a new plan file and return it, closed and ready for review.
+
+        ``header`` takes :class:`PlanWriter`'s options (``base_url``, ``job``, ``run_id``,
+        ``sample_size``, ``extra``, ``current_counts``).
+
+        Example:
+            >>> plan = Plan.write(path, plan_changes(desired, current, realm="users"))  # doctest: +SKIP
+        """
+        from schoology_etl.plans.writer import PlanWriter
+
+        with PlanWriter(path, **header) as writer:
+            writer.write_many(changes)
         return cls(path)
 
     def __iter__(self) -> Iterator[Change]:

@@ -40,6 +40,7 @@ class PlanWriter:
         job, run_id: optional provenance stored in the header.
         sample_size: how many changes the header keeps as a sample.
         extra: more header data (e.g. ``{"undo_of": ...}``).
+        current_counts: objects per realm when planning (sizes the drift reads).
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class PlanWriter:
         run_id: Any = None,
         sample_size: int = DEFAULT_SAMPLE,
         extra: Mapping[str, Any] | None = None,
+        current_counts: Mapping[str, int] | None = None,
         seed: int = 0,
     ) -> None:
         self.path = Path(path)
@@ -70,6 +72,7 @@ class PlanWriter:
             job=job,
             run_id=run_id,
             extra=dict(extra or {}),
+            current_counts=dict(current_counts or {}),
         )
         self.closed = False
 
