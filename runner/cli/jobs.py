@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from runner.catalog import Catalog, Job
-from runner.lint import expand_paths, lint_paths
+from runner.catalog import TEMPLATES_DIR, Catalog, Job
+from runner.lint import default_lint_paths, expand_paths, lint_paths
 from schoology_etl.errors import SchoologyETLError
 
 
@@ -99,17 +99,13 @@ def show_job(ctx: click.Context, job_id: str, as_json: bool) -> None:
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[str, ...]) -> None:
     """Check headers, parameters cells and examples (default: jobs and templates)."""
-    targets: list[Any] | None = list(paths) if paths else None
-    if targets is None and ctx.obj.get("jobs_dir"):
-        from runner.catalog import TEMPLATES_DIR
-
+    targets: list[Any] = list(paths) or default_lint_paths()
+    if not paths and ctx.obj.get("jobs_dir"):
         targets = [ctx.obj["jobs_dir"], TEMPLATES_DIR]
     problems = lint_paths(targets)
     for line in problems:
         click.echo(line)
     if problems:
         raise SystemExit(1)
-    from runner.lint import default_lint_paths
-
-    count = len(expand_paths(targets if targets is not None else default_lint_paths()))
+    count = len(expand_paths(targets))
     click.echo(f"ok: {count} notebook{'s' if count != 1 else ''}", err=True)
