@@ -206,11 +206,13 @@ class SFTPConnection:
 
     def _discard_stale(self, sftp: paramiko.SFTPClient) -> None:
         while self._stale_temps:
-            tmp = self._stale_temps.pop()
             try:
-                sftp.remove(tmp)
-            except OSError:
+                sftp.remove(self._stale_temps[-1])
+            except FileNotFoundError:
                 pass
+            except OSError:
+                return  # still unreachable: try again on the next session
+            self._stale_temps.pop()
 
     # -- operations ------------------------------------------------------------------
 

@@ -63,6 +63,7 @@ class SQLSource(Source):
         self.chunk_size = chunk_size
 
     def _iter(self) -> Iterator[Record]:
+        log.debug("streaming %r, %d rows per fetch", self, self.chunk_size)
         with owned_engine(self.target) as engine:
             try:
                 with engine.connect() as conn:
