@@ -220,6 +220,8 @@ def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
             yield {"seq": row.seq, "ts": _iso(row.ts), "stream": row.stream, "text": row.text}
         if not follow or (status in TERMINAL_STATUSES and not rows):
             return
+        if status == "queued":
+            _fail_if_executioner_died(run_id)
         if not rows:
             if time.monotonic() >= next_reap:
                 reap_lost_runs()
@@ -237,10 +239,24 @@ def wait_for_run(run_id: int, *, poll_seconds: float = POLL_SECONDS, timeout: fl
         run = get_run(run_id)
         if run["status"] in TERMINAL_STATUSES or (deadline is not None and time.monotonic() >= deadline):
             return run
+        if run["status"] == "queued":
+            _fail_if_executioner_died(run_id)
         if time.monotonic() >= next_reap:
             reap_lost_runs()
             next_reap = time.monotonic() + REAP_EVERY_SECONDS
         time.sleep(poll_seconds)
+
+
+def _fail_if_executioner_died(run_id: int) -> None:
+    """A run still queued whose executioner (started here) has exited never started: say so."""
+    from runner.execution.launch import exited_early, run_dir
+
+    if not exited_early(run_id):
+        return
+    with get_engine().begin() as conn:
+        conn.execute(sa.update(Run).where(Run.id == run_id, Run.status == "queued").values(
+            status="failed", error_class="internal", finished_at=utcnow(),
+            error_message=f"the executioner exited before starting the run; see {run_dir(run_id) / 'executioner.log'}"))
 
 
 def _signal_local_executioner(run: Run) -> None:

@@ -77,3 +77,14 @@ def test_unknown_run_is_a_clear_error(job: RunnerEnv) -> None:
         service.get_run(42)
     with pytest.raises(service.RunNotFoundError):
         list(service.iter_log(42))
+
+
+def test_a_local_executioner_that_dies_before_starting_fails_the_run(job: RunnerEnv,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the interpreter cannot even start the executioner
+    run = service.create_run("count", job.client, {}, "ann")
+    final = service.wait_for_run(run["id"], timeout=60, poll_seconds=0.05)
+    assert (final["status"], final["error_class"]) == ("failed", "internal")
+    assert "executioner.log" in final["error_message"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from runner.store import toolbelt_home
 
 _CHILDREN: list[subprocess.Popen[bytes]] = []
+_BY_RUN: dict[int, subprocess.Popen[bytes]] = {}
 _LOCK = threading.Lock()
 
 
@@ -36,7 +37,15 @@ def spawn_executioner(run_id: int, *, claimed_by: str | None = None) -> subproce
                                 start_new_session=True, close_fds=True)
     with _LOCK:
         _CHILDREN.append(proc)
+        _BY_RUN[run_id] = proc
     return proc
+
+
+def exited_early(run_id: int) -> bool:
+    """True when this process started an executioner for ``run_id`` and it has already exited."""
+    with _LOCK:
+        proc = _BY_RUN.get(run_id)
+    return proc is not None and proc.poll() is not None
 
 
 def reap_children() -> list[subprocess.Popen[bytes]]:
