@@ -17,14 +17,15 @@ def _titled(records: Any, *, id_field: str = "id") -> list[tuple[str, str]]:
 
 def load_choices_with(client: Any, kind: str) -> list[tuple[str, str]]:
     """``[(title, id)]`` of ``kind`` read through an open client."""
-    if kind == "roles":
-        return _titled(client.iter_records("roles"))
+    if kind == "roles":  # school-wide roles, then building override roles (a separate array)
+        overrides = client.get("roles", limit=200).get("building_role") or []
+        return _titled([*client.iter_records("roles"), *overrides])
     if kind == "grading_periods":
         return _titled(client.iter_records("grading_periods"))
     if kind == "buildings":
         out: list[tuple[str, str]] = []
-        for school in client.iter_records("schools"):
-            out += _titled(client.iter_records("buildings", school_id=school["id"]))
+        for school in client.iter_records("schools"):  # a user's building may be the school itself
+            out += _titled([school, *client.iter_records("buildings", school_id=school["id"])])
         return sorted(out, key=lambda p: p[0].lower())
     raise ValueError(f"no client data choices of type {kind!r}")
 

@@ -76,8 +76,14 @@ def _check_parameters(shown: str, header: JobHeader, cells: list[dict[str, Any]]
         if name not in values:
             problems.append(f"{shown}: params.{name}: declared in the header but missing from the parameters cell")
     for name in values:
+        if name == "apply" and header.mutates:
+            continue
         if name != "client" and name not in expected:
             problems.append(f"{shown}: {name}: defined in the parameters cell but not declared in the header params")
+    if header.mutates and values.get("apply", False) is not False:
+        problems.append(f"{shown}: apply: a mutating job's parameters cell must say `apply = False` (plan first)")
+    if header.mutates and "apply" not in values:
+        problems.append(f"{shown}: apply: missing from the parameters cell of a mutating job (add `apply = False`)")
     if "client" not in values:
         problems.append(f"{shown}: client: missing from the parameters cell (e.g. client = \"sandbox\")")
     elif not isinstance(values["client"], str) or not values["client"]:

@@ -100,3 +100,20 @@ def test_repository_notebooks_pass() -> None:
     root = Path(__file__).resolve().parents[1] / "notebooks"
     assert (root / "templates" / "job_template.ipynb").exists()
     assert lint_paths([root / "jobs", root / "templates"]) == []
+
+
+def test_mutating_job_needs_apply_false_in_its_parameters_cell(tmp_path: Path) -> None:
+    mutating = "mutates: true\n" + HEADER
+    good = write_job(tmp_path / "m.ipynb", mutating, GOOD_PARAMS + "apply = False\n")
+    assert lint_notebook(good) == []
+    missing = write_job(tmp_path / "missing.ipynb", mutating, GOOD_PARAMS)
+    assert lint_notebook(missing) == [
+        f"{missing}: apply: missing from the parameters cell of a mutating job (add `apply = False`)"]
+    eager = write_job(tmp_path / "eager.ipynb", mutating, GOOD_PARAMS + "apply = True\n")
+    assert lint_notebook(eager) == [
+        f"{eager}: apply: a mutating job's parameters cell must say `apply = False` (plan first)"]
+
+
+def test_read_only_job_may_not_define_apply(tmp_path: Path) -> None:
+    nb = write_job(tmp_path / "r.ipynb", HEADER, GOOD_PARAMS + "apply = False\n")
+    assert lint_notebook(nb) == [f"{nb}: apply: defined in the parameters cell but not declared in the header params"]

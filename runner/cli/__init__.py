@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "run": "runner.cli.runs:run",
     "runs": "runner.cli.runs:runs",
     "worker": "runner.cli.runs:worker",
+    "users": "runner.cli.users:users",
     "dashboard": "runner.cli.dashboard:dashboard",
     "demo": "runner.cli.demo:demo",
 }
