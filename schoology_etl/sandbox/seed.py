@@ -29,6 +29,7 @@ STUDENT_DOMAIN = "students.maplewood.example.org"
 _BUILDING_SHARE = (0.35, 0.25, 0.30, 0.10)  # LES, CRMS, MHS, NGA
 _ENROLLMENTS_PER_STUDENT = 4
 _SECTION_SIZE = 25
+_UID_PREFIX = {"Student": "S", "Teacher": "T", "Parent": "P", "School Admin": "A", "System Admin": "A"}
 
 
 def seed_district(seed: int = 1, users: int = 300, *, today: dt.date | None = None) -> DistrictState:
@@ -172,7 +173,7 @@ class _Seeder:
     # ------------------------------------------------------------------ people
     def _person(self, role: str, building_id: int, first: str, last: str, gender: str, **extra: Any) -> dict[str, Any]:
         self.serial += 1
-        prefix = {"Student": "S", "Teacher": "T", "Parent": "P", "School Admin": "A", "System Admin": "A"}[role]
+        prefix = _UID_PREFIX[role]
         school_uid = f"{prefix}{100000 + self.serial}"
         rng = self.rng
         middle = MIDDLE_NAMES[int(rng.random() * len(MIDDLE_NAMES))]

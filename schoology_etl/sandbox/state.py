@@ -79,7 +79,8 @@ class DistrictState:
         self.external_emails: dict[str, str] = {}
         # indexes
         self._uid_by_school_uid: dict[str, int] = {}
-        self._uids_by_email: dict[str, set[int]] = defaultdict(set)
+        self._email_owner: dict[str, int] = {}  # lowercased email -> first user holding it
+        self._email_more: dict[str, set[int]] = {}  # lowercased email -> further users (near-duplicates)
         self._course_by_code: dict[str, int] = {}
         self._section_by_school_code: dict[str, int] = {}
         self._enrollments_by_realm: dict[tuple[str, int], dict[int, None]] = defaultdict(dict)
@@ -109,23 +110,39 @@ class DistrictState:
         """Store a new active user (``uid`` allocated when missing)."""
         if not user.get("uid"):
             user["uid"] = self.ids.allocate()
-        uid = user["uid"]
-        self.users[uid] = user
+        self.users[user["uid"]] = user
         self._index_user(user)
-        self.touch()
+        self.version += 1
         return user
 
     def _index_user(self, user: dict[str, Any]) -> None:
-        if user.get("school_uid"):
-            self._uid_by_school_uid[str(user["school_uid"])] = user["uid"]
-        if user.get("primary_email"):
-            self._uids_by_email[str(user["primary_email"]).lower()].add(user["uid"])
+        uid = user["uid"]
+        school_uid = user.get("school_uid")
+        if school_uid:
+            self._uid_by_school_uid[str(school_uid)] = uid
+        email = user.get("primary_email")
+        if email:
+            key = str(email).lower()
+            if self._email_owner.setdefault(key, uid) != uid:
+                self._email_more.setdefault(key, set()).add(uid)
 
     def _unindex_user(self, user: dict[str, Any]) -> None:
-        if self._uid_by_school_uid.get(str(user.get("school_uid"))) == user["uid"]:
+        uid = user["uid"]
+        if self._uid_by_school_uid.get(str(user.get("school_uid"))) == uid:
             del self._uid_by_school_uid[str(user["school_uid"])]
-        if user.get("primary_email"):
-            self._uids_by_email[str(user["primary_email"]).lower()].discard(user["uid"])
+        email = user.get("primary_email")
+        if email:
+            key = str(email).lower()
+            more = self._email_more.get(key)
+            if self._email_owner.get(key) == uid:
+                if more:
+                    self._email_owner[key] = more.pop()
+                else:
+                    del self._email_owner[key]
+            elif more:
+                more.discard(uid)
+            if more is not None and not more:
+                del self._email_more[key]
 
     def update_user(self, uid: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply ``changes`` to the active user ``uid``."""
@@ -143,7 +160,11 @@ class DistrictState:
 
     def uids_with_email(self, email: str) -> set[int]:
         """Active users whose primary email equals ``email`` ignoring case."""
-        return set(self._uids_by_email.get(email.lower(), ()))
+        key = email.lower()
+        found = set(self._email_more.get(key, ()))
+        if key in self._email_owner:
+            found.add(self._email_owner[key])
+        return found
 
     def deactivate_user(self, uid: int, *, keep_enrollments: bool) -> None:
         """Move a user to the inactive list (the API's delete)."""
