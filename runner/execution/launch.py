@@ -12,10 +12,10 @@ import sys
 import threading
 from pathlib import Path
 
-from runner.store import toolbelt_home
+from runner.store import database_url, toolbelt_home
 
 _CHILDREN: list[subprocess.Popen[bytes]] = []
-_BY_RUN: dict[int, subprocess.Popen[bytes]] = {}
+_BY_RUN: dict[tuple[str, int], subprocess.Popen[bytes]] = {}  # (store URL, run id)
 _LOCK = threading.Lock()
 
 
@@ -37,14 +37,14 @@ def spawn_executioner(run_id: int, *, claimed_by: str | None = None) -> subproce
                                 start_new_session=True, close_fds=True)
     with _LOCK:
         _CHILDREN.append(proc)
-        _BY_RUN[run_id] = proc
+        _BY_RUN[(database_url(), run_id)] = proc
     return proc
 
 
 def exited_early(run_id: int) -> bool:
     """True when this process started an executioner for ``run_id`` and it has already exited."""
     with _LOCK:
-        proc = _BY_RUN.get(run_id)
+        proc = _BY_RUN.get((database_url(), run_id))
     return proc is not None and proc.poll() is not None
 
 
