@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import parse_qs, urlsplit
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schoology_etl.sandbox.envelopes import page
+from schoology_etl.sandbox.routing import Call
+from schoology_etl.sandbox.state import DistrictState
 from tests.fixtures.sandbox import SignedRequests
 
 
@@ -64,3 +71,35 @@ def test_school_uids_filter_caps_at_50(sandbox_http, sandbox):
 
 def _role_id(sandbox, title):
     return next(k for k, r in sandbox.state()["roles"].items() if r["title"] == title)
+
+
+# ---------------------------------------------------------------------- the paging envelope as a pure function
+
+
+def _call(query):
+    return Call(DistrictState(), "GET", "/things", {}, query, None, "http://127.0.0.1:1/v1")
+
+
+@settings(max_examples=150, deadline=None)
+@given(total=st.integers(0, 700), limit=st.one_of(st.none(), st.integers(-5, 500)), extra=st.booleans())
+def test_following_next_visits_every_row_once_in_order(total, limit, extra):
+    rows = list(range(total))
+    query = {} if limit is None else {"limit": str(limit)}
+    if extra:
+        query["building_id"] = "7"
+    seen, pages = [], 0
+    while True:
+        body = page(_call(query), rows, "thing").body
+        assert len(body["thing"]) <= 200
+        assert body["total"] == total
+        seen += body["thing"]
+        pages += 1
+        nxt = body["links"].get("next")
+        if nxt is None:
+            break
+        query = dict(parse_qs(urlsplit(nxt).query, keep_blank_values=True))
+        query = {k: v[0] for k, v in query.items()}
+        assert query.get("building_id") == ("7" if extra else None)
+    assert seen == rows
+    size = 20 if limit is None or limit <= 0 else min(limit, 200)
+    assert pages == max(1, math.ceil(total / size))
