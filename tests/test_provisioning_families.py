@@ -89,8 +89,9 @@ def test_properties(users: list[dict], behavior: str, allowed: list[str] | None)
         assert untouchable <= new  # buildings outside the allowed set are never removed
         if behavior == "add":
             assert old <= new <= old | kids
-        elif new - untouchable:
-            assert new - untouchable <= kids
+        else:  # replace: children's buildings only, or the old primary when nothing else would be left
+            primary = user_buildings(by_uid[update["uid"]])[0]
+            assert new - untouchable <= kids or new == {primary}
     # when no parent is also a child, applying the updates leaves nothing to do
     if not set(links) & {c for kids in links.values() for c in kids}:
         applied = [dict(u, **next((x for x in updates if x["uid"] == str(u["uid"])), {})) for u in users]

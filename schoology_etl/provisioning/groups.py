@@ -57,11 +57,11 @@ def group_member_changes(
     changes: list[dict[str, Any]] = []
     for (gid, uid), (school_uid, admin) in desired.items():
         base = {"group_id": gid, "group_code": codes.get(gid), "uid": uid, "school_uid": school_uid}
-        member = have.get((gid, uid))
-        if member is None:
+        found = have.get((gid, uid))
+        if found is None:
             changes.append({"op": "add", **base, "admin": admin or "0", "status": "1"})
-        elif admin is not None and ("1" if truthy(member.get("admin")) else "0") != admin:
-            changes.append({"op": "update", **base, "id": text(member.get("id")), "admin": admin})
+        elif admin is not None and ("1" if truthy(found.get("admin")) else "0") != admin:
+            changes.append({"op": "update", **base, "id": text(found.get("id")), "admin": admin})
     for (gid, uid), member in have.items():
         if (gid, uid) not in desired:
             changes.append(

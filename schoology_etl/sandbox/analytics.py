@@ -74,7 +74,7 @@ def demo_analytics_rows(state: DistrictState, *, seed: int, as_of: dt.date) -> d
                 "uid": str(user["uid"]),
                 "name_first": user.get("name_first"),
                 "name_last": user.get("name_last"),
-                "role_title": roles.get(user.get("role_id"), ""),
+                "role_title": roles.get(user["role_id"], ""),
                 "building_id": building,
                 "active": active,
             }

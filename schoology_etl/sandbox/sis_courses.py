@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 from schoology_etl.provisioning.grading_periods import current_periods
+from schoology_etl.sandbox.sis_rows import role_id
 from schoology_etl.sandbox.state import DistrictState
 
 Rows = list[dict[str, Any]]
@@ -85,8 +86,8 @@ def enrollments_rows(
     """Five student enrollments to add, three to drop, one teacher for a section without one."""
     sections = current_sections(state, today)
     uid_code = {u["uid"]: str(u["school_uid"]) for u in state.users.values()}
-    student_role = state.role_by_title("Student")["id"]
-    teacher_role = state.role_by_title("Teacher")["id"]
+    student_role = role_id(state, "Student")
+    teacher_role = role_id(state, "Teacher")
     enrolled = {(e["realm_id"], e["uid"]) for e in state.enrollments.values() if e["realm"] == "section"}
     enroll: list[list[str]] = []
     drop: list[list[str]] = []
@@ -116,7 +117,7 @@ def group_members_rows(state: DistrictState, rng: random.Random, *, exclude: set
     """Full member lists of two building groups: the first gains three students and loses two
     members, the second is unchanged."""
     uid_code = {u["uid"]: str(u["school_uid"]) for u in state.users.values()}
-    student_role = state.role_by_title("Student")["id"]
+    student_role = role_id(state, "Student")
 
     def outsiders(group: dict[str, Any]) -> list[dict[str, Any]]:
         inside = {e["uid"] for e in state.enrollments_in("group", group["id"])}

@@ -31,30 +31,13 @@ from schoology_etl.provisioning.sis import SPECS
 from schoology_etl.sandbox.seed import seed_district
 from schoology_etl.sandbox.sis_courses import courses_sections_rows, enrollments_rows, group_members_rows
 from schoology_etl.sandbox.sis_invalid import write_invalid_files
+from schoology_etl.sandbox.sis_rows import role_id, user_row
 from schoology_etl.sandbox.state import DistrictState
 
 Rows = list[dict[str, Any]]
 NEW_STUDENT_PREFIX = "S9"
 CONFLICT_EMAIL = "jordan.reyes@gmail.example.com"
 MIN_STUDENTS = 25  # regular students (near-duplicates and their originals excluded); users=30 gives 27
-
-
-def user_row(state: DistrictState, user: dict[str, Any]) -> dict[str, Any]:
-    """A user as a row of the SIS ``users.csv`` file."""
-    codes = {b["id"]: b["building_code"] for b in state.buildings.values()}
-    extra = [codes[int(b)] for b in str(user.get("additional_buildings") or "").split(",") if b.strip()]
-    return {
-        "school_uid": str(user["school_uid"]),
-        "name_first": user["name_first"],
-        "name_middle": user.get("name_middle", ""),
-        "name_last": user["name_last"],
-        "primary_email": user.get("primary_email", ""),
-        "role": state.roles[user["role_id"]]["title"],
-        "building_code": codes[user["building_id"]],
-        "additional_building_codes": ";".join(extra),
-        "grad_year": user.get("grad_year", ""),
-        "birthday_date": user.get("birthday_date", ""),
-    }
 
 
 def _change(diff: dict[str, Any], row: dict[str, Any], field: str, after: Any, *, before: Any = None) -> None:
@@ -138,7 +121,7 @@ def parents_rows(state: DistrictState, rng: random.Random, protected: set[int]) 
 
 def remap_rows(state: DistrictState, rng: random.Random, protected: set[int], taken: set[str]) -> tuple[Rows, Rows, dict[str, Any]]:
     """A clean three-row mapping and one the remap job must refuse (a held uid, a repeated new uid)."""
-    role = state.role_by_title("Student")["id"]
+    role = role_id(state, "Student")
     pool = [str(u["school_uid"]) for u in state.users.values() if u["role_id"] == role and u["uid"] not in protected]
     pool = [p for p in pool if p not in taken]
     old = rng.sample(pool, 5)
@@ -155,7 +138,7 @@ def remap_rows(state: DistrictState, rng: random.Random, protected: set[int], ta
 
 def role_change_rows(state: DistrictState, rng: random.Random, protected: set[int]) -> tuple[Rows, dict[str, Any]]:
     """Two teachers who become school admins."""
-    role = state.role_by_title("Teacher")["id"]
+    role = role_id(state, "Teacher")
     teachers = [u for u in state.users.values() if u["role_id"] == role and u["uid"] not in protected]
     chosen = rng.sample(teachers, 2)
     rows = [{"school_uid": str(u["school_uid"]), "role": "School Admin"} for u in chosen]
@@ -196,7 +179,7 @@ def write_demo_sis_files(
     """
     today = today or dt.date.today()
     state = state if state is not None else seed_district(seed, users, today=today)
-    student, protected = state.role_by_title("Student")["id"], _protected(state)
+    student, protected = role_id(state, "Student"), _protected(state)
     if sum(u["role_id"] == student and u["uid"] not in protected for u in state.users.values()) < MIN_STUDENTS:
         raise ConfigurationError(f"demo SIS files need at least {MIN_STUDENTS} regular students: seed with users >= 30")
     folder = Path(folder)

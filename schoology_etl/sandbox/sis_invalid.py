@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from schoology_etl.provisioning.sis import SPECS
+from schoology_etl.sandbox.sis_rows import role_id, user_row
 from schoology_etl.sandbox.state import DistrictState
 
 
@@ -23,9 +24,7 @@ def _write(path: Path, header: list[str], rows: list[dict[str, Any]]) -> None:
 
 
 def _users(state: DistrictState) -> list[dict[str, Any]]:
-    from schoology_etl.sandbox.sis_files import user_row  # the one definition of a users.csv row
-
-    student = state.role_by_title("Student")["id"]
+    student = role_id(state, "Student")
     return [user_row(state, u) for u in state.users.values() if u["role_id"] == student][:9]
 
 
