@@ -49,6 +49,29 @@ class WriteRoute:
 
 _KEEP = {"option_keep_enrollments": 1, "email_notification": 0}
 
+#: A change's ``after`` may carry query flags for its write under this name (e.g. a user
+#: create's email-conflict policy: ``{"_query": {"ignore_email_conflicts": 1}}``). They are
+#: sent as the request's query string, never inside the item.
+QUERY_FLAGS = "_query"
+
+
+def item_fields(after: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``after`` that go into a write's item (everything but :data:`QUERY_FLAGS`)."""
+    return {k: v for k, v in after.items() if k != QUERY_FLAGS}
+
+
+def query_flags(change: Change) -> dict[str, Any]:
+    """The query flags a change asks for (see :data:`QUERY_FLAGS`); ``{}`` when none."""
+    flags = change.after.get(QUERY_FLAGS)
+    return dict(flags) if isinstance(flags, Mapping) else {}
+
+
+def _reactivate(change: Change) -> dict[str, Any]:
+    item = {"uid": change.id}
+    if "option_reenroll" in change.after:
+        item["option_reenroll"] = change.after["option_reenroll"]
+    return item
+
 
 def _assoc(change: Change, *, delete: bool) -> dict[str, Any]:
     item = {"student_school_uid": change.key.get("student_school_uid"), "parent_school_uid": change.key.get("parent_school_uid")}
@@ -59,7 +82,7 @@ def _assoc(change: Change, *, delete: bool) -> dict[str, Any]:
 ROUTES: dict[tuple[str, str], WriteRoute] = {
     ("users", DELETE): WriteRoute("users", "DELETE", lambda c: {"id": c.id}, _KEEP),
     ("users", DEACTIVATE): WriteRoute("users", "DELETE", lambda c: {"id": c.id}, _KEEP),
-    ("users", REACTIVATE): WriteRoute("users_reactivate", "PUT", lambda c: {"uid": c.id}),
+    ("users", REACTIVATE): WriteRoute("users_reactivate", "PUT", _reactivate),
     ("parent_associations", LINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=False)),
     ("parent_associations", UNLINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=True)),
 }
@@ -70,9 +93,9 @@ def route_for(realm: str, op: str) -> WriteRoute:
     if (realm, op) in ROUTES:
         return ROUTES[(realm, op)]
     if op == CREATE:
-        return WriteRoute(realm, "POST", lambda c: dict(c.after))
+        return WriteRoute(realm, "POST", lambda c: item_fields(c.after))
     if op == UPDATE:
-        return WriteRoute(realm, "PUT", lambda c: {"id": c.id, **c.after})
+        return WriteRoute(realm, "PUT", lambda c: {"id": c.id, **item_fields(c.after)})
     if op == DELETE:
         return WriteRoute(realm, "DELETE", lambda c: {"id": c.id})
     raise ConfigurationError(f"no way to {op} objects of realm {realm!r}")
@@ -84,6 +107,11 @@ class ClientTarget:
     def __init__(self, client: Any, *, drift: str = "auto", snapshot_max_age: float = 30.0) -> None:
         self.client = client
         self.reader = ClientReader(client, strategy=drift, max_age=snapshot_max_age)
+
+    @property
+    def concurrency(self) -> int:
+        """Chunks to keep in flight: the client's own concurrency cap."""
+        return int(getattr(self.client, "max_concurrency", 1) or 1)
 
     @property
     def base_url(self) -> str | None:
@@ -98,9 +126,16 @@ class ClientTarget:
 
     def write(self, realm: str, op: str, changes: Sequence[Change]) -> list[ItemResult]:
         route = route_for(realm, op)
-        items = [route.item(c) for c in changes]
-        results = self.client.bulk(route.endpoint, items, method=route.method, params=dict(route.params))
-        return [ItemResult.from_bulk(r) for r in results]
+        by_flags: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+        for i, c in enumerate(changes):
+            by_flags.setdefault(tuple(sorted(query_flags(c).items())), []).append(i)
+        results: list[ItemResult | None] = [None] * len(changes)
+        for flags, positions in by_flags.items():
+            items = [route.item(changes[i]) for i in positions]
+            written = self.client.bulk(route.endpoint, items, method=route.method, params={**route.params, **dict(flags)})
+            for i, r in zip(positions, written, strict=True):
+                results[i] = ItemResult.from_bulk(r)
+        return [r for r in results if r is not None]
 
     def counters(self) -> dict[str, float]:
         stats = self.client.stats
@@ -127,6 +162,7 @@ class MemoryTarget:
         self._next_id = 1 + max((int(r["id"]) for rows in self.records.values() for r in rows if str(r.get("id", "")).isdigit()), default=0)
 
     base_url = None
+    concurrency = 1
 
     def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
         """Nothing to prepare in memory."""
@@ -159,12 +195,12 @@ class MemoryTarget:
                 continue
             i = self._find(realm, c, rows)
             if op == CREATE:
-                new = {**copy.deepcopy(c.after), **c.key, "id": self._next_id}
+                new = {**copy.deepcopy(item_fields(c.after)), **c.key, "id": self._next_id}
                 self._next_id += 1
                 rows.append(new)
                 results.append(ItemResult(True, 200, new["id"]))
             elif op == UPDATE and i is not None:
-                rows[i] = {**rows[i], **copy.deepcopy(c.after)}
+                rows[i] = {**rows[i], **copy.deepcopy(item_fields(c.after))}
                 results.append(ItemResult(True, 200, rows[i].get("id")))
             elif op in (DELETE, DEACTIVATE) and i is not None:
                 self.inactive.setdefault(realm, []).append(rows.pop(i))
@@ -197,4 +233,5 @@ def as_target(client_or_target: Any, **options: Any) -> Any:
     raise ConfigurationError(f"cannot apply a plan to {type(client_or_target).__name__}: expected a SchoologyClient or a target")
 
 
-__all__ = ["ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target", "lookup_key", "route_for"]
+__all__ = ["QUERY_FLAGS", "ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target", "item_fields", "lookup_key",
+           "query_flags", "route_for"]

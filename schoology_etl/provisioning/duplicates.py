@@ -60,3 +60,25 @@ def find_duplicate_users(users: Iterable[Mapping[str, Any]]) -> list[dict[str, A
             }
         )
     return found
+
+
+#: Columns of :func:`duplicate_rows` (the ``find_duplicate_users`` job's CSV).
+DUPLICATE_COLUMNS = (
+    "group", "rule", "key", "uid", "school_uid", "name_first", "name_middle", "name_last", "birthday_date",
+    "primary_email", "building_id", "synced",
+)
+
+
+def duplicate_rows(groups: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per member of each group of :func:`find_duplicate_users`, with the user's identifying fields.
+
+    ``group`` numbers the groups from 1, in the order given.
+    """
+    by_uid = {text(u.get("uid") or u.get("id")): u for u in users}
+    rows = []
+    for n, group in enumerate(groups, 1):
+        for uid in group["uids"]:
+            user = by_uid.get(uid, {})
+            rows.append({"group": n, "rule": group["rule"], "key": group["key"], "uid": uid,
+                         **{f: text(user.get(f)) for f in DUPLICATE_COLUMNS[4:]}})
+    return rows

@@ -1,0 +1,233 @@
+"""Plan changes for the "Users and families" jobs: user records in, :class:`Change` objects out.
+
+The other provisioning modules compute *what* should change (``users``, ``lifecycle``,
+``families``, ``moves``, ``associations``, ``uids``); this one turns their output into the
+changes a job writes into its plan (``se.write_plan``), with the realm, operation, key
+and ``before``/``after`` that apply and undo expect:
+
+=============================== ========================= ====================================
+job                             realm / op                key
+=============================== ========================= ====================================
+``import_users``                users create / update     ``school_uid``
+``deactivate_missing_users``    users delete              ``school_uid`` (kept enrollments)
+``reactivate_users``            users reactivate          ``school_uid``
+``remap_school_uids``           users update              ``uid`` (the school_uid changes)
+``import_parent_associations``  parent_associations       ``student_school_uid``,
+                                link / unlink             ``parent_school_uid``
+=============================== ========================= ====================================
+
+Nothing here talks to the network or mutates its input.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
+from schoology_etl.plans.diff import plan_changes
+from schoology_etl.plans.model import DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
+from schoology_etl.plans.targets import QUERY_FLAGS
+from schoology_etl.provisioning.lookups import Lookup
+from schoology_etl.provisioning.rows import line_of, required, split_ids, text, where
+from schoology_etl.provisioning.users import SIS_USER_FIELDS, email_conflict_params
+
+#: The ``import_users`` job's email-conflict choices -> policies of :mod:`.users`.
+EMAIL_CONFLICT_CHOICES = {
+    "fail": "fail",
+    "ignore_conflicts": "ignore",
+    "username_only": "username",
+    "merge_verified": "merge",
+}
+
+
+#: The ``move_users_building`` job's modes -> modes of :func:`.moves.building_move_updates`.
+MOVE_MODES = {"primary": "primary", "add_additional": "additional", "remove_additional": "remove"}
+
+_LINE_PREFIX = re.compile(r"^line \d+: ")
+
+
+def _uid(user: Mapping[str, Any]) -> str:
+    return text(user.get("uid") or user.get("id"))
+
+
+@contextmanager
+def naming_file(path: Any) -> Iterator[None]:
+    """Re-raise a :class:`RecordError` about input rows as a :class:`SourceFormatError` naming ``path`` and the line."""
+    try:
+        yield
+    except SourceFormatError:
+        raise
+    except RecordError as exc:
+        message = _LINE_PREFIX.sub("", str(exc.args[0]) if exc.args else str(exc))
+        line = line_of(exc.index) if exc.index is not None else None
+        raise SourceFormatError(message, path=str(path), line=line, step=exc.step, index=exc.index, record=exc.record) from exc
+
+
+def require_rows(rows: Sequence[Any], path: Any) -> None:
+    """Raise :class:`SourceFormatError` when a CSV file holds a header but no data rows."""
+    if not rows:
+        raise SourceFormatError("the file has no data rows (only a header)", path=str(path), line=2)
+
+
+def resolve_param(lookup: Lookup, value: Any, param: str) -> str:
+    """The id for a job parameter's value (a building code, a role title); a :class:`ConfigurationError` naming the parameter."""
+    problem = lookup.problem(value)
+    if problem is not None:
+        raise ConfigurationError(f"parameter {param!r}: {problem}")
+    return lookup.get(value) or ""
+
+
+def select_users_to_move(
+    users: Iterable[Mapping[str, Any]],
+    *,
+    role_ids: Iterable[Any] | None = None,
+    grad_years: Any = None,
+    building_ids: Iterable[Any] | None = None,
+    school_uids: Sequence[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The users a building move applies to; refuses no criterion, unknown listed school_uids, or an empty selection.
+
+    ``grad_years`` may be a comma-separated text; ``school_uids`` come from a CSV (an
+    unknown one is named by its file line).
+    """
+    from schoology_etl.provisioning.moves import select_users
+
+    users = list(users)
+    years = split_ids(grad_years)
+    criteria = [c for c in (list(role_ids or ()), years, list(building_ids or ()), list(school_uids or ())) if c]
+    if not criteria:
+        raise ConfigurationError("choose the users to move: by role, graduation year, building or a CSV of school_uids")
+    known = {text(u.get("school_uid")) for u in users}
+    for i, value in enumerate(school_uids or ()):
+        if text(value) not in known:
+            raise RecordError(f"{where(i)}: column 'school_uid': no active user with school_uid {text(value)!r}",
+                              step="select_users", index=i)
+    chosen = select_users(users, role_ids=role_ids, grad_years=years, school_uids=school_uids, building_ids=building_ids)
+    if not chosen:
+        raise ConfigurationError("no user matches the chosen roles, graduation years, building and list; nothing to move")
+    return chosen
+
+
+def email_conflict_flags(choice: str) -> dict[str, int]:
+    """``POST /users`` query flags for one of :data:`EMAIL_CONFLICT_CHOICES`."""
+    if choice not in EMAIL_CONFLICT_CHOICES:
+        raise ConfigurationError(f"email_conflicts must be one of {', '.join(EMAIL_CONFLICT_CHOICES)}, not {choice!r}")
+    return email_conflict_params(EMAIL_CONFLICT_CHOICES[choice])
+
+
+def sis_user_changes(
+    payloads: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]], *, email_conflicts: str = "fail"
+) -> list[Change]:
+    """Creates for unknown ``school_uid`` values, field-by-field updates for changed users.
+
+    Only :data:`~schoology_etl.provisioning.users.SIS_USER_FIELDS` present in a payload
+    are compared (a blank SIS cell means "no value given"). Creates carry the
+    email-conflict policy's query flags (see :data:`~schoology_etl.plans.targets.QUERY_FLAGS`).
+    """
+    flags = email_conflict_flags(email_conflicts)
+    current = [u for u in users if text(u.get("school_uid"))]
+    changes = []
+    for change in plan_changes(payloads, current, realm="users", key="school_uid", fields=SIS_USER_FIELDS):
+        if change.op != UPDATE and flags:
+            change = Change(change.seq, change.op, change.realm, change.key, change.id, change.before,
+                            {**change.after, QUERY_FLAGS: flags})
+        changes.append(change)
+    return changes
+
+
+def update_changes(
+    updates: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]], *, fields: Iterable[str]
+) -> list[Change]:
+    """Updates of ``fields`` for update records (``school_uid`` plus new values) against current users.
+
+    Records naming a ``school_uid`` no current user holds are refused (never turned into creates).
+    """
+    current = {text(u.get("school_uid")): u for u in users if text(u.get("school_uid"))}
+    updates = list(updates)
+    for i, record in enumerate(updates):
+        if text(record.get("school_uid")) not in current:
+            raise RecordError(f"no user with school_uid {record.get('school_uid')!r} to update", step="update_changes",
+                              index=i, record=dict(record))
+    return list(plan_changes(updates, current.values(), realm="users", key="school_uid", fields=list(fields)))
+
+
+def deactivation_changes(gone: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[Change]:
+    """Deletes (deactivations keeping enrollments) for the users of :func:`.lifecycle.missing_users`.
+
+    ``before`` holds the whole current user, so undo reactivates it and apply skips a
+    user changed since planning.
+    """
+    by_uid = {_uid(u): u for u in users}
+    changes = []
+    for n, record in enumerate(gone, 1):
+        user = by_uid.get(_uid(record), record)
+        changes.append(Change(n, DELETE, "users", {"school_uid": text(user.get("school_uid"))}, _uid(user), dict(user), {}))
+    return changes
+
+
+def select_inactive(
+    inactive: Iterable[Mapping[str, Any]], *, role_ids: Iterable[Any] | None = None, grad_years: Iterable[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Copies of the inactive users in ``role_ids`` and ``grad_years`` (empty: no filter), with a school_uid."""
+    roles = {text(r) for r in role_ids or ()} - {""}
+    years = {text(y) for y in grad_years or ()} - {""}
+    return [
+        dict(u) for u in inactive
+        if text(u.get("school_uid"))
+        and (not roles or text(u.get("role_id")) in roles)
+        and (not years or text(u.get("grad_year")) in years)
+    ]
+
+
+def reactivation_changes(items: Iterable[Mapping[str, Any]]) -> list[Change]:
+    """Reactivations for :func:`.lifecycle.reactivation_items` (``uid``, ``school_uid``, ``option_reenroll``)."""
+    return [
+        Change(n, REACTIVATE, "users", {"school_uid": item["school_uid"]}, text(item["uid"]), {},
+               {"option_reenroll": int(item.get("option_reenroll", 0))})
+        for n, item in enumerate(items, 1)
+    ]
+
+
+def remap_changes(updates: Iterable[Mapping[str, Any]]) -> list[Change]:
+    """``school_uid`` updates for :func:`.uids.school_uid_remap_updates`, keyed by ``uid`` (the old value goes away)."""
+    return [
+        Change(n, UPDATE, "users", {"uid": text(u["uid"])}, text(u["uid"]), {"school_uid": u["old_school_uid"]},
+               {"school_uid": u["school_uid"]})
+        for n, u in enumerate(updates, 1)
+    ]
+
+
+def parent_links(users: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """``(student_school_uid, parent_school_uid)`` pairs linked now, from the users' ``parent_uids``."""
+    users = list(users)
+    school_uid = {_uid(u): text(u.get("school_uid")) for u in users}
+    pairs = set()
+    for user in users:
+        for parent in text(user.get("parent_uids")).split(","):
+            if text(parent) and school_uid.get(text(parent)) and text(user.get("school_uid")):
+                pairs.add((text(user.get("school_uid")), school_uid[text(parent)]))
+    return pairs
+
+
+def check_association_rows(rows: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> None:
+    """Raise :class:`RecordError` naming the line and column of a school_uid no active user holds."""
+    known = {text(u.get("school_uid")) for u in users} - {""}
+    for i, row in enumerate(rows):
+        for column in ("student_school_uid", "parent_school_uid"):
+            value = required(row, column, index=i, step="associations")
+            if value not in known:
+                raise RecordError(f"{where(i)}: column {column!r}: no active user with school_uid {value!r}",
+                                  step="associations", index=i, record=dict(row))
+
+
+def association_changes(items: Iterable[Mapping[str, Any]]) -> list[Change]:
+    """Links and unlinks for :func:`.associations.association_items` (``delete: "1"`` unlinks)."""
+    changes = []
+    for n, item in enumerate(items, 1):
+        key = {"student_school_uid": item["student_school_uid"], "parent_school_uid": item["parent_school_uid"]}
+        unlink = text(item.get("delete")) == "1"
+        changes.append(Change(n, UNLINK if unlink else LINK, "parent_associations", key, None,
+                              {"linked": unlink}, {"linked": not unlink}))
+    return changes
