@@ -31,7 +31,7 @@ from schoology_etl.provisioning.sis_validation import validate_sis_file
 from schoology_etl.provisioning.uids import school_uid_remap_updates
 from schoology_etl.provisioning.users import SIS_USER_FIELDS, role_change_updates, user_payloads
 from schoology_etl.sandbox.seed import seed_district
-from schoology_etl.sandbox.sis_files import write_demo_sis_files
+from schoology_etl.sandbox.sis_files import DIFFERENCE_COUNTS, write_demo_sis_files
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -198,3 +198,9 @@ def test_too_small_a_district_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="users >= 30"):
         write_demo_sis_files(tmp_path, seed=1, users=20, today=TODAY)
     assert not list(tmp_path.iterdir())
+
+
+def test_manifest_holds_the_documented_counts(demo) -> None:
+    _, _, manifest = demo
+    counts = {f: {k: len(manifest["files"][f][k]) for k in kinds} for f, kinds in DIFFERENCE_COUNTS.items()}
+    assert counts == DIFFERENCE_COUNTS

@@ -37,6 +37,16 @@ from schoology_etl.sandbox.state import DistrictState
 Rows = list[dict[str, Any]]
 NEW_STUDENT_PREFIX = "S9"
 CONFLICT_EMAIL = "jordan.reyes@gmail.example.com"
+#: How many differences of each kind the files hold, whatever the seed (manifest key -> count).
+DIFFERENCE_COUNTS: dict[str, dict[str, int]] = {
+    "users.csv": {"new_users": 5, "email_conflicts": 1, "missing_users": 4, "updates": 9, "role_changes": 1},
+    "parents.csv": {"link": 3, "unlink": 2, "already_linked": 2},
+    "courses_sections.csv": {"new_courses": 1, "new_sections": 3, "updates": 2},
+    "enrollments.csv": {"enroll": 6, "drop": 3},
+    "group_members.csv": {"groups": 2, "add": 3, "remove": 2},
+    "uid_remap.csv": {"remap": 3},
+    "role_changes.csv": {"changes": 2},
+}
 MIN_STUDENTS = 25  # regular students (near-duplicates and their originals excluded); users=30 gives 27
 
 
