@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import aiohttp
 import requests
 
 from schoology_etl.sandbox import SandboxConfig, SandboxServer, seed_district
@@ -151,3 +152,22 @@ def test_stop_frees_the_port(sandbox_factory):
     server.stop()
     again = sandbox_factory(port=port)
     assert again.port == port
+
+
+def test_concurrent_requests_share_one_rate_window(sandbox_factory):
+    server = sandbox_factory(rate_limit=20, rate_window=60.0)
+    http = SignedRequests(server)
+
+    async def burst():
+        async with aiohttp.ClientSession() as session:
+
+            async def one():
+                url, headers = http.sign("GET", "roles")
+                async with session.get(url, headers=headers) as response:
+                    return response.status
+
+            return await asyncio.gather(*(one() for _ in range(30)))
+
+    codes = asyncio.run(burst())
+    assert sorted(codes) == [200] * 20 + [429] * 10
+    assert server.counters()["throttled"] == 10

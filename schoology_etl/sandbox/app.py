@@ -20,6 +20,7 @@ from aiohttp import web
 from schoology_etl.sandbox import routes_control
 from schoology_etl.sandbox.config import SandboxConfig
 from schoology_etl.sandbox.guards import FaultInjector, RequestCounters, WindowLimiter, retry_after_header
+from schoology_etl.sandbox.multiget import run_multiget
 from schoology_etl.sandbox.oauth import NonceRegistry, OAuthRejected, OAuthVerifier
 from schoology_etl.sandbox.route_table import build_router
 from schoology_etl.sandbox.routing import Call, Reply, Route
@@ -163,8 +164,6 @@ class SandboxApp:
 
     # ------------------------------------------------------------------ multiget
     def _multiget(self, call: Call) -> Reply:
-        from schoology_etl.sandbox.multiget import run_multiget
-
         return run_multiget(self, call)
 
 
