@@ -89,3 +89,17 @@ def test_demo_database_is_deterministic_and_rebuildable(tmp_path, district) -> N
         assert conn.execute(sa.text("SELECT count(*) FROM analytics_logins")).scalar() == first["logins"]
     engine.dispose()
     assert demo_analytics_rows(district, seed=4, as_of=AS_OF)["manifest"] != first
+
+
+def test_queries_stream_through_read_sql(pg_url: str, district) -> None:
+    from schoology_etl.io.sql import read_sql
+
+    manifest = build_demo_analytics(pg_url, seed=3, as_of=AS_OF, state=district)
+    source = read_sql(pg_url, inactive_users(AS_OF, 90))
+    rows = list(source)
+    assert {r["school_uid"] for r in rows} == set(manifest["never_logged_in"] + manifest["inactive_over_90"])
+    assert set(rows[0]) == {"school_uid", "name_first", "name_last", "role_title", "building_id", "last_login"}
+    weekly = read_sql(pg_url, logins_per_building_per_week(AS_OF - dt.timedelta(days=6), AS_OF)).head(100)
+    assert sum(r["logins"] for r in weekly) == sum(
+        AS_OF - dt.timedelta(days=6) <= r["ts"].date() <= AS_OF for r in demo_analytics_rows(district, seed=3, as_of=AS_OF)["logins"]
+    )
