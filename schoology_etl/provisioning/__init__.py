@@ -13,6 +13,36 @@ role changes), ``lifecycle`` (deactivate missing, reactivate), ``moves`` (buildi
 file specs), ``sis_validation`` (row-level report), ``reconcile`` (desired vs current
 diff), ``courses`` (courses with nested sections), ``grading_periods``, ``sections``,
 ``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL).
+
+Which job calls what (each result is fed to ``schoology_etl.plan_changes`` or written
+as a report)::
+
+    update_parent_buildings     families.parent_building_updates(users, behavior=, allowed_buildings=)
+    import_users                users.user_payloads(rows, roles=, buildings=) + users.email_conflict_params(policy)
+    deactivate_missing_users    lifecycle.missing_users(users, rows, max_share=) + lifecycle.DEACTIVATE_PARAMS
+    export_users                users.sis_user_row(user, roles=, buildings=)
+    change_user_roles           users.role_change_updates(rows, users, roles=)
+    move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
+    import_parent_associations  associations.association_items(rows, current_links=)
+    find_duplicate_users        duplicates.find_duplicate_users(users)
+    remap_school_uids           uids.school_uid_remap_updates(users, rows)
+    reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
+    import_courses_sections     courses.course_payloads(rows, grading_periods=, buildings=)
+    import_enrollments          enrollments.enrollment_import_items(rows)
+    export_enrollments          enrollments.enrollment_export_rows(enrollments, sections)
+    sections_without_teachers   sections.sections_without_teachers(sections, enrollments)
+    archive_past_sections       grading_periods.past_sections(...) -> sections.archive_section_updates(...)
+    drop_enrollments_of_inactive  enrollments.inactive_user_drops(enrollments, inactive_users)
+    sync_group_members          groups.group_member_changes(rows, members, groups=, users=)
+    grading_period_audit        grading_periods.audit_grading_periods(periods, sections, today=)
+    login_activity_report       analytics.logins_per_building_per_week(start, end)
+    inactive_users_report       analytics.inactive_users(as_of, days)
+    usage_summary               analytics.usage_summary(as_of, days)
+    validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
+    reconcile_sis_with_schoology  reconcile.diff_records(desired, current, key=, fields=users.SIS_USER_FIELDS)
+
+Lookups come from the API's lists: ``lookups.role_lookup(client.iter_records("roles"))``,
+``building_lookup(...)``, ``grading_period_lookup(...)``.
 """
 
 from __future__ import annotations
