@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "write_schoology": "schoology_etl.io.schoology",
     "read_sql": "schoology_etl.io.sql",
     "write_sql": "schoology_etl.io.sql",
+    "sql_engine": "schoology_etl.io.sql",
     "SFTPConnection": "schoology_etl.io.sftp",
     "read_sftp_csv": "schoology_etl.io.sftp",
     "write_sftp_csv": "schoology_etl.io.sftp",
