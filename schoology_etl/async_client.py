@@ -247,6 +247,8 @@ class AsyncSchoologyClient(ClientCore):
             await self._session.close()
         self._session = None
 
+    close = aclose
+
     async def __aenter__(self) -> AsyncSchoologyClient:
         self._closed = False
         self._ensure_session()

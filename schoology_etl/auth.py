@@ -6,6 +6,7 @@ redirect hops are never replays. A JSON body is never part of the signature base
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,6 +19,16 @@ REALM = "Schoology API"
 _METHODS = {"HMAC-SHA1": oauth1.SIGNATURE_HMAC_SHA1, "PLAINTEXT": oauth1.SIGNATURE_PLAINTEXT}
 _SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 _OAUTH_IN_TEXT = re.compile(r'(oauth_[a-z_]+)(=)("?)[^",&\s]*', re.IGNORECASE)
+
+
+class _DropOAuthlibDebug(logging.Filter):
+    """oauthlib logs the signature (the secret itself under PLAINTEXT) at DEBUG: drop those records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+logging.getLogger("oauthlib.oauth1.rfc5849").addFilter(_DropOAuthlibDebug())
 
 
 class _TwoLeggedClient(oauth1.Client):

@@ -273,3 +273,20 @@ def test_enrollment_writes_answer_one_level_deeper_and_line_up(sandbox) -> None:
         deleted = client.delete("enrollments", mine)
         assert all(r.ok for r in deleted) and [r.item for r in deleted] == mine
     assert not set(mine) & {int(k) for k in sandbox.state()["enrollments"]}
+
+
+def test_logs_and_errors_never_show_the_secret_or_signature(sandbox, caplog) -> None:
+    import logging
+
+    creds = creds_of(sandbox, signature_method="PLAINTEXT")
+    with caplog.at_level(logging.DEBUG):
+        with SchoologyClient(creds, rate_limit=1000) as client:
+            client.get("me")
+            list(client.iter_records("users"))
+        with SchoologyClient(creds_of(sandbox, secret="wrong-" + secrets.token_hex(4)), rate_limit=1000) as bad:
+            with pytest.raises(AuthenticationError) as info:
+                bad.get("me")
+    text = caplog.text + str(info.value) + repr(client) + repr(creds)
+    assert "GET" in caplog.text  # the driver does log its requests
+    assert sandbox.secret not in text and "Authorization" not in text
+    assert "oauth_signature=" not in text and 'oauth_signature="' not in text and "Signature:" not in text
