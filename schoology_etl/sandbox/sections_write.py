@@ -74,7 +74,9 @@ def write_course(call: Call, item: Any, *, course_id: int | None = None) -> dict
     if problem:
         return row_error(problem[0], problem[1], course_code=code)
     fields = {k: item[k] for k in COURSE_FIELDS if k in item}
-    if "building_id" in fields and fields["building_id"] not in (None, ""):
+    if fields.get("building_id") in (None, ""):
+        fields.pop("building_id", None)  # keep the current (or default) building
+    else:
         fields["building_id"] = to_int(fields["building_id"])
     if existing is not None:
         if code and code != existing["course_code"]:

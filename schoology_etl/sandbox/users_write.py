@@ -194,7 +194,8 @@ def create_user(call: Call, item: Any) -> dict[str, Any]:
     note = _resolve_email(call, fields, None)
     if isinstance(note, tuple):
         return row_error(note[0], note[1], school_uid=fields["school_uid"])
-    fields.setdefault("building_id", next(iter(state.buildings)))
+    if fields.get("building_id") in (None, ""):
+        fields["building_id"] = next(iter(state.buildings))
     fields.setdefault("additional_buildings", "")
     for name in (
         "name_title",
