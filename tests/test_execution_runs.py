@@ -186,3 +186,36 @@ def test_notebook_gone_before_execution_is_notebook_unreadable(runner_env: Runne
     final = service.get_run(run["id"])
     assert (final["status"], final["error_class"]) == ("failed", "notebook_unreadable")
     assert "vanishing.ipynb" in final["error_message"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_cancel_kills_a_kernel_that_ignores_interrupts_and_its_children(runner_env: RunnerEnv) -> None:
+    child_pid = runner_env.home / "child.pid"
+    runner_env.write_job(
+        "stubborn",
+        "import subprocess, time\n"
+        f"child = subprocess.Popen(['sleep', '300'])\nopen({str(child_pid)!r}, 'w').write(str(child.pid))\n"
+        "print('ignoring interrupts', flush=True)\n"
+        "deadline = time.monotonic() + 120\n"
+        "while time.monotonic() < deadline:\n"
+        "    try:\n"
+        "        time.sleep(0.05)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('interrupt ignored', flush=True)\n",
+    )
+    run = service.create_run("stubborn", runner_env.client, {}, "tester")
+    poll_until(lambda: "ignoring interrupts" in _texts(run["id"], "stdout"))
+    pid = int(child_pid.read_text())
+    service.cancel_run(run["id"], "dana")
+    final = service.wait_for_run(run["id"], timeout=60)
+    assert (final["status"], final["cancel_requested_by"]) == ("cancelled", "dana")
+    assert "interrupt ignored" in _texts(run["id"], "stdout")
+    assert any("killing it" in t for t in _texts(run["id"], "system"))
+    poll_until(lambda: not _alive(pid), timeout=10)
