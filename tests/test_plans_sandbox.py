@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -98,14 +99,15 @@ def test_csvexport_drift_reads_catch_a_change_in_one_request(sandbox, tmp_path):
 
 
 class KilledAfterWrites(SchoologyClient):
-    """A real client whose process 'dies' right after its Nth bulk write reached the API."""
+    """A real client whose process 'dies' right after its 3rd bulk write reached the API."""
 
-    kill_after = 3
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls = itertools.count(1)
 
     def bulk(self, *args: Any, **kwargs: Any) -> Any:
         results = super().bulk(*args, **kwargs)
-        self.kill_after -= 1
-        if self.kill_after == 0:
+        if next(self.calls) == 3:
             raise KeyboardInterrupt("killed after the write, before the journal")
         return results
 
@@ -120,15 +122,21 @@ def test_killed_apply_resumes_and_applies_every_change_exactly_once(sandbox, tmp
     chunks = -(-len(plan) // 20)
     puts_before = sandbox.counters()["by_route"].get("PUT /users", 0)
 
+    seen = itertools.count(1)
+
     def stop(report):
-        if where == "between chunks" and report.chunks == 3:
+        if where == "between chunks" and next(seen) == 3:
             raise KeyboardInterrupt
 
     first = client_for(sandbox, KilledAfterWrites) if where != "between chunks" else client
     with pytest.raises(KeyboardInterrupt):
         apply_plan(plan, first, chunk_size=20, on_chunk=stop, drift="filter")
+    _, entries = read_journal(plan.path.with_name(plan.path.name + ".journal.jsonl"))
+    done_first = {e["seq"] for e in entries if e["status"] != "pending"}
+    assert 40 <= len(done_first) < len(plan)
     report = apply_plan(plan, client, chunk_size=20, drift="filter")
-    assert report.resumed_skipped == (60 if where == "between chunks" else 40)
+    assert report.resumed_skipped == len(done_first)
+    assert report.recovered == (0 if where == "between chunks" else 20)
     assert sandbox.counters()["by_route"]["PUT /users"] - puts_before == chunks
     _, entries = read_journal(report.journal)
     applied = [e["seq"] for e in entries if e["status"] == "applied"]

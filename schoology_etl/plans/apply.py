@@ -13,7 +13,10 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -107,46 +110,83 @@ class ApplyReport:
 
 
 class _Applier:
-    def __init__(self, target: Any, journal: Journal, report: ApplyReport, on_chunk: Callable[[ApplyReport], None] | None) -> None:
-        self.target, self.journal, self.report, self.on_chunk = target, journal, report, on_chunk
+    """Runs chunks (possibly on worker threads); journal and report updates are serialized."""
+
+    def __init__(self, target: Any, journal: Journal, report: ApplyReport) -> None:
+        self.target, self.journal, self.report = target, journal, report
+        self._lock = threading.Lock()
 
     def run_chunk(self, realm: str, op: str, chunk: list[Change]) -> None:
         current = self.target.read(chunk)
         entries: list[dict[str, Any]] = []
         to_write: list[Change] = []
-        for c in chunk:
-            verdict = check_change(c, current.get(c.seq))
-            if verdict.action == APPLY:
-                to_write.append(c)
-            elif verdict.action == DONE:
-                if c.seq in self.journal.pending:
-                    entries.append(entry_for(c, APPLIED, recovered=True, response={"ok": True, "id": verdict.current_id, "message": "found applied on resume"}))
-                    self.report.applied += 1
-                    self.report.recovered += 1
+        with self._lock:
+            for c in chunk:
+                verdict = check_change(c, current.get(c.seq))
+                if verdict.action == APPLY:
+                    to_write.append(c)
+                elif verdict.action == DONE:
+                    if c.seq in self.journal.pending:
+                        entries.append(entry_for(c, APPLIED, recovered=True, response={"ok": True, "id": verdict.current_id, "message": "found applied on resume"}))
+                        self.report.applied += 1
+                        self.report.recovered += 1
+                    else:
+                        entries.append(entry_for(c, UNCHANGED, current_id=verdict.current_id))
+                        self.report.unchanged += 1
                 else:
-                    entries.append(entry_for(c, UNCHANGED, current_id=verdict.current_id))
-                    self.report.unchanged += 1
-            else:
-                entries.append(entry_for(c, DRIFTED, drift=describe_drift(verdict.drift)))
-                self.report.note_drift(c, verdict.drift)
-        entries += [pending_entry(c) for c in to_write]
-        self.journal.record(entries)
+                    entries.append(entry_for(c, DRIFTED, drift=describe_drift(verdict.drift)))
+                    self.report.note_drift(c, verdict.drift)
+            entries += [pending_entry(c) for c in to_write]
+            self.journal.record(entries)
         if to_write:
             # A chunk refused as a whole comes back as per-item failures from the client; any
             # other error propagates with the chunk left pending, and resume re-reads it.
             results = self.target.write(realm, op, to_write)
-            outcomes = []
-            for c, r in zip(to_write, results, strict=True):
-                if r.ok:
-                    outcomes.append(entry_for(c, APPLIED, response=r.to_dict()))
-                    self.report.applied += 1
-                else:
-                    outcomes.append(entry_for(c, FAILED, response=r.to_dict()))
-                    self.report.note_failure(c, r)
-            self.journal.record(outcomes)
-        self.report.chunks += 1
+            with self._lock:
+                outcomes = []
+                for c, r in zip(to_write, results, strict=True):
+                    if r.ok:
+                        outcomes.append(entry_for(c, APPLIED, response=r.to_dict()))
+                        self.report.applied += 1
+                    else:
+                        outcomes.append(entry_for(c, FAILED, response=r.to_dict()))
+                        self.report.note_failure(c, r)
+                self.journal.record(outcomes)
+        with self._lock:
+            self.report.chunks += 1
+
+
+class _Dispatcher:
+    """Feeds chunks to the applier, at most ``concurrency`` at a time, in plan order."""
+
+    def __init__(self, applier: _Applier, concurrency: int, on_chunk: Callable[[ApplyReport], None] | None) -> None:
+        self.applier, self.concurrency, self.on_chunk = applier, max(1, concurrency), on_chunk
+        self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="apply") if self.concurrency > 1 else None
+        self.inflight: deque[Future[None]] = deque()
+
+    def submit(self, realm: str, op: str, chunk: list[Change]) -> None:
+        if self.pool is None:
+            self.applier.run_chunk(realm, op, chunk)
+            self._done()
+            return
+        self.inflight.append(self.pool.submit(self.applier.run_chunk, realm, op, chunk))
+        while len(self.inflight) >= self.concurrency:
+            self.inflight.popleft().result()
+            self._done()
+
+    def drain(self) -> None:
+        while self.inflight:
+            self.inflight.popleft().result()
+            self._done()
+
+    def _done(self) -> None:
         if self.on_chunk is not None:
-            self.on_chunk(self.report)
+            self.on_chunk(self.applier.report)
+
+    def close(self) -> None:
+        """Let chunks already sent finish and be journaled (a write in flight cannot be recalled)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
 
 def apply_plan(
@@ -157,6 +197,7 @@ def apply_plan(
     expected_digest: str | None = None,
     drift: str = "auto",
     chunk_size: int = CHUNK,
+    concurrency: int | None = None,
     on_chunk: Callable[[ApplyReport], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ApplyReport:
@@ -170,6 +211,8 @@ def apply_plan(
         drift: how to re-read objects: ``auto`` (fewest requests), ``filter``, ``multiget``,
             ``snapshot`` or ``csvexport``.
         chunk_size: changes per bulk write (at most 50).
+        concurrency: chunks in flight at once (default: the client's ``max_concurrency``),
+            so request latency does not leave rate budget unused.
         on_chunk: called with the report after every chunk (progress; may raise to stop).
         clock: monotonic clock for ``elapsed``.
 
@@ -180,6 +223,8 @@ def apply_plan(
     digest = plan.verify(expected_digest)
     target = as_target(client, drift=drift)
     chunk_size = max(1, min(chunk_size, CHUNK))
+    if concurrency is None:
+        concurrency = int(getattr(target, "concurrency", 1))
     jpath = Path(journal) if journal is not None else default_journal_path(plan)
     report = ApplyReport(plan=str(plan.path), journal=str(jpath), total=plan.header.total)
     report.rate = target.rate()
@@ -189,18 +234,22 @@ def apply_plan(
     order = {op: i for i, op in enumerate(OPERATIONS)}
     try:
         with Journal(jpath, plan_digest=digest, plan_path=str(plan.path), base_url=plan.header.base_url) as jr:
-            applier = _Applier(target, jr, report, on_chunk)
-            buffers: dict[tuple[str, str], list[Change]] = {}
-            for change in plan:
-                if jr.done(change.seq):
-                    report.resumed_skipped += 1
-                    continue
-                group = buffers.setdefault((change.realm, change.op), [])
-                group.append(change)
-                if len(group) >= chunk_size:
-                    applier.run_chunk(change.realm, change.op, buffers.pop((change.realm, change.op)))
-            for (realm, op), group in sorted(buffers.items(), key=lambda kv: order[kv[0][1]]):
-                applier.run_chunk(realm, op, group)
+            dispatcher = _Dispatcher(_Applier(target, jr, report), concurrency, on_chunk)
+            try:
+                buffers: dict[tuple[str, str], list[Change]] = {}
+                for change in plan:
+                    if jr.done(change.seq):
+                        report.resumed_skipped += 1
+                        continue
+                    group = buffers.setdefault((change.realm, change.op), [])
+                    group.append(change)
+                    if len(group) >= chunk_size:
+                        dispatcher.submit(change.realm, change.op, buffers.pop((change.realm, change.op)))
+                for (realm, op), group in sorted(buffers.items(), key=lambda kv: order[kv[0][1]]):
+                    dispatcher.submit(realm, op, group)
+                dispatcher.drain()
+            finally:
+                dispatcher.close()
     finally:
         after = target.counters()
         report.requests = int(after["requests"] - before["requests"])

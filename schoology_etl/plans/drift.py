@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -151,6 +152,7 @@ class ClientReader:
         self._current_counts: dict[str, int] = {}
         self._fields: dict[str, list[str]] = {}
         self._snapshots: dict[str, tuple[float, dict[tuple[str, str], dict[str, Any]]]] = {}
+        self._snapshot_lock = threading.Lock()
 
     def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
         """Tell the reader the changes per realm to come, each realm's size, and the fields updates touch."""
@@ -236,16 +238,17 @@ class ClientReader:
         return found
 
     def _snapshot(self, realm: str, reads: RealmReads | None, *, csv: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
-        now = self.clock()
-        taken = self._snapshots.get(realm)
-        if taken is None or now - taken[0] > self.max_age:
-            if csv:
-                records: Iterable[Mapping[str, Any]] = self._csv_export(realm)
-            else:
-                records = self.client.iter_records(reads.list_path if reads else realm, limit=PAGE_SIZE)
-            taken = (now, self._index(records, reads))
-            self._snapshots[realm] = taken
-        return taken[1]
+        with self._snapshot_lock:
+            now = self.clock()
+            taken = self._snapshots.get(realm)
+            if taken is None or now - taken[0] > self.max_age:
+                if csv:
+                    records: Iterable[Mapping[str, Any]] = self._csv_export(realm)
+                else:
+                    records = self.client.iter_records(reads.list_path if reads else realm, limit=PAGE_SIZE)
+                taken = (now, self._index(records, reads))
+                self._snapshots[realm] = taken
+            return taken[1]
 
     def _csv_export(self, realm: str) -> Iterable[dict[str, Any]]:
         wanted = ["uid", "school_uid", *(_CSV_BY_FIELD[f] for f in self._fields.get(realm, []) if _CSV_BY_FIELD[f] not in ("uid", "school_uid"))]

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -86,6 +87,7 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str], *, plan_digest: str, plan_path: str | None = None, base_url: str | None = None) -> None:
         self.path = Path(path)
+        self._lock = threading.Lock()
         self.outcomes: dict[int, str] = {}
         self.pending: set[int] = set()
         if self.path.exists() and self.path.stat().st_size > 0:
@@ -121,10 +123,11 @@ class Journal:
             self.pending.discard(seq)
 
     def _append(self, lines: Iterable[Mapping[str, Any]]) -> None:
-        for line in lines:
-            self._fh.write(json.dumps(line, sort_keys=True, separators=(",", ":"), default=str) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        text = "".join(json.dumps(line, sort_keys=True, separators=(",", ":"), default=str) + "\n" for line in lines)
+        with self._lock:
+            self._fh.write(text)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
 
     def done(self, seq: int) -> bool:
         """True when the change already has an outcome (it is never sent again)."""

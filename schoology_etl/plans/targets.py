@@ -78,6 +78,36 @@ def _assoc(change: Change, *, delete: bool) -> dict[str, Any]:
     return {**item, "delete": "1"} if delete else item
 
 
+def _import_enrollment(change: Change, *, delete: bool) -> dict[str, Any]:
+    """An ``enrollments/import/course`` item: the section and user by their external keys."""
+    item = {"section_school_code": change.key.get("section_school_code"), "school_uid": change.key.get("school_uid")}
+    if delete:
+        return {**item, "delete": "1"}
+    return {**item, "admin": (change.after.get("admin") or "0")}
+
+
+#: The fields of an ``enrollments`` LINK's ``after`` that make the ``POST /enrollments`` item.
+ENROLLMENT_FIELDS = ("realm", "section_id", "group_id", "uid", "admin", "status")
+
+
+def _enrollment(change: Change) -> dict[str, Any]:
+    return {f: change.after[f] for f in ENROLLMENT_FIELDS if change.after.get(f) not in (None, "")}
+
+
+#: Course fields a section create carries so its course can be matched (or made) by ``course_code``.
+COURSE_FIELDS = {"course_code": "course_code", "course_title": "title", "building_id": "building_id", "department": "department"}
+
+
+def nested_section_item(after: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``POST /courses`` item holding one section: course fields from ``after``, the rest nested."""
+    fields = item_fields(after)
+    course = {name: fields[f] for f, name in COURSE_FIELDS.items() if fields.get(f) not in (None, "")}
+    section = {f: v for f, v in fields.items() if f not in COURSE_FIELDS}
+    if "section_title" in section:
+        section["title"] = section.pop("section_title")
+    return {**course, "sections": {"section": [section]}}
+
+
 #: Special cases; everything else uses the realm as endpoint with POST / PUT / DELETE.
 ROUTES: dict[tuple[str, str], WriteRoute] = {
     ("users", DELETE): WriteRoute("users", "DELETE", lambda c: {"id": c.id}, _KEEP),
@@ -85,6 +115,14 @@ ROUTES: dict[tuple[str, str], WriteRoute] = {
     ("users", REACTIVATE): WriteRoute("users_reactivate", "PUT", _reactivate),
     ("parent_associations", LINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=False)),
     ("parent_associations", UNLINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=True)),
+    # section enrollments by section_school_code + school_uid (key); after: {admin}
+    ("section_enrollments", LINK): WriteRoute("enrollments_import", "POST", lambda c: _import_enrollment(c, delete=False)),
+    ("section_enrollments", UNLINK): WriteRoute("enrollments_import", "POST", lambda c: _import_enrollment(c, delete=True)),
+    # enrollments by id in any realm: link creates from after (ENROLLMENT_FIELDS), unlink deletes by id
+    ("enrollments", LINK): WriteRoute("enrollments", "POST", _enrollment),
+    ("enrollments", UNLINK): WriteRoute("enrollments", "DELETE", lambda c: {"id": c.id}),
+    # a section of an existing (or just created) course: POST /courses with the section nested
+    ("sections", CREATE): WriteRoute("courses", "POST", lambda c: nested_section_item(c.after), {"update_existing": 1}),
 }
 
 
@@ -233,5 +271,5 @@ def as_target(client_or_target: Any, **options: Any) -> Any:
     raise ConfigurationError(f"cannot apply a plan to {type(client_or_target).__name__}: expected a SchoologyClient or a target")
 
 
-__all__ = ["QUERY_FLAGS", "ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target", "item_fields", "lookup_key",
+__all__ = ["ENROLLMENT_FIELDS", "QUERY_FLAGS", "ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target", "item_fields", "lookup_key",
            "query_flags", "route_for"]
