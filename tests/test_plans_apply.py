@@ -161,6 +161,7 @@ def test_undo_lists_what_cannot_be_undone(tmp_path):
     assert len(undo.plan) == 0 and undo.cannot_undo[0]["key"] == {"section_school_code": "A"}
     assert "cannot be restored" in undo.cannot_undo[0]["reason"]
     assert json.loads(Path(tmp_path / "undo.jsonl").read_text().splitlines()[0])["extra"]["cannot_undo"] == undo.cannot_undo
+    assert "Cannot be undone (1)" in undo.plan._repr_html_()
 
 
 values = st.one_of(st.none(), st.sampled_from(["", "a", "b", "1,2", "2031"]), st.integers(0, 3))
@@ -201,3 +202,27 @@ def test_property_apply_reaches_desired_state_and_undo_returns_to_start(scenario
         assert undo.cannot_undo == []
         assert apply_plan(undo.plan, target, chunk_size=chunk).applied == len(plan)
         assert _active(target) == start
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.integers(1, 20), st.integers(1, 6), st.booleans())
+def test_property_killed_apply_resumed_applies_every_change_exactly_once(scenario, chunk, kill_at, after_write):
+    current, desired, delete_missing = scenario
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = _write_plan(Path(tmp) / "p.jsonl", plan_changes(desired, current, realm="users", delete_missing=delete_missing))
+        target = CountingTarget({"users": current}, stop_after=kill_at if after_write else None)
+        seen = iter(range(1, 10_000))
+
+        def stop(report):
+            if not after_write and next(seen) == kill_at:
+                raise KeyboardInterrupt
+
+        try:
+            apply_plan(plan, target, chunk_size=chunk, on_chunk=stop)
+        except KeyboardInterrupt:
+            pass
+        target.stop_after = None
+        report = apply_plan(plan, target, chunk_size=chunk)
+        assert report.failed == report.skipped_drifted == 0
+        assert sorted(target.sent) == list(range(1, len(plan) + 1)) and all(n == 1 for n in target.sent.values())
+        assert _active(target) == _expected(current, desired, delete_missing)

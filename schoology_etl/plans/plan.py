@@ -144,6 +144,13 @@ class Plan:
         counts = ", ".join(f"{realm}: " + " ".join(f"{op} {n}" for op, n in ops.items()) for realm, ops in self.header.counts.items())
         return f"<Plan {self.path.name}: {self.header.total} changes ({counts or 'none'})>"
 
+    def _cannot_undo_html(self) -> str:
+        cannot = self.header.extra.get("cannot_undo") or []
+        if not cannot:
+            return ""
+        rows = [(c.get("seq"), c.get("op"), c.get("realm"), c.get("key"), c.get("reason")) for c in cannot[:50]]
+        return table(["seq", "op", "realm", "key", "reason"], rows, caption=f"Cannot be undone ({len(cannot)})")
+
     def _repr_html_(self) -> str:
         counts = [(realm, op, n) for realm, ops in self.header.counts.items() for op, n in sorted(ops.items())]
         sample = [(c.seq, c.op, c.realm, c.key_text, c.id, c.before, c.after) for c in self.sample()]
@@ -154,5 +161,6 @@ class Plan:
             f"<div><p><b>{html.escape(title)}</b></p>"
             + table(["realm", "operation", "changes"], counts, caption="Changes by realm and operation")
             + table(["seq", "op", "realm", "key", "id", "before", "after"], sample, caption=f"Sample ({len(sample)} changes)")
+            + self._cannot_undo_html()
             + "</div>"
         )
