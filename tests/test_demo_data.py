@@ -204,3 +204,13 @@ def test_manifest_holds_the_documented_counts(demo) -> None:
     _, _, manifest = demo
     counts = {f: {k: len(manifest["files"][f][k]) for k in kinds} for f, kinds in DIFFERENCE_COUNTS.items()}
     assert counts == DIFFERENCE_COUNTS
+
+
+def test_writers_leave_the_district_untouched(tmp_path: Path) -> None:
+    from schoology_etl.sandbox.analytics import demo_analytics_rows
+
+    state = seed_district(4, 40, today=TODAY)
+    before = state.to_dict()
+    write_demo_sis_files(tmp_path, seed=4, users=40, today=TODAY, state=state)
+    demo_analytics_rows(state, seed=4, as_of=TODAY)
+    assert state.to_dict() == before
