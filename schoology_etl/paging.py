@@ -102,8 +102,8 @@ class Paginator:
     """Follows ``links.next`` and always ends.
 
     It stops when a page has no ``next`` link, when a ``next`` URL was already fetched,
-    when a page is empty or repeats the previous page's records, or when far more pages
-    were fetched than ``total`` allows.
+    when a page is empty or holds exactly the records of an earlier page (one hash per
+    page is kept), or when far more pages were fetched than ``total`` allows.
     """
 
     limit: int = PAGE_LIMIT
@@ -112,7 +112,7 @@ class Paginator:
     total: int | None = None
     stop_reason: str | None = None
     _seen: set[tuple[Any, ...]] = field(default_factory=set)
-    _last: tuple[Any, ...] | None = None
+    _pages_seen: set[int] = field(default_factory=set)
 
     def first_url(self, url: str) -> str:
         """The URL of the first page (``start=0``, ``limit`` set); remembered as seen."""
@@ -130,12 +130,12 @@ class Paginator:
         self.records += len(page.records)
         if page.total is not None:
             self.total = page.total
-        fingerprint = _fingerprint(page.records)
         if not page.records:
             return self._stop("empty page")
-        if fingerprint == self._last:
-            return self._stop("page repeated the previous page's records")
-        self._last = fingerprint
+        fingerprint = hash(_fingerprint(page.records))
+        if fingerprint in self._pages_seen:
+            return self._stop("page repeated an earlier page's records")
+        self._pages_seen.add(fingerprint)
         if not page.next_url:
             return self._stop(None)
         key = url_key(page.next_url)
