@@ -53,6 +53,10 @@ _EXPORTS: dict[str, str] = {
     "apply_plan": "schoology_etl.plans",
     "undo_plan": "schoology_etl.plans",
     "write_plan": "schoology_etl.plans.job",
+    "PlanSink": "schoology_etl.plans",
+    "PlanWriter": "schoology_etl.plans",
+    "ApplyReport": "schoology_etl.plans",
+    "MemoryTarget": "schoology_etl.plans",
 }
 
 __all__ = sorted([*_EXPORTS, "errors"])
