@@ -20,7 +20,7 @@ def register(app: web.Application, sandbox: SandboxApp) -> None:
         return web.json_response({"status": "ok", "users": len(sandbox.state.users)})
 
     async def state(request: web.Request) -> web.Response:
-        return web.json_response(sandbox.state.to_dict())
+        return web.json_response(sandbox.state.to_dict(deep_copy=False))
 
     async def counters(request: web.Request) -> web.Response:
         return web.json_response(sandbox.counters.to_dict())

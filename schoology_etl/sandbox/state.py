@@ -322,8 +322,13 @@ class DistrictState:
         return next(iter(self.users), 0)
 
     # ----------------------------------------------------------------- dump
-    def to_dict(self) -> dict[str, Any]:
-        """Everything, as JSON-ready plain data (a deep copy)."""
+    def to_dict(self, *, deep_copy: bool = True) -> dict[str, Any]:
+        """Everything, as JSON-ready plain data.
+
+        Args:
+            deep_copy: copy every record (safe to change); False shares the live records,
+                for serialising at once.
+        """
 
         def by_id(table: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
             return {str(k): v for k, v in table.items()}
@@ -347,4 +352,4 @@ class DistrictState:
             "grading_periods": by_id(self.grading_periods),
             "external_emails": dict(sorted(self.external_emails.items())),
         }
-        return copy.deepcopy(data)
+        return copy.deepcopy(data) if deep_copy else data
