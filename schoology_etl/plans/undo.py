@@ -61,7 +61,8 @@ def inverse_change(entry: dict[str, Any]) -> Change | str:
     if op == REACTIVATE:
         return Change(0, DEACTIVATE, realm, key, entry.get("id"), after, {})
     if op == LINK:
-        return Change(0, UNLINK, realm, key, entry.get("id"), after, before)
+        # a link made by id (e.g. an enrollment) is unlinked by the id the API gave it
+        return Change(0, UNLINK, realm, key, entry.get("id") or response.get("id"), after, before)
     if op == UNLINK:
         return Change(0, LINK, realm, key, entry.get("id"), after, before)
     return f"no inverse known for {op!r}"
