@@ -5,7 +5,9 @@ Resolution order for ``resolve_profile(name)``:
 1. every entry point in group ``schoology_etl.profiles`` (the runner registers its
    store there), each called with the name; the first non-``None`` answer wins;
 2. the environment: ``TOOLBELT_CLIENT_<NAME>_BASE_URL``, ``_KEY``, ``_SECRET`` and the
-   optional ``_SQL_URL`` and ``_SIGNATURE_METHOD``.
+   optional ``_SQL_URL`` and ``_SIGNATURE_METHOD``; the SFTP site from ``_SFTP_HOST``,
+   ``_SFTP_PORT``, ``_SFTP_USER``, ``_SFTP_PASSWORD``, ``_SFTP_PRIVATE_KEY`` (a path or
+   the key's text) and ``_SFTP_HOST_KEY`` (the server's OpenSSH public-key line).
 
 Jobs receive only the name, never the secret.
 """
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "schoology_etl.profiles"
 ENV_PREFIX = "TOOLBELT_CLIENT_"
+#: ``TOOLBELT_CLIENT_<NAME>_SFTP_<VAR>``: the client's SFTP site (all optional but HOST).
+SFTP_ENV_VARS = ("HOST", "PORT", "USER", "PASSWORD", "PRIVATE_KEY", "HOST_KEY")
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,22 @@ def _from_environment(name: str, environ: Mapping[str, str], tried: list[str]) -
         raise ConfigurationError(f"client {name!r}: environment is missing {', '.join(missing)}")
     return Profile(name=name, base_url=base_url or DEFAULT_BASE_URL, key=key or "", secret=secret or "",
                    signature_method=environ.get(prefix + "SIGNATURE_METHOD", "HMAC-SHA1"),
-                   sql_url=environ.get(prefix + "SQL_URL"))
+                   sql_url=environ.get(prefix + "SQL_URL"), sftp=_sftp_from_environment(name, prefix, environ))
+
+
+def _sftp_from_environment(name: str, prefix: str, environ: Mapping[str, str]) -> SFTPSettings | None:
+    """``<prefix>SFTP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_PRIVATE_KEY``, ``_HOST_KEY``."""
+    values = {v: environ.get(f"{prefix}SFTP_{v}") or None for v in SFTP_ENV_VARS}
+    if not any(values.values()):
+        return None
+    if not values["HOST"]:
+        raise ConfigurationError(f"client {name!r}: environment has SFTP settings but no {prefix}SFTP_HOST")
+    try:
+        port = int(values["PORT"] or 22)
+    except ValueError:
+        raise ConfigurationError(f"client {name!r}: {prefix}SFTP_PORT is not a port number: {values['PORT']!r}") from None
+    return SFTPSettings(host=values["HOST"], port=port, username=values["USER"] or "",
+                        password=values["PASSWORD"], private_key=values["PRIVATE_KEY"], host_key=values["HOST_KEY"])
 
 
 def resolve_profile(name: str, *, environ: Mapping[str, str] | None = None) -> Profile:
