@@ -6,8 +6,10 @@ import asyncio
 import json
 
 import aiohttp
+import pytest
 import requests
 
+from schoology_etl.errors import ConfigurationError
 from schoology_etl.sandbox import SandboxConfig, SandboxServer, seed_district
 from schoology_etl.sandbox.guards import FaultInjector, WindowLimiter
 from tests.fixtures.sandbox import SignedRequests
@@ -171,3 +173,8 @@ def test_concurrent_requests_share_one_rate_window(sandbox_factory):
     codes = asyncio.run(burst())
     assert sorted(codes) == [200] * 20 + [429] * 10
     assert server.counters()["throttled"] == 10
+
+
+def test_a_busy_port_is_a_clear_configuration_error(sandbox):
+    with pytest.raises(ConfigurationError, match=f"127.0.0.1:{sandbox.port}"):
+        SandboxServer(SandboxConfig(port=sandbox.port, users=5)).start()
