@@ -21,7 +21,7 @@ from schoology_etl.client import MAX_REDIRECTS, _CHUNK_ERRORS, ClientCore, chunk
 from schoology_etl.credentials import Credentials
 from schoology_etl.endpoints import MAX_BATCH, Endpoint, resolve
 from schoology_etl.errors import ConfigurationError, NetworkError, ResponseFormatError
-from schoology_etl.paging import Page, Paginator, next_matches_offsets, offset_of, parse_page, set_query
+from schoology_etl.paging import Page, Paginator, after_offset_page, parallel_offsets, parse_page
 from schoology_etl.responses import ApiResponse, coerce_record, parse_response
 
 log = logging.getLogger(__name__)
@@ -137,11 +137,11 @@ class AsyncSchoologyClient(ClientCore):
         for record in page.records:
             yield record
         url = pager.advance(page)
-        step = len(page.records)
-        next_start, next_limit = offset_of(url) if url else (None, None)
-        if url and page.total is not None and step and next_start == step and next_limit in (None, step, limit):
+        plan = parallel_offsets(first, page, url, limit)
+        if plan:
             fallback: list[str] = []
-            async for record in self._parallel_pages(first, ep.list_key, step, page.total, pager, fallback):
+            async for record in self._parallel_pages(plan, ep.list_key, len(page.records), page.total or 0,
+                                                     pager, fallback):
                 yield record
             url = fallback[0] if fallback else None
         while url:
@@ -151,26 +151,26 @@ class AsyncSchoologyClient(ClientCore):
             url = pager.advance(page)
 
     async def _parallel_pages(
-        self, first: str, list_key: str | None, step: int, total: int, pager: Paginator, fallback: list[str]
+        self, plan: list[tuple[int, str]], list_key: str | None, step: int, total: int, pager: Paginator,
+        fallback: list[str],
     ) -> AsyncIterator[dict[str, Any]]:
-        """Records of pages 2..n fetched concurrently, in order.
+        """Records of the planned pages, fetched concurrently and yielded in order.
 
-        When a page's ``next`` link disagrees with the offsets, the link to follow from
-        there is put into ``fallback`` and the parallel read ends.
+        At most ``lookahead`` pages are in flight or buffered. When a page's ``next`` link
+        disagrees with the offsets, the link to follow from there is put into ``fallback``.
         """
-        offsets = iter(range(step, total, step))
+        offsets = iter(plan)
         pending: list[tuple[int, str, asyncio.Task[Page]]] = []
 
         def schedule() -> None:
             while len(pending) < self.lookahead:
-                offset = next(offsets, None)
-                if offset is None:
+                item = next(offsets, None)
+                if item is None:
                     return
-                url = set_query(first, start=offset, limit=step)
-                task = asyncio.ensure_future(self._page(url, list_key))
+                task = asyncio.ensure_future(self._page(item[1], list_key))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-                pending.append((offset, url, task))
+                pending.append((item[0], item[1], task))
 
         try:
             schedule()
@@ -181,14 +181,11 @@ class AsyncSchoologyClient(ClientCore):
                 pager.mark_seen(url)
                 for record in page.records:
                     yield record
-                following = pager.advance(page)
-                if not next_matches_offsets(page, offset, step, total):
-                    log.info("next links disagree with offset paging at start=%s; following links", offset)
-                    if following:
-                        fallback.append(following)
+                keep, follow = after_offset_page(pager, page, offset, step, total)
+                if not keep:
+                    if follow:
+                        fallback.append(follow)
                     return
-                if following is None and page.next_url:
-                    return  # the paginator saw a loop
         finally:
             for _, _, task in pending:
                 task.cancel()

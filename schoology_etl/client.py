@@ -2,16 +2,19 @@
 
 The driver only sends: signing, paging, bulk payloads, parsing, rate and retry decisions
 live in their own modules. Redirects are never followed by the HTTP library: a 303 is
-followed here with a new signature.
+followed here with a new signature. List reads fetch the pages after the first with a
+small thread pool (``max_concurrency``; 1 reads strictly one page at a time), in order.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Generator, Iterator, Mapping, Sequence
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -24,7 +27,7 @@ from schoology_etl.errors import (
     BadRequestError, ConfigurationError, FatalError, NetworkError, NotFoundError,
     PermissionDeniedError, RateLimitedError, ResponseFormatError,
 )
-from schoology_etl.paging import PAGE_LIMIT, Paginator, parse_page
+from schoology_etl.paging import PAGE_LIMIT, Page, Paginator, after_offset_page, parallel_offsets, parse_page
 from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW, RateLimiter, limiter_for
 from schoology_etl.responses import ApiResponse, coerce_record, parse_response
 from schoology_etl.retry import DEFAULT_MAX_RETRIES, RetryPolicy
@@ -250,15 +253,59 @@ class SchoologyClient(ClientCore):
         for batch in self._lookup_batches(ep, rest):
             yield from self._iter_pages(ep, path, batch)
 
+    def _page(self, url: str, list_key: str | None) -> Page:
+        page = parse_page(self.request_url("GET", self.rebase(url)).data, list_key)
+        self.stats.add(pages=1)
+        return page
+
     def _iter_pages(self, ep: Endpoint, path: str, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
         limit, rest = self._list_query(query)
         pager = Paginator(limit=limit)
-        url: str | None = pager.first_url(self.url_for(path, rest))
+        first = pager.first_url(self.url_for(path, rest))
+        page = self._page(first, ep.list_key)
+        yield from page.records
+        url = pager.advance(page)
+        plan = parallel_offsets(first, page, url, limit) if self.max_concurrency > 1 else []
+        if plan:
+            url = yield from self._parallel_pages(plan, ep.list_key, len(page.records), page.total or 0, pager)
         while url:
-            page = parse_page(self.request_url("GET", self.rebase(url)).data, ep.list_key)
-            self.stats.add(pages=1)
+            page = self._page(url, ep.list_key)
             yield from page.records
             url = pager.advance(page)
+
+    def _parallel_pages(
+        self, plan: list[tuple[int, str]], list_key: str | None, step: int, total: int, pager: Paginator
+    ) -> Generator[dict[str, Any], None, str | None]:
+        """Records of the planned pages, read by a small thread pool and yielded in order.
+
+        Returns the link to follow instead when the server's next links disagree with
+        the offsets (``None`` when done).
+        """
+        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="schoology-page")
+        pending: collections.deque[tuple[int, str, Future[Page]]] = collections.deque()
+        offsets = iter(plan)
+
+        def schedule() -> None:
+            while len(pending) < 2 * self.max_concurrency:
+                item = next(offsets, None)
+                if item is None:
+                    return
+                pending.append((item[0], item[1], pool.submit(self._page, item[1], list_key)))
+
+        try:
+            schedule()
+            while pending:
+                offset, url, future = pending.popleft()
+                page = future.result()
+                schedule()
+                pager.mark_seen(url)
+                yield from page.records
+                keep, follow = after_offset_page(pager, page, offset, step, total)
+                if not keep:
+                    return follow
+            return None
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     list = iter_records
 

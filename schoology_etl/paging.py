@@ -168,3 +168,33 @@ def next_matches_offsets(page: Page, start: int, limit: int, total: int) -> bool
         return False
     got_start, got_limit = offset_of(page.next_url)
     return got_start == expected and got_limit in (None, limit)
+
+
+def parallel_offsets(first_url: str, first: Page, next_url: str | None, limit: int) -> list[tuple[int, str]]:
+    """``(start, url)`` of pages 2..n when the first page allows offset paging, else ``[]``.
+
+    Offset paging is used only when the first page carries ``total`` and its ``next``
+    link is exactly the offset of the following page.
+    """
+    step = len(first.records)
+    if not next_url or first.total is None or not step:
+        return []
+    start, got_limit = offset_of(next_url)
+    if start != step or got_limit not in (None, step, limit):
+        return []
+    return list(offset_urls(first_url, first.total, step, start=step))
+
+
+def after_offset_page(pager: Paginator, page: Page, start: int, step: int, total: int) -> tuple[bool, str | None]:
+    """Account for one page read by offset; return ``(keep_going, link_to_follow_instead)``.
+
+    When the page's ``next`` link disagrees with the offsets, offset reading stops and the
+    link (if any, and not a loop) is to be followed from there.
+    """
+    following = pager.advance(page)
+    if not next_matches_offsets(page, start, step, total):
+        log.info("next links disagree with offset paging at start=%s; following links", start)
+        return False, following
+    if following is None and page.next_url:
+        return False, None  # the paginator saw a loop
+    return True, None

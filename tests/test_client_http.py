@@ -215,6 +215,24 @@ def test_async_reader_stopped_early_cancels_its_lookahead(scripted) -> None:
     assert pages < 12  # first page + a bounded look-ahead, not all 100 pages
 
 
+def test_sync_reader_stopped_early_reads_a_bounded_window(scripted) -> None:
+    srv = scripted(paged_server(5000))
+    with SchoologyClient(srv.creds, page_limit=50, max_concurrency=2, rate_limit=1000) as client:
+        rows = client.iter_records("users")
+        first = [next(rows) for _ in range(120)]
+        rows.close()
+        assert [r["uid"] for r in first] == list(range(120))
+        assert client.stats.pages < 12
+
+
+def test_sequential_sync_reads_follow_links_only(scripted) -> None:
+    srv = scripted(paged_server(450))
+    with SchoologyClient(srv.creds, page_limit=200, max_concurrency=1, rate_limit=1000) as client:
+        assert [r["uid"] for r in client.iter_records("users")] == list(range(450))
+    starts = [dict(parse_qsl(urlsplit(r["path"]).query))["start"] for r in srv.requests]
+    assert starts == ["0", "200", "400"]
+
+
 def test_bulk_row_count_mismatch_is_a_format_error(scripted) -> None:
     srv = scripted(lambda *a: as_json(207, {"user": [{"response_code": 200}]}))
     with SchoologyClient(srv.creds) as client:
