@@ -10,6 +10,7 @@ plain path (``"users/123"``) where an endpoint name is expected.
 from __future__ import annotations
 
 import string
+from urllib.parse import quote
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -47,7 +48,7 @@ class Endpoint:
         missing = [f for f in fields if params.get(f) in (None, "")]
         if missing:
             raise ConfigurationError(f"endpoint {self.name!r} ({self.path}) needs {', '.join(missing)}")
-        path = self.path.format(**{f: params[f] for f in fields})
+        path = self.path.format(**{f: quote(str(params[f]), safe=",") for f in fields})
         rest = {k: v for k, v in params.items() if k not in fields}
         return path, rest
 

@@ -70,6 +70,7 @@ def test_endpoint_table_renders_paths_and_keeps_the_rest_as_query() -> None:
     assert path == "sections/5/enrollments" and query == {"enrollment_status": 1}
     assert ep.list_key == "enrollment" and ep.result_path == ("enrollments", "enrollment")
     assert resolve("buildings", {"school_id": 1})[1] == "schools/1/buildings"
+    assert resolve("user_ext", {"school_uid": "A/1 2"})[1] == "users/ext/A%2F1%202"
     assert resolve("/v1/users", {})[0] is ENDPOINTS["users"]
     assert resolve("users/123", {})[1] == "users/123"
     assert ENDPOINTS["grading_periods"].list_key == "gradingperiods"
