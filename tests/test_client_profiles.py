@@ -63,3 +63,14 @@ def test_connect_accepts_a_profile() -> None:
 
 def test_env_name() -> None:
     assert env_name("demo-district 2") == "DEMO_DISTRICT_2"
+
+
+def test_aconnect_shares_the_credential_limiter_with_connect() -> None:
+    from schoology_etl.async_client import AsyncSchoologyClient
+    from schoology_etl.profiles import aconnect
+
+    profile = Profile(name="p2", base_url="http://127.0.0.1:9/v1", key="shared-p2", secret="ss")
+    sync_client, async_client = connect(profile), aconnect(profile)
+    assert isinstance(async_client, AsyncSchoologyClient)
+    assert async_client.limiter is sync_client.limiter
+    sync_client.close()
