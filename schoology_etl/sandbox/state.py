@@ -88,6 +88,7 @@ class DistrictState:
         self._parents_of: dict[int, set[int]] = defaultdict(set)
         self._children_of: dict[int, set[int]] = defaultdict(set)
         self._query_cache: dict[Any, tuple[int, list[Any]]] = {}
+        self._api_uid = 0
 
     # ----------------------------------------------------------------- bookkeeping
     def touch(self) -> None:
@@ -316,9 +317,13 @@ class DistrictState:
     def api_user_uid(self) -> int:
         """The user the sandbox's API key belongs to (the first System Admin)."""
         role = self.role_by_title("System Admin")
+        known = self.users.get(self._api_uid)
+        if known is not None and role is not None and known["role_id"] == role["id"]:
+            return self._api_uid
         for user in self.users.values():
             if role is not None and user["role_id"] == role["id"]:
-                return user["uid"]
+                self._api_uid = user["uid"]
+                return self._api_uid
         return next(iter(self.users), 0)
 
     # ----------------------------------------------------------------- dump
