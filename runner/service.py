@@ -82,6 +82,10 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "journal_path": run.journal_path,
         "plan_counts": run.plan_counts,
         "journal_counts": run.journal_counts,
+        "plan_digest": run.plan_digest,
+        "kind": run.kind or "job",
+        "applied_by": run.applied_by,
+        "applied_at": _iso(run.applied_at),
     }
 
 
@@ -220,7 +224,7 @@ def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
             yield {"seq": row.seq, "ts": _iso(row.ts), "stream": row.stream, "text": row.text}
         if not follow or (status in TERMINAL_STATUSES and not rows):
             return
-        if status == "queued":
+        if status in ("queued", "applying"):
             _fail_if_executioner_died(run_id)
         if not rows:
             if time.monotonic() >= next_reap:
@@ -239,7 +243,7 @@ def wait_for_run(run_id: int, *, poll_seconds: float = POLL_SECONDS, timeout: fl
         run = get_run(run_id)
         if run["status"] in TERMINAL_STATUSES or (deadline is not None and time.monotonic() >= deadline):
             return run
-        if run["status"] == "queued":
+        if run["status"] in ("queued", "applying"):
             _fail_if_executioner_died(run_id)
         if time.monotonic() >= next_reap:
             reap_lost_runs()
@@ -248,15 +252,16 @@ def wait_for_run(run_id: int, *, poll_seconds: float = POLL_SECONDS, timeout: fl
 
 
 def _fail_if_executioner_died(run_id: int) -> None:
-    """A run still queued whose executioner (started here) has exited never started: say so."""
+    """A run still waiting whose process (started here) has exited never started: say so."""
     from runner.execution.launch import exited_early, run_dir
 
     if not exited_early(run_id):
         return
+    waiting = sa.or_(Run.status == "queued", sa.and_(Run.status == "applying", Run.worker_id.is_(None)))
     with get_engine().begin() as conn:
-        conn.execute(sa.update(Run).where(Run.id == run_id, Run.status == "queued").values(
+        conn.execute(sa.update(Run).where(Run.id == run_id, waiting).values(
             status="failed", error_class="internal", finished_at=utcnow(),
-            error_message=f"the executioner exited before starting the run; see {run_dir(run_id) / 'executioner.log'}"))
+            error_message=f"the runner's process exited before starting; see {run_dir(run_id) / 'executioner.log'}"))
 
 
 def _signal_local_executioner(run: Run) -> None:
@@ -310,3 +315,43 @@ def artifacts_of(run_id: int) -> list[dict[str, Any]]:
     with session_scope() as s:
         rows = s.scalars(sa.select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.id))
         return [{"name": a.name, "path": a.path, "size": a.size, "kind": a.kind} for a in rows]
+
+
+def apply_run(run_id: int, user: str | None = None, *, dispatch: str = DISPATCH_LOCAL, wait: bool = False,
+              catalog: Any = None) -> dict[str, Any]:
+    """Apply the reviewed plan of run ``run_id``; returns the run (``applying``, or final with ``wait``).
+
+    The job header's ``access`` is checked again for ``user`` (the job's header as it is
+    now). The run must be ``planned``, or an apply that stopped part-way (failed or
+    cancelled while applying, or its process lost), which resumes from its journal. An
+    applier process is started now (``dispatch="local"``) or left to ``toolbelt worker``.
+
+    Raises:
+        RunNotFoundError, RunStateError, AccessDenied: nothing is applied.
+    """
+    from runner.applies import request_apply
+    from runner.identity import current_user
+
+    if dispatch not in (DISPATCH_LOCAL, DISPATCH_WORKERS):
+        raise ConfigurationError(f"dispatch must be {DISPATCH_LOCAL!r} or {DISPATCH_WORKERS!r}, got {dispatch!r}")
+    request_apply(run_id, user or current_user(), catalog=catalog)
+    if dispatch == DISPATCH_LOCAL:
+        from runner.execution.launch import spawn_applier
+
+        spawn_applier(run_id)
+    return wait_for_run(run_id) if wait else get_run(run_id)
+
+
+def undo_run(run_id: int, user: str | None = None, *, catalog: Any = None) -> dict[str, Any]:
+    """Plan the undo of applied run ``run_id`` as a new ``planned`` run (kind ``undo``); returns it.
+
+    No notebook runs: the inverse plan is built from the journal. Review it, then
+    :func:`apply_run` it. What cannot be undone is listed in the new run's log.
+
+    Raises:
+        RunNotFoundError, RunStateError, AccessDenied.
+    """
+    from runner.applies import request_undo
+    from runner.identity import current_user
+
+    return get_run(request_undo(run_id, user or current_user(), catalog=catalog))

@@ -2,8 +2,11 @@
 
 ``run`` waits by default, streams the log as it is written (stdout and rich outputs to
 stdout; stderr and the runner's own lines to stderr), and exits 0 only when the run
-succeeded (or, for a mutating job run without ``--apply``, was planned). ``--json``
-prints one JSON object with stable keys instead (see :func:`runner.service.run_to_dict`).
+succeeded, or, for a mutating job, was planned (without ``--apply``) or applied (with
+``--apply``: plan, then apply in one go). ``runs apply ID`` applies a reviewed plan and
+``runs undo ID`` plans the undo of an applied run as a new run. ``--json`` prints one
+JSON object with stable keys instead (see :func:`runner.service.run_to_dict`; plans add
+``plan_path``, ``plan_counts``, ``plan_digest``, ``journal_path``, ``journal_counts``).
 """
 
 from __future__ import annotations
@@ -41,9 +44,19 @@ def _echo_line(line: dict[str, Any]) -> None:
 
 
 def _summary(run: dict[str, Any]) -> str:
-    text = f"run {run['id']} ({run['job']} for {run['client']}): {run['status']}"
+    kind = "" if run.get("kind", "job") == "job" else f"{run['kind']} "
+    text = f"{kind}run {run['id']} ({run['job']} for {run['client']}): {run['status']}"
     if run["error_class"]:
         text += f" [{run['error_class']}] {run['error_message'] or ''}".rstrip()
+    if run.get("plan_path"):
+        counts = run.get("plan_counts") or {}
+        text += f"\n  plan: {run['plan_path']} ({counts.get('total', '?')} changes)"
+        if run["status"] == "planned":
+            text += f"\n  review it, then: toolbelt runs apply {run['id']}"
+    if run.get("journal_counts"):
+        j = run["journal_counts"]
+        text += (f"\n  applied {j.get('applied', 0)}, skipped (drifted) {j.get('skipped_drifted', 0)}, "
+                 f"failed {j.get('failed', 0)}, unchanged {j.get('unchanged', 0)}; journal: {run['journal_path']}")
     if run["output_path"]:
         text += f"\n  output notebook: {run['output_path']}"
     for path in run["artifact_paths"]:
@@ -52,7 +65,25 @@ def _summary(run: dict[str, Any]) -> str:
 
 
 def _exit_code(run: dict[str, Any]) -> int:
+    if run.get("apply"):  # --apply: planned is not enough (an empty plan ends succeeded)
+        return 0 if run["status"] in ("succeeded", "applied") else 1
     return 0 if run["status"] in OK_STATUSES else 1
+
+
+def _follow(run_id: int, as_json: bool) -> dict[str, Any]:
+    """Wait for the run (streaming its log unless ``as_json``); Ctrl-C cancels it."""
+    from runner import service
+
+    try:
+        if as_json:
+            return service.wait_for_run(run_id)
+        for line in service.iter_log(run_id, follow=True):
+            _echo_line(line)
+        return service.get_run(run_id)
+    except KeyboardInterrupt:
+        click.echo(f"[toolbelt] interrupted: cancelling run {run_id}", err=True)
+        service.cancel_run(run_id)
+        return service.wait_for_run(run_id, timeout=30)
 
 
 @click.command("run")
@@ -76,25 +107,16 @@ def run(job: str, client: str, params: tuple[str, ...], apply_: bool, no_wait: b
         if no_wait:
             _echo_json(created) if as_json else click.echo(f"run {run_id} queued")
             return
-        try:
-            if as_json:
-                final = service.wait_for_run(run_id)
-            else:
-                click.echo(f"[toolbelt] run {run_id} queued", err=True)
-                for line in service.iter_log(run_id, follow=True):
-                    _echo_line(line)
-                final = service.get_run(run_id)
-        except KeyboardInterrupt:
-            click.echo(f"[toolbelt] interrupted: cancelling run {run_id}", err=True)
-            service.cancel_run(run_id)
-            final = service.wait_for_run(run_id, timeout=30)
+        if not as_json:
+            click.echo(f"[toolbelt] run {run_id} queued", err=True)
+        final = _follow(run_id, as_json)
         _echo_json(final) if as_json else click.echo(_summary(final), err=True)
     raise SystemExit(_exit_code(final))
 
 
 @click.group("runs")
 def runs() -> None:
-    """Look at, follow and cancel runs."""
+    """Look at, follow, cancel, apply and undo runs."""
 
 
 @runs.command("list")
@@ -132,7 +154,8 @@ def show(run_id: int, as_json: bool) -> None:
         return
     click.echo(_summary(found))
     for key in ("requester", "params", "created_at", "started_at", "finished_at", "duration_seconds", "worker_id",
-                "cancel_requested_by", "parent_run_id"):
+                "cancel_requested_by", "parent_run_id", "kind", "plan_digest", "applied_by", "applied_at",
+                "journal_counts"):
         if found[key] not in (None, {}, []):
             click.echo(f"  {key}: {found[key]}")
 
@@ -162,6 +185,43 @@ def cancel(run_id: int, wait: bool, as_json: bool) -> None:
         if wait:
             found = service.wait_for_run(run_id, timeout=60)
     _echo_json(found) if as_json else click.echo(_summary(found))
+
+
+@runs.command("apply")
+@click.argument("run_id", type=int)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait and stream the log until it ends.")
+@click.option("--queue", is_flag=True, help="Leave the apply to `toolbelt worker` instead of starting it here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON (no streamed log).")
+def apply_(run_id: int, wait: bool, queue: bool, as_json: bool) -> None:
+    """Apply the reviewed plan of a planned run (or resume an apply that stopped part-way)."""
+    from runner import service
+
+    with _clear_errors():
+        started = service.apply_run(run_id, dispatch=service.DISPATCH_WORKERS if queue else service.DISPATCH_LOCAL)
+        if not wait:
+            _echo_json(started) if as_json else click.echo(f"run {run_id} applying")
+            return
+        final = _follow(run_id, as_json)
+        _echo_json(final) if as_json else click.echo(_summary(final), err=True)
+    raise SystemExit(0 if final["status"] == "applied" else 1)
+
+
+@runs.command("undo")
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def undo(run_id: int, as_json: bool) -> None:
+    """Plan the undo of an applied run as a new run; review it, then `runs apply` it."""
+    from runner import service
+
+    with _clear_errors():
+        planned = service.undo_run(run_id)
+    if as_json:
+        _echo_json(planned)
+    else:
+        for line in service.iter_log(planned["id"]):
+            _echo_line(line)
+        click.echo(_summary(planned))
+    raise SystemExit(0 if planned["status"] in ("planned", "succeeded") else 1)
 
 
 @click.command("worker")

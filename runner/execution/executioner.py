@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 OUTPUT_DIR_ENV = "TOOLBELT_OUTPUT_DIR"
 RUN_ID_ENV = "TOOLBELT_RUN_ID"
 OUTPUT_NOTEBOOK = "output.ipynb"
+CLAIM_POLL_SECONDS = 0.2
 
 
 def known_secrets(client: str) -> set[str]:
@@ -95,10 +97,14 @@ def _load(run_id: int) -> dict[str, Any]:
         return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
 
 
-def _finish(run_id: int, outcome: Outcome, *, output_path: Path | None, artifacts: list[dict[str, Any]]) -> None:
+def _finish(run_id: int, outcome: Outcome, *, output_path: Path | None, artifacts: list[dict[str, Any]],
+            plan: dict[str, Any] | None = None, applying_by: str | None = None) -> None:
     with session_scope() as s:
         run = s.get(Run, run_id)
-        run.status = outcome.status
+        for key, value in (plan or {}).items():
+            setattr(run, key, value)
+        run.status = outcome.status if applying_by is None else "applying"
+        run.applied_by = applying_by or run.applied_by
         run.error_class = outcome.error_class
         run.error_message = outcome.message
         run.error_cell = outcome.cell
@@ -125,19 +131,32 @@ def _check_notebook(path: str | None) -> None:
         raise NotebookReadError("the run names no notebook")
 
 
-def _declared_outputs(notebook_path: str | None) -> tuple[str, ...]:
+def _header(notebook_path: str | None) -> Any:
     from runner.header import HeaderError, parse_header
 
     try:
-        return parse_header(notebook_path).outputs if notebook_path else ()
-    except HeaderError:
-        return ()
+        return parse_header(notebook_path) if notebook_path else None
+    except (HeaderError, OSError, ValueError):
+        return None
+
+
+def _claim_when_free(run_id: int, worker_id: str) -> bool:
+    """Claim the queued run, waiting while its client is at its cap; False when it is gone."""
+    noted = False
+    while True:
+        taken = claims.try_claim(run_id, worker_id)
+        if taken != claims.BUSY:
+            return taken == claims.CLAIMED
+        if not noted:
+            log.info("run %s waits: its client is at its limit of runs at once", run_id)
+            noted = True
+        time.sleep(CLAIM_POLL_SECONDS)
 
 
 def execute_run(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
     """Execute run ``run_id`` in this process; its outcome, or None if another process has it."""
     worker_id = claimed_by or claims.default_worker_id()
-    if claimed_by is None and not claims.claim_run(run_id, worker_id):
+    if claimed_by is None and not _claim_when_free(run_id, worker_id):
         log.info("run %s is not queued any more; another executioner has it", run_id)
         return None
     claims.record_pid(run_id, os.getpid())
@@ -169,9 +188,8 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
 
     os.environ[OUTPUT_DIR_ENV] = str(outputs)
     os.environ[RUN_ID_ENV] = str(run_id)
+    # never apply=True: the runner applies the reviewed plan itself (journal, access, status)
     params = {**(run["params"] or {}), "client": run["client"]}
-    if run["apply"]:
-        params["apply"] = True
     register()
     error: BaseException | None = None
     try:
@@ -196,12 +214,60 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
         log.error("run %s failed inside the runner", run_id, exc_info=error)
     _scrub_output(output_path, scrubber)
     rows = collect_artifacts(outputs, scrubber)
-    for name in missing_declared(_declared_outputs(run["notebook_path"]), rows):
+    header = _header(run["notebook_path"])
+    for name in missing_declared(header.outputs if header else (), rows):
         writer.write("system", f"declared output {name} was not produced")
+    plan = {}
+    if outcome.status == "succeeded" and header is not None and header.mutates:
+        outcome, plan = _planned(outputs, writer)
+    apply_now = outcome.status == "planned" and run["apply"] and _may_apply(run, header, writer)
     writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
-    monitor.finish()
-    _finish(run_id, outcome, output_path=output_path, artifacts=rows)
+    if not apply_now:
+        monitor.finish()
+    _finish(run_id, outcome, output_path=output_path, artifacts=rows, plan=plan,
+            applying_by=run["requester"] if apply_now else None)
+    if apply_now:
+        from runner.execution.applier import apply_claimed
+
+        monitor.timeout_seconds = None  # the job's limit is for its notebook, not for the apply
+        monitor.kernel_started(None)  # the kernel is gone; a cancel now stops the apply between chunks
+        return apply_claimed(run_id, writer, monitor)
     return outcome
+
+
+def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]:
+    """A mutating job's successful run: ``planned`` with its plan, or ``succeeded`` with nothing to do."""
+    from runner.execution.planrecord import find_plan, plan_counts, plan_fields
+    from schoology_etl.errors import SchoologyETLError
+
+    path = find_plan(outputs)
+    if path is None:
+        writer.write("system", "the job wrote no plan: nothing to change")
+        return Outcome("succeeded"), {"plan_counts": plan_counts(None)}
+    try:
+        fields = plan_fields(path)
+    except SchoologyETLError as exc:
+        return Outcome("failed", "internal", f"the job's plan cannot be read: {exc}"), {}
+    total = fields["plan_counts"]["total"]
+    if total == 0:
+        writer.write("system", "the plan is empty: nothing to change")
+        return Outcome("succeeded"), fields
+    counts = "; ".join(f"{realm}: " + ", ".join(f"{op} {n}" for op, n in sorted(ops.items()))
+                       for realm, ops in fields["plan_counts"]["counts"].items())
+    writer.write("system", f"plan: {total} changes ({counts}), digest {fields['plan_digest'][:12]}")
+    return Outcome("planned"), fields
+
+
+def _may_apply(run: dict[str, Any], header: Any, writer: LogWriter) -> bool:
+    """``--apply``: the requester's access checked again against the job's header as it is now."""
+    from runner.access import AccessDenied, check_access
+
+    try:
+        check_access(run["requester"], header, job=run["job_id"])
+    except AccessDenied as exc:
+        writer.write("system", f"not applied: {exc}")
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     outcome = execute_run(args.run_id, claimed_by=args.claimed_by)
-    return 0 if outcome is None or outcome.status in ("succeeded", "planned") else 1
+    return 0 if outcome is None or outcome.status in ("succeeded", "planned", "applied") else 1
 
 
 if __name__ == "__main__":

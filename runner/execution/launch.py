@@ -26,10 +26,11 @@ def run_dir(run_id: int) -> Path:
     return path
 
 
-def spawn_executioner(run_id: int, *, claimed_by: str | None = None) -> subprocess.Popen[bytes]:
-    """Start ``python -m runner.execution.executioner RUN_ID`` in its own session."""
+def spawn_executioner(run_id: int, *, claimed_by: str | None = None,
+                      module: str = "runner.execution.executioner") -> subprocess.Popen[bytes]:
+    """Start ``python -m <module> RUN_ID`` (the executioner, or the applier) in its own session."""
     reap_children()
-    cmd = [sys.executable, "-m", "runner.execution.executioner", str(run_id)]
+    cmd = [sys.executable, "-m", module, str(run_id)]
     if claimed_by:
         cmd += ["--claimed-by", claimed_by]
     with open(run_dir(run_id) / "executioner.log", "ab") as out:
@@ -39,6 +40,11 @@ def spawn_executioner(run_id: int, *, claimed_by: str | None = None) -> subproce
         _CHILDREN.append(proc)
         _BY_RUN[(database_url(), run_id)] = proc
     return proc
+
+
+def spawn_applier(run_id: int) -> subprocess.Popen[bytes]:
+    """Start ``python -m runner.execution.applier RUN_ID`` in its own session."""
+    return spawn_executioner(run_id, module="runner.execution.applier")
 
 
 def exited_early(run_id: int) -> bool:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from runner.execution.logwriter import LogWriter
 from runner.execution.settings import cancel_grace_seconds, heartbeat_seconds
-from runner.store import Run, get_engine, utcnow
+from runner.store import EXECUTING_STATUSES, Run, get_engine, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class RunMonitor(threading.Thread):
 
     def _beat(self) -> None:
         with get_engine().begin() as conn:
-            conn.execute(sa.update(Run).where(Run.id == self.run_id, Run.status == "running")
+            conn.execute(sa.update(Run).where(Run.id == self.run_id, Run.status.in_(EXECUTING_STATUSES))
                          .values(heartbeat_at=utcnow()))
 
     def _poll_cancel(self) -> None:

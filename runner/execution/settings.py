@@ -35,3 +35,25 @@ def stale_seconds() -> float:
 
 def cancel_grace_seconds() -> float:
     return _seconds("TOOLBELT_CANCEL_GRACE_SECONDS", 3.0)
+
+
+def client_concurrency() -> int:
+    """``TOOLBELT_CLIENT_CONCURRENCY`` (default 1): runs and applies executing at once per client.
+
+    Schoology's rate limit is per credential, so by default one process at a time talks
+    to a client; the cap holds across every worker and process using the store.
+    """
+    return max(1, int(_seconds("TOOLBELT_CLIENT_CONCURRENCY", 1)))
+
+
+def client_rate() -> dict[str, float]:
+    """Client options for the runner's own API calls (apply): ``TOOLBELT_RATE_LIMIT`` requests
+    per ``TOOLBELT_RATE_WINDOW`` seconds, when set (else the library's defaults)."""
+    options: dict[str, float] = {}
+    limit = _seconds("TOOLBELT_RATE_LIMIT", 0)
+    if limit:
+        options["rate_limit"] = int(limit)
+    window = _seconds("TOOLBELT_RATE_WINDOW", 0)
+    if window:
+        options["rate_window"] = window
+    return options

@@ -1,5 +1,8 @@
 """``toolbelt worker``: claim queued runs and execute each in an executioner process.
 
+Applies queued with ``apply_run(..., dispatch="workers")`` (runs marked ``applying``
+that no process has yet) are claimed the same way and applied in the forked child.
+
 A worker keeps papermill imported and forks one executioner per run (in a session of
 its own, like a spawned one), which saves the second or more a fresh interpreter
 spends importing papermill. It keeps up to ``concurrency`` executioners going, reaps
@@ -98,6 +101,15 @@ class Worker:
             signal.signal(signum, lambda *_: self.stop())
 
 
+def _is_apply(run_id: int) -> bool:
+    import sqlalchemy as sa
+
+    from runner.store import Run, get_engine
+
+    with get_engine().connect() as conn:
+        return conn.execute(sa.select(Run.status).where(Run.id == run_id)).scalar() == "applying"
+
+
 def _execute_in_child(run_id: int, worker_id: str) -> None:
     """The forked executioner: own session, own connections, output to the run's log file."""
     os.setsid()
@@ -108,7 +120,10 @@ def _execute_in_child(run_id: int, worker_id: str) -> None:
     os.dup2(out, 1)
     os.dup2(out, 2)
     os.close(out)
-    from runner.execution.executioner import main
+    if _is_apply(run_id):
+        from runner.execution.applier import main
+    else:
+        from runner.execution.executioner import main
 
     code = main([str(run_id), "--claimed-by", worker_id])
     logging.shutdown()

@@ -21,7 +21,9 @@ from runner.store.models import (
     TERMINAL_STATUSES,
     Artifact,
     Base,
+    ClientLock,
     ClientProfileRow,
+    EXECUTING_STATUSES,
     Group,
     GroupMembership,
     LogLine,
@@ -33,6 +35,8 @@ from runner.store.models import (
 __all__ = [
     "Artifact",
     "Base",
+    "ClientLock",
+    "EXECUTING_STATUSES",
     "ClientProfileRow",
     "Group",
     "GroupMembership",

@@ -25,7 +25,10 @@ ERROR_CLASSES = (
     "cancelled",
     "notebook_unreadable",
     "internal",
+    "apply_failed",
 )
+RUN_KINDS = ("job", "undo")
+EXECUTING_STATUSES = ("running", "applying")
 LOG_STREAMS = ("stdout", "stderr", "display", "system")
 
 
@@ -113,7 +116,7 @@ class Run(Base):
     """One execution of a job for a client."""
 
     __tablename__ = "runs"
-    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"),)
+    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"), sa.Index("ix_runs_client_status", "client", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(sa.String(190), index=True)
@@ -138,7 +141,11 @@ class Run(Base):
     cancel_requested_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     output_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
     parent_run_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("runs.id", ondelete="SET NULL"))
-    # room for plans/journal (the plans issue fills these)
+    # plans: a mutating job's run ends ``planned``; an apply runs on the same row
+    kind: Mapped[str] = mapped_column(sa.String(16), default="job", server_default="job")  # job | undo
+    plan_digest: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    applied_by: Mapped[Optional[str]] = mapped_column(sa.String(190))
+    applied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     plan_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
     journal_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
     plan_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
@@ -147,6 +154,15 @@ class Run(Base):
     artifacts: Mapped[list["Artifact"]] = relationship(
         back_populates="run", order_by="Artifact.id", cascade="all, delete-orphan"
     )
+
+
+class ClientLock(Base):
+    """One row per client: claims lock it so the per-client concurrency cap holds across processes."""
+
+    __tablename__ = "client_locks"
+
+    client: Mapped[str] = mapped_column(sa.String(190), primary_key=True)
+    touched_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 class LogLine(Base):

@@ -1,0 +1,127 @@
+"""Apply and undo a run's plan: the checks and state changes behind ``runner.service``.
+
+Statuses: a mutating job's run ends ``planned``; :func:`request_apply` moves it to
+``applying`` (access re-checked against the job's current header) and an applier
+process (local, or a worker's) ends it ``applied``, ``failed`` (``apply_failed``) or
+``cancelled``; an interrupted apply is applied again and resumes from its journal.
+:func:`request_undo` turns an applied run's journal into a new ``planned`` run
+(kind ``undo``) that is reviewed and applied like any plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from runner.store import LogLine, Run, get_engine, session_scope, utcnow
+from schoology_etl.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+#: error classes of a run whose apply stopped part-way (applying it again resumes)
+RESUMABLE_ERRORS = ("apply_failed", "worker_lost", "cancelled")
+
+
+def _check_access(run: Run, user: str, catalog: Any, action: str) -> None:
+    """The job's header as it is now in the catalog decides, not the one at planning time."""
+    from runner.access import check_access
+    from runner.catalog import Catalog
+
+    job = (catalog or Catalog()).get(run.job_id)
+    check_access(user, job.require_header(), job=f"{run.job_id} ({action})")
+
+
+def _resumable(run: Run) -> bool:
+    return run.applied_by is not None and run.status in ("failed", "cancelled") \
+        and run.error_class in RESUMABLE_ERRORS
+
+
+def _note(conn: sa.Connection, run_id: int, text: str) -> None:
+    seq = conn.execute(sa.select(sa.func.max(LogLine.seq)).where(LogLine.run_id == run_id)).scalar()
+    conn.execute(sa.insert(LogLine).values(run_id=run_id, seq=int(seq or 0) + 1, ts=utcnow(), stream="system",
+                                           text=text))
+
+
+def request_apply(run_id: int, user: str, *, catalog: Any = None) -> None:
+    """Mark run ``run_id`` ``applying`` for ``user`` (no process yet; the caller starts one).
+
+    Raises:
+        RunNotFoundError, RunStateError, AccessDenied, UnknownJobError.
+    """
+    from runner.execution.claims import reap_lost_runs
+    from runner.service import RunNotFoundError, RunStateError
+
+    reap_lost_runs()
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise RunNotFoundError(f"no run {run_id} in the store")
+        _check_access(run, user, catalog, "apply")
+        if not run.plan_path or not run.plan_digest:
+            raise RunStateError(f"run {run_id} has no plan to apply")
+        if not (run.plan_counts or {}).get("total"):
+            raise RunStateError(f"run {run_id}'s plan is empty: nothing to apply")
+        if run.status != "planned" and not _resumable(run):
+            raise RunStateError(f"run {run_id} is {run.status}; only a planned run (or an apply that stopped "
+                                "part-way) can be applied")
+        previous = run.status
+    with get_engine().begin() as conn:
+        done = conn.execute(
+            sa.update(Run).where(Run.id == run_id, Run.status == previous).values(
+                status="applying", applied_by=user, worker_id=None, worker_pid=None, heartbeat_at=None,
+                finished_at=None, error_class=None, error_message=None, cancel_requested_by=None,
+                cancel_requested_at=None)
+        ).rowcount
+        if done != 1:
+            raise RunStateError(f"run {run_id} changed state meanwhile; look at it again")
+        _note(conn, run_id, f"apply requested by {user}" + (" (resuming from the journal)" if previous != "planned" else ""))
+    log.info("run %s: apply requested by %s", run_id, user)
+
+
+def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
+    """Create the ``planned`` undo run of applied run ``run_id``; its id.
+
+    Raises:
+        RunNotFoundError, RunStateError, AccessDenied.
+    """
+    from runner.execution.launch import run_dir
+    from runner.execution.planrecord import plan_fields
+    from runner.service import RunNotFoundError, RunStateError
+    from schoology_etl.plans import undo_plan
+
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise RunNotFoundError(f"no run {run_id} in the store")
+        _check_access(run, user, catalog, "undo")
+        if run.status != "applied" or not run.journal_path:
+            raise RunStateError(f"run {run_id} is {run.status}; only an applied run with a journal can be undone")
+        undo = Run(job_id=run.job_id, notebook_path=run.notebook_path, notebook_hash=run.notebook_hash,
+                   client=run.client, params=dict(run.params or {}), apply=False, requester=user, status="planned",
+                   kind="undo", parent_run_id=run_id, timeout_seconds=run.timeout_seconds)
+        s.add(undo)  # "planned" at once (never "queued": no worker may run its notebook); no plan yet
+        s.flush()
+        undo_id, journal = undo.id, run.journal_path
+    try:
+        path = run_dir(undo_id) / "plan.jsonl"
+        result = undo_plan(journal, path, job=f"undo of run {run_id}", run_id=undo_id)
+        fields = plan_fields(path)
+    except Exception as exc:  # noqa: BLE001 - the undo run records why it has no plan
+        with get_engine().begin() as conn:
+            conn.execute(sa.update(Run).where(Run.id == undo_id).values(
+                status="failed", error_class="internal", finished_at=utcnow(),
+                error_message=f"cannot build the undo plan from {journal}: {exc}"))
+        raise ConfigurationError(f"cannot build the undo plan of run {run_id} from {journal}: {exc}") from exc
+    total = fields["plan_counts"]["total"]
+    now = utcnow()
+    with get_engine().begin() as conn:
+        _note(conn, undo_id, f"undo of run {run_id} requested by {user}: {total} changes restore what run "
+                             f"{run_id} applied; review, then apply")
+        for item in result.cannot_undo:
+            _note(conn, undo_id, f"cannot be undone: change {item['seq']} {item['op']} {item['realm']} "
+                                 f"{item.get('key')}: {item['reason']}")
+        conn.execute(sa.update(Run).where(Run.id == undo_id).values(
+            status="planned" if total else "succeeded", started_at=now, finished_at=now, **fields))
+    return undo_id

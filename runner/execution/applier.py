@@ -1,0 +1,218 @@
+"""The apply process: applies a run's reviewed plan and records the outcome.
+
+``python -m runner.execution.applier RUN_ID [--claimed-by WORKER]`` takes a run that
+:func:`runner.service.apply_run` marked ``applying`` (waiting while its client is at its
+concurrency cap), applies exactly the recorded plan with
+:func:`schoology_etl.plans.apply_plan` (digest checked, drift checked, journaled next to
+the plan, resumed from that journal when an earlier apply was interrupted), streams
+progress, each drifted and each failed item into the run's log, and ends the run
+``applied`` (with ``journal_counts``), ``failed`` (``apply_failed``) or ``cancelled``.
+SIGTERM means cancel: the chunks already sent finish and are journaled first.
+
+The executioner calls :func:`apply_claimed` itself for ``toolbelt run --apply``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from runner.execution import claims
+from runner.execution.logwriter import LogWriter, last_seq
+from runner.execution.monitor import RunMonitor
+from runner.execution.outcome import Outcome
+from runner.execution.planrecord import journal_path_for, summarize_journal
+from runner.execution.scrub import Scrubber
+from runner.execution.settings import client_rate
+from runner.store import Run, get_engine, session_scope, utcnow
+
+log = logging.getLogger(__name__)
+
+WAIT_POLL_SECONDS = 0.2
+RESUME_HINT = "apply it again to resume from its journal (nothing already done is sent twice)"
+
+
+class ApplyStopped(Exception):
+    """Raised between chunks when the apply was cancelled."""
+
+
+def _load(run_id: int) -> dict[str, Any]:
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
+        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
+
+
+def _update(run_id: int, **values: Any) -> None:
+    with get_engine().begin() as conn:
+        conn.execute(sa.update(Run).where(Run.id == run_id).values(**values))
+
+
+def _progress_line(report: Any, prior: dict[str, int]) -> str:
+    applied = report.applied + prior.get("applied", 0)
+    drifted = report.skipped_drifted + prior.get("skipped_drifted", 0)
+    failed = report.failed + prior.get("failed", 0)
+    return f"applied {applied}/{report.total}, {drifted} drifted, {failed} failed"
+
+
+def _log_details(writer: LogWriter, report: Any) -> None:
+    for d in report.drifted:
+        writer.write("system", f"skipped (changed since planning): change {d['seq']} {d['key']}: {d['field']} "
+                     f"was {d['planned']!r} when planned, is {d['actual']!r} now")
+    for f in report.failures:
+        writer.write("system", f"failed: change {f['seq']} {f['op']} {f['key']}: "
+                     f"{f['response_code'] or ''} {f['message'] or ''}".rstrip())
+    if report.skipped_drifted > len(report.drifted) or report.failed > len(report.failures):
+        writer.write("system", "more items than listed here: see the journal")
+
+
+def _journal_counts(report: Any, journal: str, previous: dict[str, Any] | None) -> dict[str, Any]:
+    previous = previous or {}
+    counts: dict[str, Any] = dict(summarize_journal(journal))
+    counts["total"] = report.total
+    counts["recovered"] = report.recovered + int(previous.get("recovered", 0))
+    counts["requests"] = report.requests + int(previous.get("requests", 0))
+    counts["retries"] = report.retries + int(previous.get("retries", 0))
+    counts["elapsed"] = round(report.elapsed + float(previous.get("elapsed", 0.0)), 3)
+    counts["attempts"] = int(previous.get("attempts", 0)) + 1
+    return counts
+
+
+def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcome:
+    """Apply the plan of run ``run_id`` (``applying``, claimed by this process) and record the end."""
+    from schoology_etl import connect
+    from schoology_etl.errors import SchoologyETLError
+    from schoology_etl.plans import Plan, PlanIntegrityError, apply_plan
+
+    run = _load(run_id)
+    journal = str(journal_path_for(run["plan_path"]))
+    _update(run_id, journal_path=journal, finished_at=None, error_class=None, error_message=None)
+    prior = summarize_journal(journal)
+    if any(prior.values()):
+        writer.write("system", f"resuming from the journal: {prior['applied']} applied, {prior['skipped_drifted']} "
+                     f"drifted, {prior['failed']} failed, {prior['pending']} in flight when it stopped")
+    writer.write("system", f"applying plan {run['plan_path']} ({(run['plan_counts'] or {}).get('total', '?')} "
+                 f"changes) for {run['client']}, by {run['applied_by']}")
+    writer.flush()
+
+    def on_chunk(report: Any) -> None:
+        writer.write("system", _progress_line(report, prior))
+        if monitor.stop_reason is not None:
+            raise ApplyStopped(monitor.cancelled_by or "someone")
+
+    report = None
+    try:
+        client = connect(run["client"], **client_rate())
+        report = apply_plan(Plan(run["plan_path"]), client, journal=journal, expected_digest=run["plan_digest"],
+                            on_chunk=on_chunk)
+        outcome = Outcome("applied")
+    except ApplyStopped as exc:
+        outcome = Outcome("cancelled", "cancelled", f"apply cancelled by {exc}; {RESUME_HINT}")
+    except PlanIntegrityError as exc:
+        outcome = Outcome("failed", "apply_failed", f"the plan was not applied: {exc}")
+    except (SchoologyETLError, OSError) as exc:
+        outcome = Outcome("failed", "apply_failed", f"the apply stopped: {exc}; {RESUME_HINT}")
+    except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
+        log.exception("run %s: apply failed", run_id)
+        outcome = Outcome("failed", "apply_failed", f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
+    counts = summarize_journal(journal)
+    if report is not None:
+        _log_details(writer, report)
+        writer.write("system", str(report))
+        counts = _journal_counts(report, journal, run["journal_counts"])
+    elif run["journal_counts"]:
+        counts = {**run["journal_counts"], **counts}
+    message = writer.scrubber.text(outcome.message) if outcome.message else None
+    writer.write("system", outcome.status + (f": {message}" if message else ""))
+    now = utcnow()
+    values: dict[str, Any] = {"status": outcome.status, "error_class": outcome.error_class, "error_message": message,
+                              "finished_at": now, "journal_counts": counts}
+    if outcome.status == "applied":
+        values["applied_at"] = now
+    monitor.finish()
+    _update(run_id, **values)
+    return outcome
+
+
+def _wait_for_slot(run_id: int, worker_id: str, writer: LogWriter) -> bool:
+    """Claim the run, waiting while its client is at its cap; False when it is not ours to apply."""
+    noted = False
+    while True:
+        taken = claims.try_claim(run_id, worker_id)
+        if taken == claims.CLAIMED:
+            return True
+        if taken == claims.GONE:
+            return False
+        with get_engine().connect() as conn:
+            who = conn.execute(sa.select(Run.cancel_requested_by).where(Run.id == run_id)).scalar()
+        if who:
+            done = _cancel_waiting(run_id, who)
+            if done:
+                writer.write("system", f"cancelled by {who} before the apply started")
+                writer.flush()
+            return False
+        if not noted:
+            writer.write("system", "waiting: this client is at its limit of runs at once")
+            writer.flush()
+            noted = True
+        time.sleep(WAIT_POLL_SECONDS)
+
+
+def _cancel_waiting(run_id: int, who: str) -> bool:
+    """Cancel an apply that never started (still waiting for a slot); True when this did it."""
+    with get_engine().begin() as conn:
+        return conn.execute(
+            sa.update(Run).where(Run.id == run_id, Run.status == "applying", Run.worker_id.is_(None))
+            .values(status="cancelled", error_class="cancelled", finished_at=utcnow(),
+                    error_message=f"apply cancelled by {who} before it started; {RESUME_HINT}")
+        ).rowcount == 1
+
+
+def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
+    """Claim (unless already claimed) and apply run ``run_id``; its outcome, or None if not ours."""
+    from runner.execution.executioner import known_secrets
+
+    worker_id = claimed_by or claims.default_worker_id()
+    run = _load(run_id)
+    scrubber = Scrubber(known_secrets(run["client"]))
+    writer = LogWriter(run_id, scrubber, start_seq=last_seq(run_id))
+    if claimed_by is None and not _wait_for_slot(run_id, worker_id, writer):
+        log.info("run %s is not waiting to be applied any more", run_id)
+        return None
+    claims.record_pid(run_id, os.getpid())
+    monitor = RunMonitor(run_id, writer, timeout_seconds=None)
+    previous = signal.signal(signal.SIGTERM, lambda *_: monitor.signal_cancel())
+    monitor.start()
+    try:
+        return apply_claimed(run_id, writer, monitor)
+    except Exception as exc:  # noqa: BLE001 - never leave a claimed run "applying"
+        log.exception("run %s: the runner failed while applying", run_id)
+        monitor.finish()
+        _update(run_id, status="failed", error_class="apply_failed", finished_at=utcnow(),
+                error_message=f"the runner failed while applying: {type(exc).__name__}: {exc}; {RESUME_HINT}")
+        return Outcome("failed", "apply_failed")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m runner.execution.applier")
+    parser.add_argument("run_id", type=int)
+    parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the apply")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    outcome = run_apply(args.run_id, claimed_by=args.claimed_by)
+    return 0 if outcome is None or outcome.status == "applied" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
