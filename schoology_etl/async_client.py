@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 
 import aiohttp
@@ -69,6 +70,7 @@ class AsyncSchoologyClient(ClientCore):
             waited = await self.limiter.aacquire(self._sleep)
             self.stats.add(throttled_seconds=waited, requests=1)
             headers = self._headers(method, url, body is not None)
+            sent = time.monotonic()
             try:
                 async with session.request(method, url, json=body, headers=headers, allow_redirects=False) as raw:
                     text = await raw.text()
@@ -76,6 +78,8 @@ class AsyncSchoologyClient(ClientCore):
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 raise NetworkError(f"network error: {type(exc).__name__}", method=method,
                                    url=redact_url(url)) from exc
+            finally:
+                self.limiter.observe(time.monotonic() - sent)
         log.debug("%s %s -> %s", method, redact_url(url), status)
         if status == 303:
             return ApiResponse(303, raw_headers, None, url, method)

@@ -200,6 +200,7 @@ class SchoologyClient(ClientCore):
     def _send_once(self, method: str, url: str, body: Any, expect: str) -> ApiResponse:
         self.stats.add(throttled_seconds=self.limiter.acquire(self._sleep), requests=1)
         headers = self._headers(method, url, body is not None)
+        sent = time.monotonic()
         try:
             raw = self._session.request(method, url, json=body, headers=headers,
                                         timeout=self.timeout, allow_redirects=False)
@@ -207,6 +208,8 @@ class SchoologyClient(ClientCore):
             raise NetworkError(f"network error: {type(exc).__name__}", method=method, url=redact_url(url)) from exc
         except requests.RequestException as exc:
             raise NetworkError(f"request failed: {type(exc).__name__}", method=method, url=redact_url(url)) from exc
+        finally:
+            self.limiter.observe(time.monotonic() - sent)
         log.debug("%s %s -> %s", method, redact_url(url), raw.status_code)
         if raw.status_code == 303:
             return ApiResponse(303, {k.lower(): v for k, v in raw.headers.items()}, None, url, method)

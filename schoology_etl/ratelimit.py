@@ -23,8 +23,11 @@ log = logging.getLogger(__name__)
 DEFAULT_RATE = 40
 DEFAULT_WINDOW = 5.0
 #: Added to the window on the client side, so jitter in network latency cannot push two
-#: sends that are a window apart here into one server-side window.
+#: sends that are a window apart here into one server-side window. The limiter raises it
+#: to the slowest of the last ``rate`` requests (the server counts a request somewhere
+#: between our send and its answer), up to ``MAX_MARGIN_SHARE`` of the window.
 DEFAULT_MARGIN = 0.05
+MAX_MARGIN_SHARE = 0.2
 
 Clock = Callable[[], float]
 SleepFn = Callable[[float], None]
@@ -97,9 +100,11 @@ class RateLimiter:
         margin: float = DEFAULT_MARGIN,
         clock: Clock = time.monotonic,
     ) -> None:
+        self.base_margin = margin
         self.margin = margin
         self._bucket = TokenBucket(rate, window + margin, clock=clock)
         self._lock = threading.Lock()
+        self._durations: collections.deque[float] = collections.deque(maxlen=self._bucket.rate)
 
     @property
     def rate(self) -> int:
@@ -147,6 +152,15 @@ class RateLimiter:
             now, at = self._bucket.clock(), again
         return waited
 
+    def observe(self, seconds: float) -> None:
+        """Record how long one request took (send to answer); widens the margin to match."""
+        with self._lock:
+            window = self._bucket.window - self.margin
+            self._durations.append(max(0.0, seconds))
+            margin = min(max(self.base_margin, max(self._durations)), MAX_MARGIN_SHARE * window)
+            self._bucket.window = window + margin
+            self.margin = margin
+
     def pause(self, seconds: float | None = None) -> None:
         """Pause every user of this limiter, for ``seconds`` or about one window."""
         seconds = self.window if seconds is None else seconds
@@ -163,6 +177,7 @@ class RateLimiter:
             for t in list(old._spent)[-new.rate :]:
                 new._spent.append(t)
             self._bucket = new
+            self._durations = collections.deque(self._durations, maxlen=new.rate)
 
     def __repr__(self) -> str:
         return f"<RateLimiter {self.rate}/{self.window:g}s>"

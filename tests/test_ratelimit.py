@@ -128,3 +128,16 @@ def test_one_limiter_per_credential_shared_across_clients() -> None:
     assert a.limiter is b.limiter is limiter_for(creds.limiter_key)
     assert c.limiter is not a.limiter
     a.close()
+
+
+def test_slow_answers_widen_the_margin_up_to_a_fifth_of_the_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(2, 5.0, margin=0.05, clock=clock)
+    limiter.observe(0.3)
+    assert limiter.margin == pytest.approx(0.3) and limiter.window == pytest.approx(5.0)
+    limiter.acquire(clock.sleep)
+    limiter.acquire(clock.sleep)
+    limiter.acquire(clock.sleep)
+    assert clock.now == pytest.approx(5.3)  # a token comes back window + slowest answer later
+    limiter.observe(30.0)
+    assert limiter.margin == pytest.approx(1.0)
