@@ -1,0 +1,24 @@
+"""sections_without_teachers: exactly the seeded active sections with no teacher, by building."""
+
+from __future__ import annotations
+
+import csv
+
+
+def test_finds_the_seeded_sections(job_env):
+    state = job_env.state()
+    taught = {e["realm_id"] for e in state["enrollments"].values() if e["realm"] == "section" and e["admin"] and e["status"] == 1}
+    expected = {s["section_school_code"]: s for s in state["sections"].values() if s["active"] and s["id"] not in taught}
+    assert expected, "every 7th section of a building has no teacher"
+
+    run = job_env.run("sections_without_teachers")
+    with open(run.output("sections_without_teachers.csv"), newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["section_school_code"] for r in rows} == set(expected)
+    names = {str(k): b["title"] for k, b in state["buildings"].items()}
+    for r in rows:
+        section = expected[r["section_school_code"]]
+        assert r["building"] == names[str(section["building_id"])]
+        students = sum(1 for e in state["enrollments"].values() if e["realm"] == "section" and e["realm_id"] == section["id"])
+        assert int(r["students"]) == students
+    assert "image/png" in str([o.get("data", {}).keys() for c in run.notebook.cells for o in c.get("outputs", [])])
