@@ -1,0 +1,30 @@
+"""grading_period_audit: exactly the seeded overlap and gap, and the active sections on no current period."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+
+def test_finds_the_seeded_overlap_gap_and_sections(job_env):
+    state = job_env.state()
+    periods = {p["title"]: p for p in state["grading_periods"].values()}
+    term1, term2, term3 = (next(p for t, p in periods.items() if t.startswith(f"Term {n}")) for n in (1, 2, 3))
+    today = dt.date.today()
+    current = {int(k) for k, p in state["grading_periods"].items() if p["start"] <= today.isoformat() <= p["end"]}
+    off = {s["section_school_code"] for s in state["sections"].values() if s["active"] and not current & set(s["grading_periods"])}
+    assert off, "active past sections (the seeded inconsistency)"
+
+    run = job_env.run("grading_period_audit")
+    with open(run.output("grading_period_audit.csv"), newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    overlaps = [r for r in rows if r["kind"] == "overlap"]
+    gaps = [r for r in rows if r["kind"] == "gap"]
+    assert [(r["periods"], r["start"], r["end"]) for r in overlaps] == [
+        (f"{term1['title']}; {term2['title']}", term2["start"], term1["end"])]
+    day = dt.timedelta(days=1)
+    assert [(r["start"], r["end"], r["days"]) for r in gaps] == [
+        ((dt.date.fromisoformat(term2["end"]) + day).isoformat(), (dt.date.fromisoformat(term3["start"]) - day).isoformat(), "4")]
+    assert {r["section_school_code"] for r in rows if r["kind"] == "section_no_current_period"} == off
+    assert {r["kind"] for r in rows} == {"overlap", "gap", "section_no_current_period"}
+    assert "image/png" in str([o.get("data", {}).keys() for c in run.notebook.cells for o in c.get("outputs", [])])
