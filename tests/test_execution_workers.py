@@ -27,7 +27,8 @@ def db_runner_env(request: pytest.FixtureRequest, fresh_database: Callable[[str]
 
 
 @pytest.mark.parametrize("db_runner_env", ["sqlite", "postgresql", "mariadb"], indirect=True)
-def test_concurrent_claims_take_each_run_once(db_runner_env: RunnerEnv) -> None:
+def test_concurrent_claims_take_each_run_once(db_runner_env: RunnerEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLBELT_CLIENT_CONCURRENCY", "100")  # one client here; the cap is not under test
     with session_scope() as s:
         s.add_all([Run(job_id="j", client="acme", requester="t") for _ in range(40)])
     taken: list[int] = []
@@ -51,7 +52,9 @@ def test_concurrent_claims_take_each_run_once(db_runner_env: RunnerEnv) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("db_runner_env", ["postgresql", "mariadb"], indirect=True)
-def test_twenty_runs_three_workers_each_ran_exactly_once(db_runner_env: RunnerEnv) -> None:
+def test_twenty_runs_three_workers_each_ran_exactly_once(db_runner_env: RunnerEnv,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLBELT_CLIENT_CONCURRENCY", "6")  # all runs are for one client
     ledger = db_runner_env.home / "ledger.txt"
     db_runner_env.write_job("tick", f"import os\nwith open({str(ledger)!r}, 'a') as f:\n"
                                     "    f.write(os.environ['TOOLBELT_RUN_ID'] + '\\n')")

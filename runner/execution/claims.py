@@ -6,9 +6,11 @@ process has yet) exactly once, however many workers ask: an ``UPDATE ... WHERE s
 
 Per-client cap: at most :func:`~runner.execution.settings.client_concurrency` runs and
 applies execute at once for one client (Schoology's rate limit is per credential). Each
-claim first touches the client's row in ``client_locks`` in the same transaction; that
-row lock (a write lock on SQLite) serializes claims for one client across processes, so
-counting the client's executing runs and taking the run cannot interleave.
+claim first locks the client's row in ``client_locks`` in the same transaction
+(``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL/MariaDB: a claimer never waits on
+another, it moves on to other clients; a write lock on SQLite), so counting the
+client's executing runs and taking the run cannot interleave. Lock conflicts
+(deadlock, busy) are retried a few times.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -52,26 +55,46 @@ def _insert_ignore(conn: sa.Connection, client: str) -> None:
     conn.execute(stmt)
 
 
-def _lock_client(conn: sa.Connection, client: str) -> None:
-    """Lock ``client``'s row in ``client_locks`` until the transaction ends (created if needed).
+def _ensure_client_row(engine: sa.Engine, client: str) -> None:
+    """Create ``client``'s lock row in its own short transaction (never inside a claim:
+    on MariaDB an insert next to a locked gap is a classic deadlock)."""
+    with engine.begin() as conn:
+        _insert_ignore(conn, client)
 
-    This is the transaction's first statement: on SQLite a write takes the database's
-    write lock before anything is read, so the reads after it are current.
+
+def _lock_client(conn: sa.Connection, client: str) -> bool:
+    """Lock ``client``'s row in ``client_locks`` until the transaction ends; False when
+    another claimer holds it right now (PostgreSQL/MariaDB: ``FOR UPDATE SKIP LOCKED``).
+
+    On SQLite the lock is a write (the transaction's first statement), which takes the
+    database's write lock before anything is read, so the reads after it are current.
     """
-    touch = sa.update(ClientLock).where(ClientLock.client == client).values(touched_at=utcnow())
-    if conn.execute(touch).rowcount:
-        return
-    _insert_ignore(conn, client)
-    conn.execute(touch)
+    if conn.dialect.name == "sqlite":
+        touch = sa.update(ClientLock).where(ClientLock.client == client).values(touched_at=utcnow())
+        return bool(conn.execute(touch).rowcount)
+    row = conn.execute(
+        sa.select(ClientLock.client).where(ClientLock.client == client).with_for_update(skip_locked=True)
+    ).first()
+    return row is not None
 
 
 def _executing(conn: sa.Connection, client: str) -> int:
-    """How many runs of ``client`` a process is executing now (a current read, not a snapshot)."""
-    query = sa.select(Run.id).where(Run.client == client, Run.status.in_(EXECUTING_STATUSES),
-                                    Run.worker_id.is_not(None))
-    if conn.dialect.name != "sqlite":
-        query = query.with_for_update()
-    return len(conn.execute(query).all())
+    """How many runs of ``client`` a process is executing now.
+
+    Read after taking the client's lock, so it sees every claim committed before ours (a
+    plain read: locking the runs rows too would deadlock with heartbeats on MariaDB).
+    """
+    query = sa.select(sa.func.count()).select_from(Run).where(
+        Run.client == client, Run.status.in_(EXECUTING_STATUSES), Run.worker_id.is_not(None))
+    return int(conn.execute(query).scalar() or 0)
+
+
+def _retryable(exc: sa.exc.DBAPIError) -> bool:
+    """A deadlock, lock wait timeout, serialization failure or a busy SQLite."""
+    orig = exc.orig
+    code = orig.args[0] if getattr(orig, "args", None) else None
+    return (code in (1205, 1213) or getattr(orig, "sqlstate", None) in ("40001", "40P01")
+            or "database is locked" in str(orig))
 
 
 def _waiting(status: str | None, worker_id: str | None) -> bool:
@@ -80,7 +103,8 @@ def _waiting(status: str | None, worker_id: str | None) -> bool:
 
 def _take(conn: sa.Connection, run_id: int, client: str, worker_id: str) -> str:
     """Claim ``run_id`` (queued, or applying without a process) under ``client``'s cap."""
-    _lock_client(conn, client)
+    if not _lock_client(conn, client):
+        return BUSY
     row = conn.execute(sa.select(Run.status, Run.worker_id).where(Run.id == run_id)).first()
     if row is None or not _waiting(row.status, row.worker_id):
         return GONE
@@ -108,8 +132,21 @@ def try_claim(run_id: int, worker_id: str) -> str:
         row = conn.execute(sa.select(Run.client, Run.status, Run.worker_id).where(Run.id == run_id)).first()
     if row is None or not _waiting(row.status, row.worker_id):
         return GONE
-    with engine.begin() as conn:
-        return _take(conn, run_id, row.client, worker_id)
+    return _take_with_retry(engine, run_id, row.client, worker_id)
+
+
+def _take_with_retry(engine: sa.Engine, run_id: int, client: str, worker_id: str) -> str:
+    _ensure_client_row(engine, client)
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                return _take(conn, run_id, client, worker_id)
+        except sa.exc.DBAPIError as exc:
+            if not _retryable(exc) or attempt == 4:
+                raise
+            log.info("claim of run %s met a lock conflict; trying again", run_id)
+            time.sleep(0.05 * (attempt + 1))
+    return BUSY
 
 
 def claim_run(run_id: int, worker_id: str) -> bool:
@@ -130,13 +167,21 @@ def claim_next(worker_id: str) -> int | None:
     for run_id, client in waiting:
         if client in busy:
             continue
-        with engine.begin() as conn:
-            taken = _take(conn, int(run_id), client, worker_id)
+        taken = _take_with_retry(engine, int(run_id), client, worker_id)
         if taken == CLAIMED:
             return int(run_id)
         if taken == BUSY:
             busy.add(client)
     return None
+
+
+def waiting_count() -> int:
+    """How many runs wait for a process (queued, or applies nobody has taken yet)."""
+    with get_engine().connect() as conn:
+        return int(conn.execute(
+            sa.select(sa.func.count()).select_from(Run).where(
+                sa.or_(Run.status == "queued", sa.and_(Run.status == "applying", Run.worker_id.is_(None))))
+        ).scalar() or 0)
 
 
 def record_pid(run_id: int, pid: int) -> None:

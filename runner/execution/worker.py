@@ -63,11 +63,11 @@ class Worker:
         self._stop.set()
 
     def _fill(self) -> bool:
-        """Start runs while there is room; False when the queue was found empty."""
+        """Start runs while there is room; False when no run is waiting at all."""
         while len(self._running()) < self.concurrency and not self._stop.is_set():
             run_id = claims.claim_next(self.worker_id)
-            if run_id is None:
-                return False
+            if run_id is None:  # nothing claimable now: empty, or every waiting client at its cap
+                return claims.waiting_count() > 0
             child = self._fork.Process(target=_execute_in_child, args=(run_id, self.worker_id),
                                        name=f"executioner-{run_id}", daemon=False)
             child.start()
@@ -93,7 +93,7 @@ class Worker:
             if self._stop.is_set():
                 time.sleep(0.2)  # waiting for started runs to end
             else:
-                self._stop.wait(0.2 if running or queue_left else self.poll_seconds)
+                self._stop.wait(0.2 if running else self.poll_seconds)
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop claiming (call from the main thread)."""
