@@ -20,6 +20,7 @@ from runner.dashboard.history_view import HistoryView
 from runner.dashboard.jobs_view import JobsView
 from runner.dashboard.run_view import RunView
 from runner.dashboard.style import CSS
+from runner.dashboard.widgets import error_html
 from runner.identity import current_user
 from runner.store.engine import toolbelt_home
 
@@ -54,9 +55,11 @@ class DashboardApp:
         title = w.HTML(f"{CSS}<h2 class='tb-title'>Provisioner's Toolbelt</h2>")
         self.who = w.HTML(f"Signed in as <b>{html.escape(self.user)}</b>")
         self.who.add_class("tb-user")
+        self.notice = w.HTML("")
+        self.notice.add_class("tb-notice")
         self.widget = w.VBox([w.HBox([title, self.who, self.client],
                                      layout=w.Layout(justify_content="space-between", align_items="center")),
-                              self.nav, self.stack])
+                              self.nav, self.notice, self.stack])
         self.widget.add_class("tb-app")
         self.follow_query(query_string)
 
@@ -86,13 +89,10 @@ class DashboardApp:
             jobs.open_job(jobs.job.id)  # reload client-data choices
 
     def choices_for_client(self, kind: str) -> list[tuple[str, str]]:
+        """``[(title, id)]`` of the selected client's ``kind``; raises when they cannot be read."""
         if not self.client_name:
-            return []
-        try:
-            return _cached_choices(self.client_name, kind)
-        except Exception as exc:  # the form still opens; the field says why it is empty
-            log.warning("could not load %s for %s: %s", kind, self.client_name, exc)
-            return []
+            raise ValueError("no client selected (top right)")
+        return _cached_choices(self.client_name, kind)
 
     # --- navigation -----------------------------------------------------------------------
     def _on_nav(self, change: dict[str, Any]) -> None:
@@ -103,8 +103,22 @@ class DashboardApp:
         self.nav.index = VIEWS.index(view)
 
     def open_run(self, run_id: int) -> None:
+        """Show the Run view following ``run_id``."""
+        self.notice.value = ""
         self.show("Run")
         self.run_view.open(run_id)
+
+    def rerun(self, run_id: int) -> dict[str, Any] | None:
+        """Run ``run_id``'s job again for the same client with the same parameters, as this user."""
+        try:
+            old = self.service.get_run(run_id)
+            run = self.service.create_run(old["job"], old["client"], old["params"], self.user,
+                                          parent_run_id=old["id"])
+        except Exception as exc:  # noqa: BLE001 - shown at the top of the page
+            self.notice.value = error_html(f"cannot re-run run {run_id}: {exc}")
+            return None
+        self.open_run(run["id"])
+        return run
 
     def follow_query(self, query_string: str) -> None:
         query = parse_qs(query_string.lstrip("?"))

@@ -44,3 +44,17 @@ def notebook_html_link(path: str | Path) -> str:
         return '<span class="tb-missing">output notebook (not written yet)</span>'
     body, _ = HTMLExporter().from_filename(str(p))
     return data_link(p.stem + ".html", body.encode("utf-8"), "text/html")
+
+
+def run_downloads_html(run: dict) -> str:
+    """The downloads of a finished run: its output notebook as HTML and each artifact ("" when none)."""
+    links = []
+    if run.get("output_path"):
+        try:
+            links.append(notebook_html_link(run["output_path"]))
+        except Exception as exc:  # noqa: BLE001 - a notebook nbconvert cannot render still leaves the artifacts
+            links.append(f'<span class="tb-missing">output notebook (cannot render: {html.escape(str(exc))})</span>')
+    links += [file_link(a["path"], name=a["name"]) for a in run.get("artifacts", [])]
+    if not links:
+        return ""
+    return '<h4>Downloads</h4><div class="tb-download-list">' + " ".join(links) + "</div>"

@@ -57,12 +57,14 @@ class FieldWidget:
         self.preview = w.HTML("")
         self.input = self._make_input(load_choices)
         self.input.add_class(f"tb-field-{spec.name}")
+        self.input.observe(lambda _change: self.show_error(None), names="value")
         help_html = w.HTML(f'<span class="tb-help">{html.escape(spec.help)}</span>') if spec.help else w.HTML("")
         self.box = w.VBox(
             [w.HBox([_label(spec), self.input, help_html]), self.preview, self.error],
             layout=w.Layout(margin="4px 0"),
         )
         self.box.add_class("tb-field")
+        self.box.add_class(f"tb-fieldbox-{spec.name}")
 
     def _make_input(self, load_choices: ChoiceLoader | None) -> w.Widget:
         spec, default = self.spec, self.spec.default
@@ -81,7 +83,7 @@ class FieldWidget:
         if kind == "multichoice" or kind in CLIENT_DATA_TYPES:
             options: list[tuple[str, Any]]
             if kind in CLIENT_DATA_TYPES:
-                options = load_choices(kind) if load_choices else []
+                options = self._client_choices(kind, load_choices)
             else:
                 options = [(str(c), c) for c in spec.choices or ()]
             values = {v for _, v in options}
@@ -93,6 +95,20 @@ class FieldWidget:
             return upload
         # string, int, float: free text, so a bad value reaches the validator and is explained
         return w.Text(value="" if default is None else str(default), layout=_LAYOUT)
+
+    def _client_choices(self, kind: str, load_choices: ChoiceLoader | None) -> list[tuple[str, Any]]:
+        """The client's own ``kind`` (buildings, roles...), or none with the reason shown under the field."""
+        if load_choices is None:
+            return []
+        try:
+            options = load_choices(kind)
+        except Exception as exc:  # noqa: BLE001 - the form still opens; the field says why it is empty
+            self.preview.value = (f'<span class="tb-error">could not load the client\'s {html.escape(kind)}: '
+                                  f"{html.escape(str(exc))}</span>")
+            return []
+        if not options:
+            self.preview.value = f'<span class="tb-help">the client has no {html.escape(kind)}</span>'
+        return options
 
     def _on_upload(self, change: Mapping[str, Any]) -> None:
         files = change["new"]
@@ -121,7 +137,10 @@ class FieldWidget:
         return value
 
     def show_error(self, message: str | None) -> None:
-        self.error.value = f'<span class="tb-error">{html.escape(message)}</span>' if message else ""
+        """Show ``message`` under the field (None clears it); assigned only when it changes."""
+        value = f'<span class="tb-error">{html.escape(message)}</span>' if message else ""
+        if self.error.value != value:
+            self.error.value = value
 
 
 class JobForm:
@@ -150,19 +169,24 @@ class JobForm:
         return {name: f.raw_value() for name, f in self.fields.items() if f.raw_value() is not None}
 
     def validate(self) -> dict[str, Any] | None:
-        for field in self.fields.values():
-            field.show_error(None)
+        """The validated params, or None after showing each problem beside its field."""
         try:
             params = validate_params(self.header, self.raw_values())
         except ParamsInvalid as exc:
-            for name, message in exc.errors.items():
-                if name in self.fields:
-                    self.fields[name].show_error(message)
-            count = len(exc.errors)
-            self.summary.value = (
-                f'<span class="tb-error">{count} field{"s" if count > 1 else ""} to fix before running.</span>'
-            )
+            self.show_errors(exc.errors)
             return None
-        self.summary.value = ""
+        self.show_errors({})
         return params
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """Show ``errors`` (field name -> message) beside their fields and clear the others."""
+        for name, field in self.fields.items():
+            field.show_error(errors.get(name))
+        unplaced = [f"{name}: {msg}" for name, msg in errors.items() if name not in self.fields]
+        if not errors:
+            self.summary.value = ""
+            return
+        count = len(errors)
+        text = f"{count} field{'s' if count > 1 else ''} to fix before running."
+        self.summary.value = f'<span class="tb-error">{html.escape(" ".join([text, *unplaced]))}</span>'
 

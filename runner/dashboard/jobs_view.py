@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as w
@@ -11,6 +10,8 @@ import ipywidgets as w
 from runner.access import may_run
 from runner.catalog import Catalog, Job
 from runner.dashboard.form import JobForm
+from runner.dashboard.widgets import error_html
+from runner.params import ParamsInvalid
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
@@ -65,7 +66,7 @@ class JobsView:
         if job.header is None:
             note = w.HTML(
                 f'<div class="tb-job-broken"><b>{html.escape(job.id)}</b>: broken<br>'
-                f'<span class="tb-error">{html.escape(job.error or "")}</span></div>'
+                f'<span class="tb-error">{html.escape((job.error or "").replace(str(job.path), job.path.name))}</span></div>'
             )
             return note
         button = w.Button(description=job.header.title, tooltip=job.id, layout=w.Layout(width="360px"))
@@ -83,6 +84,7 @@ class JobsView:
         execute = w.Button(description="Execute", button_style="primary", icon="play")
         execute.add_class("tb-execute")
         execute.on_click(lambda _b: self.execute())
+        self.execute_button = execute
         self.message = w.HTML("")
         self.message.add_class("tb-execute-message")
         badge = ' <span class="tb-badge">writes: plan, review, apply</span>' if header.mutates else ""
@@ -94,26 +96,34 @@ class JobsView:
         ]
 
     def execute(self) -> dict[str, Any] | None:
+        """Validate the form; when every field is fine, create the run and show it. Returns the run."""
         if self.form is None or self.job is None:
             return None
-        params = self.form.validate()
+        self.execute_button.disabled = True  # no double runs while checking and queuing
+        self.execute_button.description = "Checking…"
+        try:
+            return self._execute(self.job, self.form)
+        finally:
+            self.execute_button.disabled = False
+            self.execute_button.description = "Execute"
+
+    def _execute(self, job: Job, form: JobForm) -> dict[str, Any] | None:
+        self.message.value = ""
+        params = form.validate()
         if params is None:
             return None
         client = self.app.client_name
         if not client:
-            self.message.value = '<span class="tb-error">Choose a client first (top right).</span>'
+            self.message.value = error_html("Choose a client first (top right), or add one under Clients.")
             return None
         try:
-            run = self.app.service.create_run(self.job.id, client, params, self.app.user)
-        except Exception as exc:  # one clear message, shown where the user looks
-            self.message.value = f'<span class="tb-error">{html.escape(str(exc))}</span>'
+            run = self.app.service.create_run(job.id, client, params, self.app.user)
+        except ParamsInvalid as exc:  # the same validator; kept for a header changed since the form opened
+            form.show_errors(exc.errors)
+            return None
+        except Exception as exc:  # noqa: BLE001 - one clear message, shown where the user looks
+            self.message.value = error_html(str(exc))
             return None
         self.message.value = f"Run {run['id']} started."
         self.app.open_run(run["id"])
         return run
-
-    @staticmethod
-    def upload_root(home: Path) -> Path:
-        path = home / "uploads"
-        path.mkdir(parents=True, exist_ok=True)
-        return path

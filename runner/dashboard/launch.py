@@ -10,6 +10,7 @@ as a backstop.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,13 @@ import urllib.request
 from pathlib import Path
 
 APP_NOTEBOOK = Path(__file__).with_name("app.ipynb")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for tests and ``toolbelt demo --port 0``)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def voila_command(
@@ -57,6 +65,7 @@ def start_voila(
     user_header: str | None = None,
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
+    preheat: bool = True,
 ) -> subprocess.Popen:
     """Start Voila in its own session; the caller owns the process."""
     full_env = dict(os.environ)
@@ -66,7 +75,7 @@ def start_voila(
         full_env["TOOLBELT_USER_HEADER"] = "HTTP_" + user_header.upper().replace("-", "_")
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     return subprocess.Popen(
-        voila_command(port, local=local, user_header=user_header),
+        voila_command(port, local=local, user_header=user_header, preheat=preheat),
         env=full_env,
         stdout=out,
         stderr=subprocess.STDOUT,

@@ -68,4 +68,5 @@ def render_html(entries: Iterable[LogEntry], *, limit: int = 2000) -> str:
     for entry in entries[hidden:]:
         cls = "tb-log-err" if entry.stream == "stderr" else ("tb-log-progress" if entry.progress_key else "tb-log-line")
         rows.append(f'<span class="{cls}">{html.escape(entry.text)}</span>')
-    return '<pre class="tb-log">' + "\n".join(rows) + "</pre>"
+    # column-reverse keeps the view scrolled to the newest line as lines arrive
+    return '<div class="tb-log-scroll"><pre class="tb-log">' + "\n".join(rows) + "</pre></div>"

@@ -1,15 +1,21 @@
-"""Plan review inside the Run view: counts by operation, a sample, the CSV, Apply; Undo after an apply."""
+"""Plan review inside the Run view: counts by operation, a sample, the CSV, Apply; Undo after an apply.
+
+Apply and undo are the service's (:func:`runner.service.apply_run`,
+:func:`runner.service.undo_run`), the same the CLI calls: an apply runs on the same run
+(``planned`` -> ``applying`` -> ``applied``), an undo makes a new planned run to review.
+"""
 
 from __future__ import annotations
 
+import csv
 import html
 import io
-import csv
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from runner.dashboard.downloads import data_link
+from runner.dashboard.downloads import MAX_BYTES, data_link
+from runner.dashboard.widgets import error_html
 from schoology_etl.plans import Plan
 from schoology_etl.plans.plan import CSV_COLUMNS
 
@@ -18,11 +24,28 @@ if TYPE_CHECKING:
 
 
 def plan_csv_bytes(plan: Plan) -> bytes:
+    """The plan as CSV (one row per changed field), as the CLI's ``plan.to_csv`` writes it."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     writer.writerows(plan.iter_rows())
     return buf.getvalue().encode("utf-8")
+
+
+def plan_csv_link(plan: Plan, run_id: int) -> str:
+    """A download link for the plan's CSV, or its location when it is too big for the page."""
+    payload = plan_csv_bytes(plan)
+    if len(payload) > MAX_BYTES:
+        return f'<span class="tb-too-big">plan CSV ({len(payload) // (1024 * 1024)} MB): ' \
+               f'<code>toolbelt runs show {run_id}</code> names the plan file</span>'
+    return data_link(f"plan-run-{run_id}.csv", payload, "text/csv")
+
+
+def counts_html(counts: dict[str, Any] | None, title: str) -> str:
+    if not counts:
+        return ""
+    items = ", ".join(f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in counts.items())
+    return f"<p class='tb-journal'><b>{html.escape(title)}</b> {items}</p>"
 
 
 class PlanView:
@@ -33,10 +56,11 @@ class PlanView:
         self.run: dict[str, Any] | None = None
         self.body = w.HTML("")
         self.body.add_class("tb-plan")
-        self.apply = w.Button(description="Apply this plan", button_style="warning", icon="check")
+        self.apply = w.Button(description="Apply this plan", button_style="warning", icon="check",
+                              tooltip="Make exactly these changes in Schoology")
         self.apply.add_class("tb-apply")
         self.apply.on_click(lambda _b: self.apply_plan())
-        self.undo = w.Button(description="Undo", icon="undo")
+        self.undo = w.Button(description="Undo", icon="undo", tooltip="Plan the changes that restore the before values")
         self.undo.add_class("tb-undo")
         self.undo.on_click(lambda _b: self.undo_run())
         self.message = w.HTML("")
@@ -52,46 +76,57 @@ class PlanView:
         self.undo.layout.display = "none"
 
     def show(self, run: dict[str, Any]) -> None:
+        """Draw the plan of ``run`` (a no-op when nothing changed since the last call)."""
         if not run.get("plan_path"):
             return
-        if self.run is not None and self.run.get("status") == run["status"] and self.run["id"] == run["id"]:
+        if self.run is not None and (self.run["id"], self.run["status"]) == (run["id"], run["status"]):
             return  # unchanged: no widget traffic
         self.run = run
         try:
             plan = Plan(run["plan_path"])
-        except Exception as exc:
-            self.body.value = f'<span class="tb-error">plan unreadable: {html.escape(str(exc))}</span>'
+            review = plan._repr_html_()
+            link = plan_csv_link(plan, run["id"])
+            empty = len(plan) == 0
+        except Exception as exc:  # noqa: BLE001 - an unreadable plan is shown, never applied
+            self.body.value = error_html(f"the plan cannot be read: {exc}")
+            self.apply.layout.display = self.undo.layout.display = "none"
             return
-        journal = run.get("journal_counts") or {}
-        journal_html = ""
-        if journal:
-            journal_html = "<p class='tb-journal'>Applied: " + ", ".join(
-                f"{html.escape(str(k))} {html.escape(str(v))}" for k, v in journal.items()) + "</p>"
-        self.body.value = (
-            "<h4>Plan review</h4>" + plan._repr_html_() + journal_html
-            + "<p>" + data_link(f"plan-run-{run['id']}.csv", plan_csv_bytes(plan), "text/csv") + "</p>"
-        )
-        self.apply.layout.display = None if run["status"] == "planned" and len(plan) else "none"
+        note = "<p><i>Nothing to change: the plan is empty.</i></p>" if empty else ""
+        self.body.value = ("<h4>Plan review</h4>" + note + review
+                           + counts_html(run.get("journal_counts"), "Applied:")
+                           + f"<p>Download: {link}</p>")
+        self.apply.layout.display = None if run["status"] == "planned" and not empty else "none"
         self.undo.layout.display = None if run["status"] == "applied" else "none"
+
+    def _busy(self, busy: bool) -> None:
+        self.apply.disabled = self.undo.disabled = busy
 
     def apply_plan(self) -> None:
         if self.run is None:
             return
+        self._busy(True)
         try:
             run = self.app.service.apply_run(self.run["id"], self.app.user)
-        except Exception as exc:
-            self.message.value = f'<span class="tb-error">{html.escape(str(exc))}</span>'
+        except Exception as exc:  # noqa: BLE001 - shown beside the button
+            self.message.value = error_html(str(exc))
             return
-        self.message.value = "Applying…"
+        finally:
+            self._busy(False)
         self.app.open_run(run["id"])
+        self.message.value = "Applying…"
 
     def undo_run(self) -> None:
         if self.run is None:
             return
+        undone = self.run["id"]
+        self._busy(True)
         try:
-            run = self.app.service.undo_run(self.run["id"], self.app.user)
-        except Exception as exc:
-            self.message.value = f'<span class="tb-error">{html.escape(str(exc))}</span>'
+            run = self.app.service.undo_run(undone, self.app.user)
+        except Exception as exc:  # noqa: BLE001 - shown beside the button
+            self.message.value = error_html(str(exc))
             return
-        self.message.value = f"Undo planned as run {run['id']}: review it, then apply."
+        finally:
+            self._busy(False)
         self.app.open_run(run["id"])
+        self.message.value = (f"Undo of run {undone} planned as run {run['id']}: "
+                              "review it, then apply.")

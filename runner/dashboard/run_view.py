@@ -1,15 +1,18 @@
-"""The Run view: status, elapsed time, the live log, the run's tables and plots, Cancel, plan review, downloads.
+"""The Run view: who ran what with which parameters, status, elapsed time, the live log,
+the run's tables and plots, Cancel and Re-run, plan review, downloads.
 
-While a run is open, an asyncio task in the page's kernel polls the store every half
-second and updates the widgets only when something changed (idle pages send no widget
-traffic, so Voila can cull abandoned kernels).
+While a run is open, an asyncio task in the page's kernel reads the store every half
+second in a worker thread and then updates the widgets on the kernel's loop, only when
+something changed (idle pages send no widget traffic, so Voila can cull abandoned
+kernels).
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-import json
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,50 +22,61 @@ import ipywidgets as w
 from runner.dashboard import downloads
 from runner.dashboard.logview import collapse, render_html
 from runner.dashboard.plan_view import PlanView
+from runner.dashboard.rich_outputs import rich_outputs_html
+from runner.dashboard.widgets import error_html, set_if_changed
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
 
+log = logging.getLogger(__name__)
+
 POLL_SECONDS = 0.5
-FINAL = {"succeeded", "failed", "cancelled", "planned", "applied"}
-_RICH = ("text/html", "image/png", "image/svg+xml")
+UPLOADS_DIR = "uploads"  # below TOOLBELT_HOME: where the form saves uploaded files
+FINAL = frozenset({"succeeded", "failed", "cancelled", "planned", "applied"})
+ACTIVE = frozenset({"queued", "running", "applying"})
 
 
-def _set(widget: w.Widget, value: Any) -> None:
-    """Assign only on change: no widget traffic for nothing."""
-    if widget.value != value:
-        widget.value = value
-
-
-def _elapsed(run: dict[str, Any]) -> str:
+def elapsed_text(run: dict[str, Any], now: datetime | None = None) -> str:
+    """``"4.2s"`` or ``"3m 07s"``: run time so far (or in all), or time queued before it started."""
     if run.get("duration_seconds") is not None:
         seconds = float(run["duration_seconds"])
     elif run.get("created_at"):
-        seconds = (datetime.now(timezone.utc) - datetime.fromisoformat(run["created_at"])).total_seconds()
+        created = datetime.fromisoformat(run["created_at"])
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=timezone.utc)
+        seconds = ((now or datetime.now(timezone.utc)) - created).total_seconds()
     else:
         return ""
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}m {secs:02d}s" if minutes else f"{seconds:.1f}s"
+    minutes, secs = divmod(int(max(seconds, 0)), 60)
+    return f"{minutes}m {secs:02d}s" if minutes else f"{max(seconds, 0):.1f}s"
 
 
-def rich_outputs_html(notebook_path: str | Path) -> str:
-    """Tables and plots from the (partly) executed output notebook, as HTML."""
-    try:
-        nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    parts = []
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", []):
-            data = out.get("data") or {}
-            if "image/png" in data:
-                png = data["image/png"]
-                png = "".join(png) if isinstance(png, list) else png
-                parts.append(f'<img class="tb-plot" src="data:image/png;base64,{png.strip()}"/>')
-            elif "text/html" in data:
-                body = data["text/html"]
-                parts.append(f'<div class="tb-table">{"".join(body) if isinstance(body, list) else body}</div>')
-    return "\n".join(parts)
+def param_text(value: Any) -> str:
+    """A parameter value as a person reads it (an uploaded file as its name, a list comma-separated)."""
+    if isinstance(value, str) and f"{UPLOADS_DIR}/" in value.replace("\\", "/"):
+        return Path(value).name
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return "" if value is None else str(value)
+
+
+def params_html(params: dict[str, Any] | None) -> str:
+    """The run's parameters as a small table."""
+    if not params:
+        return '<div class="tb-run-params"><i>No parameters.</i></div>'
+    rows = "".join(f"<tr><th>{html.escape(name)}</th><td>{html.escape(param_text(value))}</td></tr>"
+                   for name, value in params.items())
+    return f'<table class="tb-run-params tb-kv">{rows}</table>'
+
+
+@dataclass
+class RunSnapshot:
+    """What one poll read from the store (and files), before anything is drawn."""
+
+    run: dict[str, Any]
+    new_lines: list[dict[str, Any]] = field(default_factory=list)
+    rich: str | None = None  # None: unchanged
+    downloads: str | None = None  # None: unchanged
 
 
 class RunView:
@@ -72,15 +86,18 @@ class RunView:
         self.app = app
         self.run_id: int | None = None
         self.title = w.HTML('<i class="tb-empty">No run open. Execute a job or open one from History.</i>')
+        self.title.add_class("tb-run-title-box")
+        self.params = w.HTML("")
         self.status = w.HTML("")
         self.status.add_class("tb-run-status")
         self.cancel = w.Button(description="Cancel", button_style="danger", icon="stop")
         self.cancel.add_class("tb-cancel")
         self.cancel.on_click(lambda _b: self.cancel_run())
-        self.rerun = w.Button(description="Re-run", icon="redo")
+        self.rerun = w.Button(description="Re-run", icon="redo", tooltip="Run again with the same parameters")
         self.rerun.add_class("tb-rerun")
         self.rerun.on_click(lambda _b: self.rerun_run())
         self.message = w.HTML("")
+        self.message.add_class("tb-run-message")
         self.log = w.HTML("")
         self.log.add_class("tb-run-log")
         self.rich = w.HTML("")
@@ -89,33 +106,40 @@ class RunView:
         self.downloads = w.HTML("")
         self.downloads.add_class("tb-downloads")
         self.widget = w.VBox([
-            self.title,
-            w.HBox([self.status, self.cancel, self.rerun, self.message]),
+            self.title, self.params,
+            w.HBox([self.status, self.cancel, self.rerun, self.message], layout=w.Layout(align_items="center")),
             w.HTML("<h4>Log</h4>"), self.log,
             self.rich, self.plan.widget, self.downloads,
         ])
         self._task: asyncio.Task | None = None
+        self._reset()
+        self._show_controls(None)
+
+    def _reset(self) -> None:
         self._lines: list[tuple[str, str]] = []
         self._last_seq = 0
         self._rich_mtime: float | None = None
-        self._final_seen = False
-        self._show_controls(None)
+        self._downloads_for: tuple[int, str] | None = None
 
     def _show_controls(self, run: dict[str, Any] | None) -> None:
         running = run is not None and run["status"] in ("queued", "running")
-        self.cancel.layout.display = None if running else "none"
-        self.rerun.layout.display = None if run is not None and not running else "none"
+        cancel = None if running else "none"
+        rerun = None if run is not None and run["status"] not in ACTIVE else "none"
+        if self.cancel.layout.display != cancel:
+            self.cancel.layout.display = cancel
+        if self.rerun.layout.display != rerun:
+            self.rerun.layout.display = rerun
 
+    # --- following a run ------------------------------------------------------------------
     def open(self, run_id: int) -> None:
         """Show ``run_id`` and follow it until it ends."""
         if self._task is not None:
             self._task.cancel()
+            self._task = None
         self.run_id = run_id
-        self._lines, self._last_seq, self._rich_mtime, self._final_seen = [], 0, None, False
-        self.log.value = ""
-        self.rich.value = ""
-        self.downloads.value = ""
-        self.message.value = ""
+        self._reset()
+        for widget in (self.log, self.rich, self.downloads, self.message, self.params):
+            widget.value = ""
         self.plan.clear()
         self.refresh()
         try:
@@ -125,71 +149,92 @@ class RunView:
         self._task = loop.create_task(self._follow(run_id))
 
     async def _follow(self, run_id: int) -> None:
+        final_seen = False
         while self.run_id == run_id:
-            run = await asyncio.to_thread(self.refresh)
-            if run is None or (run["status"] in FINAL and self._final_seen):
-                return
-            self._final_seen = run["status"] in FINAL
+            try:
+                snap = await asyncio.to_thread(self._read, run_id)
+            except Exception as exc:  # noqa: BLE001 - a store hiccup must not kill the live view
+                log.warning("reading run %s failed: %s", run_id, exc)
+                await asyncio.sleep(POLL_SECONDS * 4)
+                continue
+            if self.run_id != run_id:
+                return  # another run was opened meanwhile
+            self._render(snap)
+            status = snap.run["status"]
+            if status in FINAL and final_seen:
+                return  # one more read after the end catches the last lines
+            final_seen = status in FINAL
             await asyncio.sleep(POLL_SECONDS)
 
     def refresh(self) -> dict[str, Any] | None:
-        """Read the run and its new log lines from the store; update what changed."""
+        """Read the run and its new log lines now and draw them (also used without a loop)."""
         if self.run_id is None:
             return None
+        snap = self._read(self.run_id)
+        self._render(snap)
+        return snap.run
+
+    def _read(self, run_id: int) -> RunSnapshot:
+        """Everything to draw, read from the store and files (no widget is touched here)."""
         service = self.app.service
-        run = service.get_run(self.run_id)
-        new = list(service.iter_log(self.run_id, after_seq=self._last_seq))
-        if new:
-            self._last_seq = new[-1]["seq"]
-            self._lines.extend((line["stream"], line["text"]) for line in new)
-            _set(self.log, render_html(collapse(self._lines)))
-        _set(self.title, f'<h3 class="tb-run-title">Run {run["id"]}: {html.escape(run["job"])} '
-                         f'<small>for {html.escape(run["client"])}, by {html.escape(run["requester"])}</small></h3>')
+        run = service.get_run(run_id)
+        snap = RunSnapshot(run, list(service.iter_log(run_id, after_seq=self._last_seq)))
+        path = run.get("output_path")
+        if path and Path(path).exists():
+            mtime = Path(path).stat().st_mtime
+            if mtime != self._rich_mtime:
+                self._rich_mtime = mtime
+                snap.rich = rich_outputs_html(path)
+        key = (run["id"], run["status"])
+        if run["status"] in FINAL and self._downloads_for != key:
+            self._downloads_for = key
+            snap.downloads = downloads.run_downloads_html(run)
+        return snap
+
+    def _render(self, snap: RunSnapshot) -> None:
+        run = snap.run
+        if snap.new_lines:
+            self._last_seq = snap.new_lines[-1]["seq"]
+            self._lines.extend((line["stream"], line["text"]) for line in snap.new_lines)
+            set_if_changed(self.log, render_html(collapse(self._lines)))
+        elif not self._lines and run["status"] in ("queued", "running"):
+            set_if_changed(self.log, '<pre class="tb-log"><i>Waiting for the first output…</i></pre>')
+        set_if_changed(self.title, self._title_html(run))
+        set_if_changed(self.params, params_html(run.get("params")))
         error = ""
         if run.get("error_message"):
-            error = f' <span class="tb-error">{html.escape(run["error_class"] or "")}: {html.escape(run["error_message"])}</span>'
-        _set(self.status, f'<span class="tb-status tb-status-{run["status"]}">{run["status"]}</span> '
-                          f'<span class="tb-elapsed">{_elapsed(run)}</span>{error}')
+            error = " " + error_html(f'{run.get("error_class") or "error"}: {run["error_message"]}')
+        set_if_changed(self.status, f'<span class="tb-status tb-status-{run["status"]}">{run["status"]}</span> '
+                                    f'<span class="tb-elapsed">{elapsed_text(run)}</span>{error}')
         self._show_controls(run)
-        self._refresh_rich(run)
+        if snap.rich is not None:
+            set_if_changed(self.rich, snap.rich)
+        if snap.downloads is not None:
+            set_if_changed(self.downloads, snap.downloads)
         if run["status"] in FINAL:
-            self._refresh_downloads(run)
             self.plan.show(run)
-        return run
 
-    def _refresh_rich(self, run: dict[str, Any]) -> None:
-        path = run.get("output_path")
-        if not path or not Path(path).exists():
-            return
-        mtime = Path(path).stat().st_mtime
-        if mtime != self._rich_mtime:
-            self._rich_mtime = mtime
-            _set(self.rich, rich_outputs_html(path))
+    def _title_html(self, run: dict[str, Any]) -> str:
+        started = (run.get("created_at") or "")[:19].replace("T", " ")
+        parent = f", re-run of #{run['parent_run_id']}" if run.get("parent_run_id") else ""
+        return (f'<h3 class="tb-run-title">Run {run["id"]}: {html.escape(run["job"])}</h3>'
+                f'<div class="tb-run-meta">client <b>{html.escape(run["client"])}</b>, requested by '
+                f'<b>{html.escape(run["requester"])}</b> at {html.escape(started)} UTC{parent}</div>')
 
-    def _refresh_downloads(self, run: dict[str, Any]) -> None:
-        links = []
-        if run.get("output_path"):
-            links.append(downloads.notebook_html_link(run["output_path"]))
-        links += [downloads.file_link(a["path"], name=a["name"]) for a in run.get("artifacts", [])]
-        _set(self.downloads, "<h4>Downloads</h4>" + " ".join(links) if links else "")
-
+    # --- actions --------------------------------------------------------------------------
     def cancel_run(self) -> None:
         if self.run_id is None:
             return
+        self.cancel.disabled = True
         try:
             self.app.service.cancel_run(self.run_id, self.app.user)
-            self.message.value = "Cancel requested."
-        except Exception as exc:
-            self.message.value = f'<span class="tb-error">{html.escape(str(exc))}</span>'
+            self.message.value = "Cancel requested…"
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.message.value = error_html(str(exc))
+        finally:
+            self.cancel.disabled = False
 
     def rerun_run(self) -> None:
         if self.run_id is None:
             return
-        old = self.app.service.get_run(self.run_id)
-        try:
-            run = self.app.service.create_run(old["job"], old["client"], old["params"], self.app.user,
-                                              parent_run_id=old["id"])
-        except Exception as exc:
-            self.message.value = f'<span class="tb-error">{html.escape(str(exc))}</span>'
-            return
-        self.open(run["id"])
+        self.app.rerun(self.run_id)

@@ -1,0 +1,120 @@
+"""Seconds from navigation until the dashboard's jobs list is usable, with and without kernel pre-heating.
+
+Starts a sandbox, a throwaway toolbelt home with a ``sandbox`` client, and Voila on the
+real job catalog; then opens the page in headless chromium several times per mode and
+prints the median and range of:
+
+- ``list``: navigation until the job buttons are on screen;
+- ``usable``: navigation until the kernel has answered a search typed into the list
+  (the list really works, not just drawn).
+
+The machine's load average is printed with the figures: on a shared 2-core machine it
+dominates. Target: usable <= 5 s.
+
+    .venv/bin/python bench/bench_dashboard.py [--navigations 5] [--pause 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+TIMEOUT_MS = 180_000
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def measure(browser: object, url: str) -> tuple[float, float]:
+    """(seconds to the drawn list, seconds to a list that answered a search) for one fresh page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(url, timeout=TIMEOUT_MS)
+        page.locator(".tb-job-list .tb-job-button").first.wait_for(timeout=TIMEOUT_MS)
+        drawn = time.perf_counter() - start
+        page.locator(".tb-job-search input").fill("no-such-job-zz")
+        page.locator(".tb-job-list .tb-empty").wait_for(timeout=TIMEOUT_MS)
+        usable = time.perf_counter() - start
+        return drawn, usable
+    finally:
+        page.goto("about:blank")  # lets Voila shut this page's kernel down
+        context.close()
+
+
+def run_mode(preheat: bool, navigations: int, pause: float) -> list[tuple[float, float]]:
+    from playwright.sync_api import sync_playwright
+
+    from runner.dashboard.launch import free_port, start_voila, wait_until_serving
+
+    port = free_port()
+    log_path = Path(os.environ["TOOLBELT_HOME"]) / f"voila-{'preheat' if preheat else 'cold'}.log"
+    voila = start_voila(port, local=True, preheat=preheat, log_path=log_path)
+    results = []
+    try:
+        wait_until_serving(port, proc=voila, timeout=120)
+        time.sleep(pause)  # the pool's first kernel starts with the server
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            measure(browser, f"http://127.0.0.1:{port}/")  # warm the browser and the OS caches; not counted
+            for _ in range(navigations):
+                time.sleep(pause)  # lets a pre-heated kernel refill the pool, as between two real visits
+                results.append(measure(browser, f"http://127.0.0.1:{port}/"))
+                print(f"  {'pre-heated' if preheat else 'cold      '} list {results[-1][0]:.2f} s, "
+                      f"usable {results[-1][1]:.2f} s ({_load()})", flush=True)
+            browser.close()
+    finally:
+        os.killpg(voila.pid, signal.SIGTERM)
+        voila.wait(timeout=30)
+    return results
+
+
+def summary(label: str, values: list[float]) -> str:
+    return f"{label}: median {statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--navigations", type=int, default=5)
+    parser.add_argument("--pause", type=float, default=6.0, help="seconds between navigations")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ.update({"TOOLBELT_HOME": home, "TOOLBELT_DB": f"sqlite:///{home}/toolbelt.db",
+                           "TOOLBELT_SECRET_KEY": Fernet.generate_key().decode()})
+        from runner import profiles
+        from schoology_etl.sandbox import SandboxConfig, SandboxServer
+
+        sandbox = SandboxServer(SandboxConfig(port=0, seed=1, users=60)).start()
+        try:
+            profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
+            print(f"dashboard: navigation -> usable jobs list, {args.navigations} navigations per mode; {_load()}")
+            table = {}
+            for preheat in (True, False):
+                table[preheat] = run_mode(preheat, args.navigations, args.pause)
+        finally:
+            sandbox.stop()
+    for preheat, rows in table.items():
+        name = "pre-heated kernel" if preheat else "no pre-heating  "
+        print(f"{name}  {summary('list', [r[0] for r in rows])};  {summary('usable', [r[1] for r in rows])}")
+    print(f"target usable <= 5 s; {_load()}")
+
+
+if __name__ == "__main__":
+    main()

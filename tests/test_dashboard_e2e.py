@@ -1,0 +1,273 @@
+"""The dashboard end to end: a real Voila server, a real sandbox, a real browser (Debian's chromium).
+
+One Voila server per test (starting one takes seconds), so the steps that share it are
+one test each, written as a story: open the page, see the catalog, fill a form with a
+CSV upload, see a validation error, execute, watch the live log, review the plan, apply
+it and check the sandbox, undo it, look at History, and cancel a long run. Screenshots
+of each step land in ``test-output/dashboard/``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import signal
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from cryptography.fernet import Fernet
+
+from runner.dashboard.launch import free_port, start_voila, wait_until_serving
+from tests.fixtures.runner_jobs import RunnerEnv, poll_until, wait_gate_cell
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "dashboard"
+WAIT_MS = 120_000  # a loaded 2-core machine: generous waits, never fixed sleeps
+TAGGED_UIDS = ("S100001", "S100002", "S100003")
+
+
+# --- the purpose-built jobs ----------------------------------------------------------------
+
+def write_jobs(env: RunnerEnv) -> None:
+    """A mutating job fed by a CSV upload, a long job to cancel, a broken one and one for others."""
+    env.write_job(
+        "tag_users",
+        "import schoology_etl as se\napi = se.connect(client)\n"
+        "wanted = [row['school_uid'] for row in se.read_csv(users_file, required_columns=['school_uid'])]\n"
+        "print(f'{len(wanted)} users in the file', flush=True)",
+        wait_gate_cell(env.gate("tag"), "waiting for the test to let the plan be written"),
+        "desired = [{'school_uid': uid, 'position': f'Grade {grade}'} for uid in wanted]\n"
+        "changes = se.plan_changes(desired, api.iter_records('users'), realm='users', fields=['position'])\n"
+        "plan = se.write_plan(changes, client=api, job='tag_users')\nplan",
+        title="Tag users with a grade", category="Users", mutates=True,
+        description="Set the position of the users listed in a CSV file to their grade.",
+        params={
+            "users_file": {"type": "file", "label": "Users file", "required": True,
+                           "help": "A CSV with a school_uid column."},
+            "grade": {"type": "int", "label": "Grade", "default": 9, "min": 1, "max": 12},
+        },
+        defaults={"users_file": None, "grade": 9, "apply": False},
+    )
+    env.write_job(
+        "long_count",
+        "import time\nfor i in range(3000):\n    print(f'tick {i}', flush=True)\n    time.sleep(0.2)",
+        title="Count for a long time", category="Diagnostics", description="Prints a line every 0.2 s.",
+    )
+    env.write_job("admins_only", "print('secret')", title="Admins only job", category="Users",
+                  description="Only for admins.", access=["admins"])
+    broken = env.write_job("broken_job", "print('never')", title="Broken job",
+                           params={"colour": {"type": "colour"}})
+    assert broken.exists()
+
+
+# --- the page ------------------------------------------------------------------------------
+
+@dataclass
+class DashboardPage:
+    """The browser page with names for what a user does on it."""
+
+    page: Any
+    url: str
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def open(self, query: str = "") -> None:
+        self.page.goto(self.url + query, timeout=WAIT_MS)
+        self.page.locator(".tb-job-list .tb-job-button").first.wait_for(timeout=WAIT_MS)
+
+    def button(self, css: str) -> Any:
+        return self.page.locator(f"button{css}")
+
+    def click(self, css: str) -> None:
+        self.button(css).click(timeout=WAIT_MS)
+
+    def nav(self, view: str) -> None:
+        self.page.locator(".tb-nav button", has_text=view).click(timeout=WAIT_MS)
+
+    def field_input(self, name: str, selector: str = "input") -> Any:
+        return self.page.locator(f".tb-field-{name} {selector}").first
+
+    def wait_text(self, css: str, pattern: str, timeout: int = WAIT_MS) -> None:
+        playwright_api.expect(self.page.locator(css).first).to_contain_text(re.compile(pattern), timeout=timeout)
+
+    def run_status(self) -> str:
+        return self.page.locator(".tb-run-status .tb-status").first.inner_text()
+
+    def wait_status(self, status: str) -> None:
+        self.wait_text(".tb-run-status", rf"\b{status}\b")
+
+    def current_run_id(self) -> int:
+        title = self.page.locator(".tb-run-title").first.inner_text(timeout=WAIT_MS)
+        return int(re.search(r"Run (\d+)", title).group(1))
+
+
+@pytest.fixture
+def dashboard_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Callable[..., Any]) -> Iterator[Any]:
+    """A sandbox, a fresh store with a ``sandbox`` client, the test jobs, and Voila serving the dashboard."""
+    from runner import profiles, service
+    from runner.store import dispose_engines
+
+    home, jobs = tmp_path / "home", tmp_path / "jobs"
+    home.mkdir()
+    jobs.mkdir()
+    monkeypatch.setenv("TOOLBELT_HOME", str(home))
+    monkeypatch.setenv("TOOLBELT_JOBS_DIR", str(jobs))
+    monkeypatch.setenv("TOOLBELT_DB", f"sqlite:///{home / 'toolbelt.db'}")
+    monkeypatch.setenv("TOOLBELT_SECRET_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("TOOLBELT_CANCEL_GRACE_SECONDS", "2")
+    monkeypatch.setenv("JUPYTERHUB_USER", "tester")
+    sandbox = sandbox_factory()
+    profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
+    env = RunnerEnv(home=home, jobs_dir=jobs, db_url=os.environ["TOOLBELT_DB"], client="sandbox",
+                    secret=sandbox.secret)
+    write_jobs(env)
+    port = free_port()
+    voila = start_voila(port, local=True, log_path=tmp_path / "voila.log")
+    try:
+        wait_until_serving(port, proc=voila, timeout=WAIT_MS / 1000)
+        yield env, sandbox, f"http://127.0.0.1:{port}/"
+    finally:
+        for run in service.list_runs(limit=100):
+            if run["status"] in ("queued", "running"):
+                try:
+                    service.cancel_run(run["id"], "teardown")
+                except Exception:  # noqa: BLE001 - best effort: it may have just finished
+                    pass
+        try:
+            os.killpg(voila.pid, signal.SIGTERM)
+            voila.wait(timeout=20)
+        except (ProcessLookupError, Exception):  # noqa: BLE001
+            os.killpg(voila.pid, signal.SIGKILL)
+        dispose_engines()
+
+
+@pytest.fixture
+def browser_page(dashboard_env: Any) -> Iterator[DashboardPage]:
+    """A headless chromium page in an explicit context; left through about:blank so Voila frees the kernel."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _env, _sandbox, url = dashboard_env
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
+        try:
+            yield DashboardPage(page, url)
+        finally:
+            page.goto("about:blank")
+            context.close()
+            browser.close()
+
+
+def _positions(sandbox: Any) -> dict[str, str]:
+    return {u["school_uid"]: u.get("position", "") for u in sandbox.state()["users"].values()
+            if u["school_uid"] in TAGGED_UIDS}
+
+
+def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, dashboard_env: Any,
+                                                 tmp_path: Path) -> None:
+    from runner import service
+
+    env, sandbox, _url = dashboard_env
+    ui = browser_page
+    ui.open()
+
+    # the catalog: by category, with descriptions; the broken job shown with its reason; others' jobs hidden
+    ui.wait_text(".tb-job-list", "Tag users with a grade")
+    ui.wait_text(".tb-job-list", "Set the position of the users listed")
+    ui.wait_text(".tb-job-broken", r"broken_job.*broken")
+    ui.wait_text(".tb-job-broken", "colour")
+    assert "Admins only job" not in ui.page.locator(".tb-job-list").inner_text()
+    ui.shot("01-jobs")
+    ui.page.locator(".tb-job-search input").fill("count")
+    playwright_api.expect(ui.page.locator(".tb-job-list")).not_to_contain_text("Tag users", timeout=WAIT_MS)
+    ui.wait_text(".tb-job-list", "Count for a long time")
+    ui.page.locator(".tb-job-search input").fill("")
+    ui.wait_text(".tb-job-list", "Tag users with a grade")
+
+    # the form: a CSV upload with its preview, and a bad value explained beside its field
+    ui.page.locator(".tb-job-button", has_text="Tag users with a grade").click()
+    ui.wait_text(".tb-job-title", "Tag users with a grade")
+    upload = tmp_path / "tag-these.csv"
+    upload.write_text("school_uid,note\n" + "".join(f"{uid},row {i}\n" for i, uid in enumerate(TAGGED_UIDS)))
+    with ui.page.expect_file_chooser(timeout=WAIT_MS) as chooser:
+        ui.page.locator(".tb-field-users_file").first.click()
+    chooser.value.set_files(str(upload))
+    ui.wait_text(".tb-field", "tag-these.csv: first rows")
+    ui.wait_text(".tb-preview", "S100002")
+    grade = ui.field_input("grade")
+    grade.fill("13")
+    grade.press("Tab")
+    ui.click(".tb-execute")
+    ui.wait_text(".tb-fieldbox-grade .tb-field-error", r"above the maximum 12")
+    ui.wait_text(".tb-form-summary", "1 field to fix")
+    ui.shot("02-validation-error")
+    assert service.list_runs() == [], "a bad value reached the runner"
+
+    # execute: the run view follows the log while the run is still going
+    grade.fill("10")
+    grade.press("Tab")
+    ui.click(".tb-execute")
+    ui.wait_text(".tb-run-log", "3 users in the file")
+    ui.wait_text(".tb-run-log", "waiting for the test")
+    run_id = ui.current_run_id()
+    assert service.get_run(run_id)["status"] == "running", "the log should show before the run ends"
+    ui.wait_text(".tb-run-params", "grade")
+    ui.wait_text(".tb-run-meta", "requested by tester")
+    ui.shot("03-live-log")
+    env.gate("tag").touch()
+
+    # the plan: counts, a sample, a CSV download; apply, and the sandbox changed
+    ui.wait_status("planned")
+    ui.wait_text(".tb-plan", "update")
+    ui.wait_text(".tb-plan", "Grade 10")
+    assert ui.page.locator(".tb-plan a[download$='.csv']").count() == 1
+    ui.shot("04-plan")
+    assert set(_positions(sandbox).values()) == {""}
+    ui.click(".tb-apply")
+    ui.wait_status("applied")
+    poll_until(lambda: set(_positions(sandbox).values()) == {"Grade 10"}, timeout=WAIT_MS / 1000)
+    ui.shot("05-applied")
+
+    # undo: a new plan to review, then apply it; the sandbox is back as it was
+    ui.click(".tb-undo")
+    ui.wait_text(".tb-plan-message, .tb-run-title", r"Run \d+")
+    poll_until(lambda: ui.current_run_id() != run_id, timeout=WAIT_MS / 1000)
+    ui.wait_status("planned")
+    ui.wait_text(".tb-plan", "Grade 10")
+    ui.shot("06-undo-plan")
+    ui.click(".tb-apply")
+    ui.wait_status("applied")
+    poll_until(lambda: set(_positions(sandbox).values()) == {""}, timeout=WAIT_MS / 1000)
+
+    # history: filter by job, open the first run again
+    ui.nav("History")
+    ui.wait_text(".tb-history", "tag_users")
+    ui.page.locator(".tb-history-filter.tb-filter-status select").select_option("applied")
+    ui.wait_text(".tb-history", f"#{run_id}")
+    ui.shot("07-history")
+    ui.click(f".tb-open-run-{run_id}")
+    ui.wait_text(".tb-run-title", f"Run {run_id}")
+    ui.wait_status("applied")
+
+    # cancel a long run
+    ui.nav("Jobs")
+    ui.page.locator(".tb-job-button", has_text="Count for a long time").click()
+    ui.wait_text(".tb-job-title", "Count for a long time")
+    ui.click(".tb-execute")
+    ui.wait_text(".tb-run-log", "tick 3")
+    ui.shot("08-long-run")
+    ui.click(".tb-cancel")
+    ui.wait_status("cancelled")
+    long_id = ui.current_run_id()
+    assert service.get_run(long_id)["cancel_requested_by"] == "tester"
+    ui.shot("09-cancelled")
