@@ -76,3 +76,19 @@ def test_sis_paths_lists_known_files_top_folder_first(tmp_path):
         (tmp_path / name).write_text("x\n")
     assert [p.relative_to(tmp_path).as_posix() for p in sis_paths(tmp_path)] == [
         "parents.csv", "users.csv", "invalid/users_invalid.csv"]
+
+
+def test_check_fetched_file_checks_known_kinds_and_lists_others(tmp_path):
+    from schoology_etl.provisioning.sis_checks import check_fetched_file
+
+    ok = tmp_path / "parents.csv"
+    ok.write_text("student_school_uid,parent_school_uid,action\nS1,P1,link\n")
+    row = check_fetched_file(ok, remote="sftp://d@h:22/outgoing/parents.csv")
+    assert (row["kind"], row["rows"], row["checked"], row["remote"]) == ("parents", 1, True, "sftp://d@h:22/outgoing/parents.csv")
+    other = tmp_path / "readme.csv"
+    other.write_text("anything\n")
+    assert check_fetched_file(other, remote="r")["checked"] is False
+    bad = tmp_path / "enrollments.csv"
+    bad.write_text("section_school_code,school_uid\nA-01,S1\n")
+    with pytest.raises(SourceFormatError, match=r"sftp://d@h:22/outgoing/enrollments.csv, line 1: .*role"):
+        check_fetched_file(bad, remote="sftp://d@h:22/outgoing/enrollments.csv")

@@ -103,3 +103,21 @@ def check_sis_file(
         if not summary["rows"]:
             problems.append({"file": path.name, "line": 2, "column": None, "value": None, "problem": "no data rows"})
     return {**summary, "problems": len(problems)}, problems
+
+
+def check_fetched_file(path: str | Path, *, remote: str, kind: str | None = None) -> dict[str, Any]:
+    """The manifest row of a file fetched from ``remote``: its summary, ``checked`` and ``remote``.
+
+    A file whose kind is known (given or from its name) must be usable (see
+    :func:`require_usable`, whose error names ``remote``); any other file is listed
+    unchecked, with its size and SHA-256.
+    """
+    path = Path(path)
+    guessed = kind or guess_kind(path.name)
+    if guessed is None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return {"file": path.name, "kind": "", "rows": None, "columns": None, "missing_columns": [],
+                "bytes": path.stat().st_size, "sha256": digest, "checked": False, "remote": remote}
+    summary = file_summary(path, guessed)
+    require_usable(summary, where=remote)
+    return {**summary, "checked": True, "remote": remote}
