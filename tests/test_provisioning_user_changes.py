@@ -44,6 +44,10 @@ def test_update_changes_compare_only_the_fields_and_refuse_unknown_users():
     changes = uc.update_changes([{"school_uid": "P3", "building_id": "10", "additional_buildings": "11"}], USERS,
                                 fields=["building_id", "additional_buildings"])
     assert [(c.id, c.before, c.after) for c in changes] == [(3, {"additional_buildings": ""}, {"additional_buildings": "11"})]
+    (shown,) = uc.update_changes([{"school_uid": "P3", "building_id": "10", "additional_buildings": "11"}], USERS,
+                                 fields=["building_id", "additional_buildings"], shown=["building_id"])
+    assert (shown.before, shown.after) == ({"additional_buildings": "", "building_id": 10}, {"additional_buildings": "11", "building_id": "10"})
+    assert uc.update_changes([{"school_uid": "P3", "building_id": "10"}], USERS, fields=["building_id"], shown=["building_id"]) == []
     with pytest.raises(RecordError, match="no user with school_uid 'X'"):
         uc.update_changes([{"school_uid": "X", "role_id": 1}], USERS, fields=["role_id"])
 

@@ -138,11 +138,18 @@ def sis_user_changes(
 
 
 def update_changes(
-    updates: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]], *, fields: Iterable[str]
+    updates: Iterable[Mapping[str, Any]],
+    users: Iterable[Mapping[str, Any]],
+    *,
+    fields: Iterable[str],
+    shown: Iterable[str] = (),
 ) -> list[Change]:
     """Updates of ``fields`` for update records (``school_uid`` plus new values) against current users.
 
-    Records naming a ``school_uid`` no current user holds are refused (never turned into creates).
+    Records naming a ``school_uid`` no current user holds are refused (never turned into
+    creates). A user whose ``fields`` all hold already gets no change. ``shown`` fields are
+    put in ``before``/``after`` of every change even when they keep their value, so a
+    reviewer sees them side by side (e.g. ``building_id`` next to ``additional_buildings``).
     """
     current = {text(u.get("school_uid")): u for u in users if text(u.get("school_uid"))}
     updates = list(updates)
@@ -150,7 +157,16 @@ def update_changes(
         if text(record.get("school_uid")) not in current:
             raise RecordError(f"no user with school_uid {record.get('school_uid')!r} to update", step="update_changes",
                               index=i, record=dict(record))
-    return list(plan_changes(updates, current.values(), realm="users", key="school_uid", fields=list(fields)))
+    by_key = {text(r.get("school_uid")): r for r in updates}
+    changes = []
+    for c in plan_changes(updates, current.values(), realm="users", key="school_uid", fields=list(fields)):
+        user, record = current[c.key["school_uid"]], by_key[c.key["school_uid"]]
+        extra = [f for f in shown if f in record and f not in c.before]
+        if extra:
+            c = Change(c.seq, c.op, c.realm, c.key, c.id, {**c.before, **{f: user.get(f) for f in extra}},
+                       {**c.after, **{f: record[f] for f in extra}})
+        changes.append(c)
+    return changes
 
 
 def deactivation_changes(gone: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[Change]:
