@@ -193,7 +193,7 @@ def main() -> None:
         srv.stop()
 
     # (c) memory, on a district big enough for the larger read
-    srv, creds = sandbox_with(mem_large)
+    srv, creds = sandbox_with(int(mem_large * 1.03))
     try:
         small = peak_while_reading(creds, mem_small)
         settle()
