@@ -2,8 +2,8 @@
 
 Sections live under courses and enrollments under sections, so a district-wide read is
 one list of courses, then ``/courses/{id}/sections`` and ``/sections/{id}/enrollments``
-fetched through ``POST /multiget`` 50 at a time (a list longer than one page is paged
-on with ``links.next``). Records come back as plain dicts; enrollments carry the
+fetched through ``POST /multiget`` 50 at a time (a list longer than one page is then
+read whole with ``iter_records``). Records come back as plain dicts (ids typed as ``iter_records`` types them); enrollments carry the
 ``section_id``, ``section_school_code``, ``course_code`` and ``building_id`` of their section.
 """
 
@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from schoology_etl.errors import ResponseFormatError
 from schoology_etl.provisioning.rows import text
+from schoology_etl.responses import coerce_record
 
 log = logging.getLogger(__name__)
 
@@ -21,16 +22,13 @@ MULTIGET_BATCH = 50
 PAGE = 200
 
 
-def _list_rows(client: Any, path: str, body: Any, list_key: str) -> Iterator[dict[str, Any]]:
-    """The rows of a multiget list body, paging on through the client when it has a next link."""
-    if body is None:
+def _list_rows(client: Any, path: str, body: Any, list_key: str) -> list[dict[str, Any]]:
+    """The rows of a multiget list body; a list longer than one page is read whole through the client."""
+    if not isinstance(body, Mapping):
         raise ResponseFormatError(f"multiget: GET {path} failed")
-    rows = body.get(list_key) or [] if isinstance(body, Mapping) else []
-    yield from (dict(r) for r in rows)
-    if isinstance(body, Mapping) and (body.get("links") or {}).get("next"):
-        seen = len(rows)
-        for row in client.iter_records(path.split("?")[0].lstrip("/"), start=seen, **_query(path)):
-            yield dict(row)
+    if (body.get("links") or {}).get("next"):
+        return [dict(r) for r in client.iter_records(path.split("?")[0].lstrip("/"), **_query(path))]
+    return [coerce_record(r) for r in body.get(list_key) or []]  # ids typed as iter_records gives them
 
 
 def _query(path: str) -> dict[str, str]:
@@ -44,7 +42,7 @@ def multiget_lists(client: Any, paths: Sequence[str], list_key: str) -> Iterator
     for start in range(0, len(paths), MULTIGET_BATCH):
         chunk = list(paths[start : start + MULTIGET_BATCH])
         for path, body in zip(chunk, client.multiget(chunk), strict=True):
-            yield path, list(_list_rows(client, path, body, list_key))
+            yield path, _list_rows(client, path, body, list_key)
 
 
 def read_sections(
