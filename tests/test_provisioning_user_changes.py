@@ -143,3 +143,12 @@ def test_client_target_sends_query_flags_per_group_and_keeps_input_order():
     memory = MemoryTarget({"users": []})
     memory.write("users", "create", changes[:1])
     assert "_query" not in memory.records["users"][0]
+
+
+def test_remap_refuses_a_new_value_held_by_an_inactive_user():
+    from schoology_etl.provisioning.uids import school_uid_remap_updates
+
+    mapping = [{"old_school_uid": "S1", "new_school_uid": "S8"}]
+    assert school_uid_remap_updates(USERS, mapping)[0]["school_uid"] == "S8"
+    with pytest.raises(RecordError, match="line 2: new_school_uid 'S8' is held by inactive user 8"):
+        school_uid_remap_updates(USERS, mapping, inactive_users=[{"uid": 8, "school_uid": "S8"}])

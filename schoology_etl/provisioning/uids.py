@@ -18,6 +18,7 @@ def school_uid_remap_updates(
     mapping: Iterable[Mapping[str, Any]],
     *,
     missing: str = "error",
+    inactive_users: Iterable[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """``PUT /users`` items ``{id, uid, school_uid, old_school_uid}`` for mapping rows.
 
@@ -25,11 +26,14 @@ def school_uid_remap_updates(
         users: current API users.
         mapping: rows with ``old_school_uid`` and ``new_school_uid``.
         missing: ``"error"`` (default) or ``"skip"`` for old values held by no user.
+        inactive_users: users deactivated but kept by Schoology; a new value one of them
+            holds is a collision too (their reactivation would clash).
 
     Raises:
         RecordError: listing every colliding or unknown row (nothing is returned).
     """
     by_uid = {text(u.get("school_uid")): u for u in users if text(u.get("school_uid"))}
+    resting = {text(u.get("school_uid")): u for u in inactive_users if text(u.get("school_uid"))}
     rows = [
         (i, required(r, "old_school_uid", index=i, step="remap"), required(r, "new_school_uid", index=i, step="remap"))
         for i, r in enumerate(mapping)
@@ -51,6 +55,8 @@ def school_uid_remap_updates(
                 f"{where(i)}: new_school_uid {new!r} is held by user {text(holder.get('uid'))} "
                 f"({text(holder.get('name_first'))} {text(holder.get('name_last'))})"
             )
+        if new in resting and new not in by_uid:
+            problems.append(f"{where(i)}: new_school_uid {new!r} is held by inactive user {text(resting[new].get('uid'))}")
         user = by_uid.get(old)
         if user is None:
             if missing != "skip":
