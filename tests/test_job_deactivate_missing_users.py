@@ -35,11 +35,17 @@ def test_plan_apply_keeps_enrollments_and_undo_reactivates(job_env):
     assert set(after["users"]) == set(start["users"]) and set(after["inactive_users"]) == set(start["inactive_users"])
 
 
-def test_refuses_above_the_share_and_filters_by_role(job_env):
+def test_refuses_above_the_share_filters_by_role_and_spares_its_own_account(job_env, tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         job_env.run("deactivate_missing_users", max_share=0.01)
     assert info.value.ename == "ConfigurationError" and "above the allowed share 1%" in info.value.evalue
     assert not list(job_env.work_dir.glob("**/plan.jsonl"))
 
-    teacher = next(k for k, r in job_env.state()["roles"].items() if r["title"] == "Teacher")
-    assert len(job_env.run("deactivate_missing_users", roles=[teacher]).plan) == 0, "the missing users are students"
+    state = job_env.state()
+    admin_role = next(k for k, r in state["roles"].items() if r["title"] == "System Admin")
+    admins = {u["school_uid"] for u in state["users"].values() if str(u["role_id"]) == admin_role}
+    lines = job_env.demo_file("users.csv").read_text().splitlines(keepends=True)
+    without = tmp_path / "users.csv"
+    without.write_text("".join(l for l in lines if l.split(",")[0] not in admins))
+    run = job_env.run("deactivate_missing_users", users_csv=str(without), roles=[admin_role], max_share=1.0)
+    assert len(run.plan) == 0, "the missing students are not admins, and the API's own admin is spared"
