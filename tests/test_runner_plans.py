@@ -57,16 +57,17 @@ def dump(sandbox: Any) -> dict[str, Any]:
     return state
 
 
-def positions(sandbox: Any) -> dict[str, Any]:
-    return {uid: u.get("position") for uid, u in sandbox.state()["users"].items()}
-
-
 def texts(run_id: int) -> list[str]:
     return [ln["text"] for ln in service.iter_log(run_id)]
 
 
 def plan_and_wait(env: RunnerEnv, user: str = "tester", **params: Any) -> dict[str, Any]:
     return service.create_run("set_positions", env.client, params, user, wait=True)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "runner.cli", *args], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=300)
 
 
 def expected_after(before: dict[str, Any], plan_path: str) -> dict[str, Any]:
@@ -76,20 +77,15 @@ def expected_after(before: dict[str, Any], plan_path: str) -> dict[str, Any]:
     return expected
 
 
-def test_mutating_run_ends_planned_with_counts_and_changes_nothing(env: RunnerEnv) -> None:
+def test_mutating_run_ends_planned_then_apply_run_applies_exactly_the_plan(env: RunnerEnv) -> None:
     before = dump(env.sandbox)
-    run = plan_and_wait(env, count=4)
+    run = plan_and_wait(env, count=6, position="Nurse")
     assert run["status"] == "planned", run
-    assert run["plan_counts"]["total"] == 4 and run["plan_counts"]["counts"] == {"users": {"update": 4}}
+    assert run["plan_counts"]["total"] == 6 and run["plan_counts"]["counts"] == {"users": {"update": 6}}
     assert run["plan_path"].endswith("plan.jsonl") and run["plan_digest"] == Plan(run["plan_path"]).digest
     assert run["kind"] == "job" and run["journal_counts"] is None
-    assert any(t.startswith("plan: 4 changes (users: update 4)") for t in texts(run["id"]))
+    assert any(t.startswith("plan: 6 changes (users: update 6)") for t in texts(run["id"]))
     assert dump(env.sandbox) == before  # apply stayed False in the notebook
-
-
-def test_apply_run_applies_exactly_the_plan(env: RunnerEnv) -> None:
-    run = plan_and_wait(env, count=6, position="Nurse")
-    before = dump(env.sandbox)
     started = service.apply_run(run["id"], "tester")
     assert started["status"] == "applying" and started["applied_by"] == "tester"
     final = service.wait_for_run(run["id"], timeout=120)
@@ -132,16 +128,20 @@ def test_undo_is_a_new_planned_run_that_restores_the_state(env: RunnerEnv) -> No
     assert dump(env.sandbox) == before
 
 
-def test_apply_refuses_a_plan_modified_after_review(env: RunnerEnv) -> None:
-    run = plan_and_wait(env, count=3)
+def test_cli_run_exits_0_when_planned_and_apply_refuses_a_plan_modified_after_review(env: RunnerEnv) -> None:
+    done = _cli("run", "set_positions", "--client", env.client, "-p", "count=3")
+    assert done.returncode == 0, done.stderr
+    assert ": planned" in done.stderr and "toolbelt runs apply" in done.stderr
+    run = service.list_runs()[0]
     before = dump(env.sandbox)
     path = Path(run["plan_path"])
     os.chmod(path, 0o644)
-    text = path.read_text()
-    path.write_text(text.replace('"Counselor"', '"Principal"'))
-    final = service.apply_run(run["id"], "tester", wait=True)
+    path.write_text(path.read_text().replace('"Counselor"', '"Principal"'))
+    refused = _cli("runs", "apply", str(run["id"]), "--json")
+    assert refused.returncode == 1
+    final = json.loads(refused.stdout)
     assert final["status"] == "failed" and final["error_class"] == "apply_failed"
-    assert "modified after it was written" in final["error_message"] or "not the reviewed plan" in final["error_message"]
+    assert "the plan was not applied" in final["error_message"] and "modified after it was written" in final["error_message"]
     assert dump(env.sandbox) == before
 
 
@@ -178,7 +178,7 @@ def test_killed_apply_resumes_and_applies_each_change_exactly_once(env: RunnerEn
     monkeypatch.setenv("TOOLBELT_STALE_SECONDS", "30")
     final = service.apply_run(run["id"], "tester", wait=True)
     assert final["status"] == "applied", final
-    assert final["journal_counts"]["applied"] == n and final["journal_counts"]["attempts"] == 1
+    assert final["journal_counts"]["applied"] == n
     _, entries = read_journal(journal)
     applied = [e["seq"] for e in entries if e["status"] == "applied"]
     assert sorted(applied) == list(range(1, n + 1))  # each change applied once
@@ -203,11 +203,6 @@ def test_per_client_cap_runs_one_at_a_time(env: RunnerEnv) -> None:
     assert b["started_at"] >= a["finished_at"]
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "runner.cli", *args], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=300)
-
-
 def test_cli_run_apply_in_one_go_then_runs_undo_and_apply(env: RunnerEnv) -> None:
     before = dump(env.sandbox)
     done = _cli("run", "set_positions", "--client", env.client, "-p", "count=4", "--apply", "--json")
@@ -228,9 +223,3 @@ def test_cli_run_apply_in_one_go_then_runs_undo_and_apply(env: RunnerEnv) -> Non
     assert dump(env.sandbox) == before
     again = _cli("runs", "apply", str(undo_run["id"]))
     assert again.returncode == 1 and "only a planned run" in again.stderr
-
-
-def test_cli_run_without_apply_exits_0_when_planned(env: RunnerEnv) -> None:
-    done = _cli("run", "set_positions", "--client", env.client, "-p", "count=2")
-    assert done.returncode == 0, done.stderr
-    assert "planned" in done.stderr and "toolbelt runs apply" in done.stderr

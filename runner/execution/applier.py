@@ -29,7 +29,7 @@ from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome
 from runner.execution.planrecord import journal_path_for, summarize_journal
-from runner.execution.scrub import Scrubber
+from runner.execution.scrub import Scrubber, known_secrets
 from runner.execution.settings import client_rate
 from runner.store import Run, get_engine, session_scope, utcnow
 
@@ -178,8 +178,6 @@ def _cancel_waiting(run_id: int, who: str) -> bool:
 
 def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
     """Claim (unless already claimed) and apply run ``run_id``; its outcome, or None if not ours."""
-    from runner.execution.executioner import known_secrets
-
     worker_id = claimed_by or claims.default_worker_id()
     run = _load(run_id)
     scrubber = Scrubber(known_secrets(run["client"]))

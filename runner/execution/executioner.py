@@ -35,7 +35,7 @@ from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
 from runner.execution.monitor import RunMonitor  # noqa: E402
 from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, classify  # noqa: E402
 from runner.execution.outputs import output_log_entries  # noqa: E402
-from runner.execution.scrub import Scrubber  # noqa: E402
+from runner.execution.scrub import Scrubber, known_secrets  # noqa: E402,F401  (known_secrets: re-exported)
 from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -44,23 +44,6 @@ OUTPUT_DIR_ENV = "TOOLBELT_OUTPUT_DIR"
 RUN_ID_ENV = "TOOLBELT_RUN_ID"
 OUTPUT_NOTEBOOK = "output.ipynb"
 CLAIM_POLL_SECONDS = 0.2
-
-
-def known_secrets(client: str) -> set[str]:
-    """Every value to mask: every stored profile's secrets, and this client's own."""
-    from runner.secrets import known_secret_values
-    from schoology_etl.errors import ConfigurationError
-    from schoology_etl.profiles import resolve_profile
-
-    values = set(known_secret_values())
-    try:
-        profile = resolve_profile(client)
-    except ConfigurationError:
-        return values
-    values.update(v for v in (profile.secret, profile.key, profile.sql_url) if v)
-    if profile.sftp is not None:
-        values.update(v for v in (profile.sftp.password, profile.sftp.private_key) if v)
-    return values
 
 
 class RunObserver:

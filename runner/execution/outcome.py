@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from papermill.exceptions import PapermillExecutionError
-
 
 class NotebookReadError(Exception):
     """The job's notebook is missing or not a notebook any more."""
@@ -50,6 +47,9 @@ def classify(
     current_cell: int | None = None,
 ) -> Outcome:
     """The outcome of a run that ended with ``exc`` (None: every cell ran)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError  # not at import: the applier needs neither
+    from papermill.exceptions import PapermillExecutionError
+
     if exc is None:
         return Outcome("succeeded")
     if stop_reason == "cancelled":

@@ -66,3 +66,20 @@ class Scrubber:
             return False
         path.write_bytes(cleaned)
         return True
+
+
+def known_secrets(client: str) -> set[str]:
+    """Every value to mask: every stored profile's secrets, and this client's own."""
+    from runner.secrets import known_secret_values
+    from schoology_etl.errors import ConfigurationError
+    from schoology_etl.profiles import resolve_profile
+
+    values = set(known_secret_values())
+    try:
+        profile = resolve_profile(client)
+    except ConfigurationError:
+        return values
+    values.update(v for v in (profile.secret, profile.key, profile.sql_url) if v)
+    if profile.sftp is not None:
+        values.update(v for v in (profile.sftp.password, profile.sftp.private_key) if v)
+    return values
