@@ -17,7 +17,8 @@ from runner import profiles
 from runner.dashboard.launch import start_voila, wait_until_serving
 from runner.store.engine import toolbelt_home
 from schoology_etl.sandbox import SandboxConfig, SandboxServer
-from schoology_etl.sandbox.demo_files import write_demo_data
+from schoology_etl.sandbox.demo_files import demo_dir, write_demo_data
+from schoology_etl.sandbox.sftp_server import SandboxSFTPServer
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class DemoEnvironment:
     dashboard: bool = True
     worker: bool = True
     sandbox: SandboxServer | None = None
+    sftp: SandboxSFTPServer | None = None
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -58,8 +60,9 @@ class DemoEnvironment:
         home = toolbelt_home()
         self.sandbox = SandboxServer(SandboxConfig(port=self.sandbox_port, seed=self.seed, users=self.users)).start()
         sql_url = write_demo_data(seed=self.seed, users=self.users)
+        self.sftp = SandboxSFTPServer(sis_dir=demo_dir() / "sis").start()  # the district's SFTP site
         profiles.add_profile(DEMO_CLIENT, base_url=self.sandbox.base_url, key=self.sandbox.key,
-                             secret=self.sandbox.secret, sql_url=sql_url, replace=True)
+                             secret=self.sandbox.secret, sql_url=sql_url, sftp=self.sftp.settings(), replace=True)
         logs = home / "logs"
         logs.mkdir(exist_ok=True)
         if self.worker:
@@ -80,6 +83,9 @@ class DemoEnvironment:
         if self.sandbox is not None:
             self.sandbox.stop()
             self.sandbox = None
+        if self.sftp is not None:
+            self.sftp.stop()
+            self.sftp = None
 
     def __enter__(self) -> "DemoEnvironment":
         return self.start()
