@@ -152,3 +152,11 @@ def test_remap_refuses_a_new_value_held_by_an_inactive_user():
     assert school_uid_remap_updates(USERS, mapping)[0]["school_uid"] == "S8"
     with pytest.raises(RecordError, match="line 2: new_school_uid 'S8' is held by inactive user 8"):
         school_uid_remap_updates(USERS, mapping, inactive_users=[{"uid": 8, "school_uid": "S8"}])
+
+
+def test_email_clashes_name_the_holder_ignoring_case():
+    users = [{"school_uid": "S1", "primary_email": "Ann.Lee@x.org"}, {"school_uid": "S2", "primary_email": ""},
+             {"school_uid": "S3", "primary_email": "ann.lee@X.org"}]
+    payloads = [{"school_uid": "S1", "primary_email": "ann.lee@x.org"}, {"school_uid": "S9", "primary_email": "ANN.LEE@x.org"},
+                {"school_uid": "S2", "primary_email": ""}, {"school_uid": "S3", "primary_email": "ann.lee@X.org"}]
+    assert uc.email_clashes(payloads, users) == [{"school_uid": "S9", "primary_email": "ANN.LEE@x.org", "held_by": "S1"}]

@@ -137,6 +137,33 @@ def sis_user_changes(
     return changes
 
 
+def email_clashes(payloads: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Payloads that would give a user an email another active user of the school holds (ignoring case).
+
+    A user already holding that email (seeded near-duplicates may share one) is not a clash.
+
+    Such a write fails (409) under every policy but ``username_only``, which drops the
+    email. Accounts of other schools are not visible here; apply reports those.
+
+    Returns:
+        ``{school_uid, primary_email, held_by}`` per clashing payload, in input order.
+    """
+    users = list(users)
+    holders: dict[str, str] = {}
+    for user in users:
+        email = text(user.get("primary_email")).casefold()
+        if email:
+            holders.setdefault(email, text(user.get("school_uid")))
+    current = {text(u.get("school_uid")): text(u.get("primary_email")).casefold() for u in users}
+    clashes = []
+    for p in payloads:
+        school_uid, email = text(p.get("school_uid")), text(p.get("primary_email"))
+        holder = holders.get(email.casefold())
+        if email and holder and holder != school_uid and current.get(school_uid) != email.casefold():
+            clashes.append({"school_uid": school_uid, "primary_email": email, "held_by": holder})
+    return clashes
+
+
 def update_changes(
     updates: Iterable[Mapping[str, Any]],
     users: Iterable[Mapping[str, Any]],
