@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from runner.store import LogLine, Run, get_engine, session_scope, utcnow
+from runner.store import Artifact, LogLine, Run, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -124,4 +124,6 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
                                  f"{item.get('key')}: {item['reason']}")
         conn.execute(sa.update(Run).where(Run.id == undo_id).values(
             status="planned" if total else "succeeded", started_at=now, finished_at=now, **fields))
+        conn.execute(sa.insert(Artifact).values(run_id=undo_id, name=path.name, path=str(path),
+                                                size=path.stat().st_size, kind="jsonl"))
     return undo_id

@@ -277,9 +277,10 @@ def _signal_local_executioner(run: Run) -> None:
 
 
 def cancel_run(run_id: int, user: str | None = None) -> dict[str, Any]:
-    """Cancel a queued or running run; returns the run.
+    """Cancel a queued, running or applying run; returns the run.
 
-    A queued run is cancelled at once. For a running run the request is recorded and its
+    A queued run (or an apply no process has taken yet) is cancelled at once. An apply
+    stops after the chunks already sent are journaled. For a running run the request is recorded and its
     executioner interrupts the kernel, waits briefly, kills the kernel's process group
     and records ``cancelled`` with who asked.
 
@@ -301,6 +302,11 @@ def cancel_run(run_id: int, user: str | None = None) -> dict[str, Any]:
             sa.update(Run).where(Run.id == run_id, Run.status == "queued").values(
                 status="cancelled", error_class="cancelled", error_message=f"cancelled by {user} before it started",
                 cancel_requested_by=user, cancel_requested_at=now, finished_at=now)
+        ).rowcount or s.execute(  # an apply that no process has taken yet
+            sa.update(Run).where(Run.id == run_id, Run.status == "applying", Run.worker_id.is_(None)).values(
+                status="cancelled", error_class="cancelled", cancel_requested_by=user, cancel_requested_at=now,
+                finished_at=now, error_message=f"apply cancelled by {user} before it started; apply it again to "
+                                               "resume from its journal")
         ).rowcount
         if not done:
             s.execute(sa.update(Run).where(Run.id == run_id).values(cancel_requested_by=user, cancel_requested_at=now))

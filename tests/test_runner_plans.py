@@ -223,3 +223,19 @@ def test_cli_run_apply_in_one_go_then_runs_undo_and_apply(env: RunnerEnv) -> Non
     assert dump(env.sandbox) == before
     again = _cli("runs", "apply", str(undo_run["id"]))
     assert again.returncode == 1 and "only a planned run" in again.stderr
+
+
+def test_an_apply_left_to_workers_can_be_cancelled_at_once_then_is_applied_by_toolbelt_worker(env: RunnerEnv) -> None:
+    run = plan_and_wait(env, count=3, position="Driver")
+    before = dump(env.sandbox)
+    service.apply_run(run["id"], "tester", dispatch=service.DISPATCH_WORKERS)
+    cancelled = service.cancel_run(run["id"], "ann")
+    assert cancelled["status"] == "cancelled" and "before it started" in cancelled["error_message"]
+    queued = service.apply_run(run["id"], "tester", dispatch=service.DISPATCH_WORKERS)  # resumable
+    assert queued["status"] == "applying" and queued["worker_id"] is None
+    worker = _cli("worker", "--once", "--poll", "0.2")
+    assert worker.returncode == 0, worker.stderr
+    assert f"started run {run['id']}" in worker.stdout
+    final = service.get_run(run["id"])
+    assert final["status"] == "applied" and final["journal_counts"]["applied"] == 3, final
+    assert dump(env.sandbox) == expected_after(before, run["plan_path"])

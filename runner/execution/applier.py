@@ -139,7 +139,25 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
         values["applied_at"] = now
     monitor.finish()
     _update(run_id, **values)
+    _record_journal_artifact(run_id, journal)
     return outcome
+
+
+def _record_journal_artifact(run_id: int, journal: str) -> None:
+    """The journal as one of the run's artifacts (once), for download beside the plan."""
+    from pathlib import Path
+
+    from runner.store import Artifact
+
+    path = Path(journal)
+    if not path.is_file():
+        return
+    with session_scope() as s:
+        row = s.scalar(sa.select(Artifact).where(Artifact.run_id == run_id, Artifact.path == str(path)))
+        if row is None:
+            s.add(Artifact(run_id=run_id, name=path.name, path=str(path), size=path.stat().st_size, kind="jsonl"))
+        else:
+            row.size = path.stat().st_size
 
 
 def _wait_for_slot(run_id: int, worker_id: str, writer: LogWriter) -> bool:
