@@ -19,6 +19,8 @@ _EXPORTS: dict[str, str] = {
     "connect": "schoology_etl.profiles",
     "aconnect": "schoology_etl.profiles",
     "Profile": "schoology_etl.profiles",
+    "SFTPSettings": "schoology_etl.profiles",
+    "ClientStats": "schoology_etl.client",
     "resolve_profile": "schoology_etl.profiles",
     # pipeline
     "etl": "schoology_etl.pipeline",
