@@ -59,8 +59,8 @@ def test_cell_error_names_the_cell_and_exception(runner_env: RunnerEnv) -> None:
 
 
 def test_kernel_killed_mid_cell_is_kernel_died_never_succeeded(runner_env: RunnerEnv) -> None:
-    runner_env.write_job("dies", "import os, signal\nprint('about to die', flush=True)\nos.kill(os.getpid(), signal.SIGKILL)",
-                         "print('unreachable')")
+    runner_env.write_job("dies", "print('about to die')",  # its own cell: delivered before the kernel dies
+                         "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "print('unreachable')")
     final = service.create_run("dies", runner_env.client, {}, "tester", wait=True)
     assert final["status"] == "failed"
     assert final["error_class"] == "kernel_died"
