@@ -1,0 +1,38 @@
+"""The library's public API is a curated list; this pins it (change it on purpose, here)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import schoology_etl
+
+PUBLIC = {
+    "ApplyReport", "AsyncSchoologyClient", "BulkResult", "Change", "ClientStats", "Credentials", "MemoryTarget",
+    "Pipeline", "Plan", "PlanSink", "PlanWriter", "Profile", "RunReport", "SFTPConnection", "SFTPSettings",
+    "SchoologyClient", "Sink", "Source", "WriteResult", "aconnect", "aetl", "apply_plan", "connect",
+    "demo_analytics_url", "demo_file", "errors", "etl", "output_dir", "output_path", "plan_changes", "read_csv",
+    "read_dataframe", "read_schoology", "read_sftp_csv", "read_sql", "resolve_profile", "sql_engine",
+    "undo_plan", "write_csv", "write_dataframe", "write_plan", "write_schoology", "write_sftp_csv", "write_sql",
+}
+
+
+def test_public_names_are_exactly_the_curated_list():
+    assert set(schoology_etl.__all__) == PUBLIC
+
+
+def test_every_public_name_resolves():
+    for name in schoology_etl.__all__:
+        assert getattr(schoology_etl, name) is not None, name
+
+
+def test_import_is_cheap_and_lazy():
+    code = "import sys, schoology_etl; print(','.join(m for m in ('pandas', 'requests', 'aiohttp', 'sqlalchemy', 'paramiko') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_the_library_never_imports_the_runner():
+    root = Path(schoology_etl.__file__).parent
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if any(line.lstrip().startswith(("import runner", "from runner")) for line in p.read_text().splitlines())]
+    assert offenders == []
