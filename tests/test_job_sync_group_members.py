@@ -46,18 +46,27 @@ def test_plan_apply_and_undo(job_env):
     assert _members(job_env.state()) == start
 
 
-def test_one_group_and_bad_input(job_env, tmp_path):
+def test_one_group_admin_flag_and_bad_input(job_env, tmp_path):
     known = job_env.manifest["files"]["group_members.csv"]
+    start = _members(job_env.state())
+    second = known["groups"][1]
+    assert len(job_env.run("sync_group_members", group_codes=second).plan) == 0
+
+    lines = [line for line in job_env.demo_file("group_members.csv").read_text().splitlines()[1:] if line.startswith(second + ",")]
+    code, promoted, _ = next(line for line in lines if line.endswith(",0")).split(",")
+    flipped = tmp_path / "flipped.csv"
+    flipped.write_text("group_code,school_uid,admin\n" + "\n".join(f"{code},{promoted},1" if line.split(",")[1] == promoted else line for line in lines) + "\n")
+    run = job_env.run("sync_group_members", members_csv=str(flipped), apply=True)
+    [change] = list(run.plan)
+    assert (change.op, change.key, change.before["admin"], change.after["admin"]) == ("link", {"group_code": second, "school_uid": promoted}, "0", "1")
+    assert _members(job_env.state())[second][promoted] == (1, 1)
+    undo = se.undo_plan(run.plan_path.with_name("plan.jsonl.journal.jsonl"), run.output_dir / "undo.jsonl")
+    assert undo.plan.apply(se.connect("sandbox")).applied == 1
+    assert _members(job_env.state()) == start
     version = job_env.state()["version"]
-    assert len(job_env.run("sync_group_members", group_codes=known["groups"][1]).plan) == 0
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
         job_env.run("sync_group_members", group_codes="GRP-NOPE")
     assert "GRP-NOPE" in err.value.evalue
 
-    bad = tmp_path / "members.csv"
-    bad.write_text(f"group_code,school_uid,admin\n{known['groups'][0]},S999999,0\n")
-    with pytest.raises(papermill.PapermillExecutionError) as err:
-        job_env.run("sync_group_members", members_csv=str(bad))
-    assert "line 2" in err.value.evalue and "S999999" in err.value.evalue
     assert job_env.state()["version"] == version

@@ -41,7 +41,7 @@ def test_enrolls_drops_and_no_ops():
 
 def test_a_role_change_keeps_the_old_flag_as_before():
     changes, _ = ec.import_enrollment_changes(_rows(("MHS-ALG1-01", "S2", "teacher", "enroll")), sections=SECTIONS, users=USERS, current=CURRENT)
-    assert [(c.op, c.before, c.after) for c in changes] == [(LINK, {"admin": "0"}, {"admin": "1"})]
+    assert [(c.op, c.id, c.before, c.after) for c in changes] == [(LINK, "500", {"linked": True, "admin": "0"}, {"linked": True, "admin": "1"})]
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,11 @@ def test_group_member_plan_links_and_unlinks():
              {"op": "update", "group_id": "9", "group_code": "GRP-A", "id": "70", "uid": "101", "school_uid": "S2", "admin": "1"},
              {"op": "remove", "group_id": "9", "group_code": "GRP-A", "id": "71", "uid": "102", "school_uid": "T1"}]
     members = [{"id": "71", "uid": "102", "admin": 1, "status": "1", "group_id": "9"}]
-    link, unlink = ec.group_member_plan(found, members)
+    members.append({"id": "70", "uid": "101", "admin": 0, "status": "1", "group_id": "9"})
+    link, flag, unlink = ec.group_member_plan(found, members)
+    assert (flag.op, flag.id, flag.before["admin"], flag.after["admin"], flag.after["_query"]) == (LINK, "70", "0", "1", {"update_existing": 1})
+    assert flag.before["linked"] is True and route_for("enrollments", LINK).item(flag) == {
+        "realm": "group", "group_id": "9", "uid": "101", "admin": "1", "status": "1"}
     assert (link.op, link.key, link.after) == (LINK, {"group_code": "GRP-A", "school_uid": "S1"},
                                                {"realm": "group", "group_id": "9", "uid": "100", "admin": "0", "status": "1"})
     assert (unlink.op, unlink.id, unlink.before) == (UNLINK, "71", {"realm": "group", "group_id": "9", "uid": "102", "admin": "1", "status": "1"})
@@ -116,6 +120,10 @@ def test_undo_of_a_link_by_id_unlinks_the_id_the_api_gave():
     assert (inverse.op, inverse.id, inverse.before) == (UNLINK, 812, {"uid": "1"})
     keyed = inverse_change({**entry, "realm": "section_enrollments", "response": {"ok": True}})
     assert (keyed.op, keyed.id, keyed.key) == (UNLINK, None, {"group_code": "G"})
+    relink = inverse_change({**entry, "id": "5", "before": {"linked": True, "admin": "0"}, "after": {"linked": True, "admin": "1"}})
+    assert (relink.op, relink.id, relink.after) == (LINK, "5", {"linked": True, "admin": "0"})
+    parent = inverse_change({**entry, "realm": "parent_associations", "before": {"linked": False}, "after": {"linked": True}})
+    assert (parent.op, parent.after) == (UNLINK, {"linked": False})
 
 
 def test_report_rows():

@@ -8,7 +8,9 @@ create      delete the created object (its id from the API's answer)
 delete      users: reactivate (Schoology keeps deleted users as inactive);
             other realms cannot be undone (their dependents are gone)
 deactivate  reactivate, and the reverse
-link        unlink, and the reverse
+link        unlink (a link whose ``before`` says ``linked: true`` changed an existing link's
+            values: link back to them),
+            and the reverse
 =========== ===================================================================
 
 What cannot be undone is listed, with the reason, in the new plan's header
@@ -60,6 +62,9 @@ def inverse_change(entry: dict[str, Any]) -> Change | str:
         return f"a deleted {realm} object cannot be restored through the API (its dependents are gone); its last state is in the journal"
     if op == REACTIVATE:
         return Change(0, DEACTIVATE, realm, key, entry.get("id"), after, {})
+    if op == LINK and before.get("linked") is True:
+        # the link existed with other values (e.g. an enrollment's admin flag): link it back with them
+        return Change(0, LINK, realm, key, entry.get("id"), after, before)
     if op == LINK:
         # a link made by id (e.g. an enrollment) is unlinked by the id the API gave it
         return Change(0, UNLINK, realm, key, entry.get("id") or response.get("id"), after, before)

@@ -11,7 +11,8 @@ job                            realm / op              key
                                unlink                  (``POST /enrollments``, delete by id)
 ============================== ======================= =========================================
 
-An ``enrollments`` unlink keeps the whole enrollment (realm, section or group id, uid,
+A link that changes an existing enrollment's admin flag (a role change) carries
+``linked: true`` and the old flag in ``before``: undo links it back. An ``enrollments`` unlink keeps the whole enrollment (realm, section or group id, uid,
 admin, status) as ``before``, so undo re-creates it; a link's ``after`` holds the same
 fields, and undo deletes the enrollment by the id the API gave it. Nothing here talks to
 the network or mutates its input.
@@ -23,6 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from schoology_etl.errors import RecordError
 from schoology_etl.plans.model import LINK, UNLINK, Change
+from schoology_etl.plans.targets import QUERY_FLAGS
 from schoology_etl.provisioning.enrollments import enrollment_import_item
 from schoology_etl.provisioning.rows import text, truthy, where
 
@@ -90,8 +92,11 @@ def import_enrollment_changes(
         elif now is not None and _flag(now.get("admin")) == item["admin"]:
             no_ops.append({"line": i + 2, **key, "reason": "enroll: already enrolled"})
         else:
-            before = {"admin": _flag(now.get("admin"))} if now is not None else {}
-            changes.append(Change(0, LINK, "section_enrollments", key, None, before, {"admin": item["admin"]}))
+            if now is None:
+                changes.append(Change(0, LINK, "section_enrollments", key, None, {}, {"admin": item["admin"]}))
+            else:  # a role change: undo links it back with the old flag
+                changes.append(Change(0, LINK, "section_enrollments", key, text(now.get("id")),
+                                      {"linked": True, "admin": _flag(now.get("admin"))}, {"linked": True, "admin": item["admin"]}))
     return _numbered(changes), no_ops
 
 
@@ -136,8 +141,9 @@ def group_member_plan(changes: Iterable[Mapping[str, Any]], members: Iterable[Ma
     """Plan changes from :func:`.groups.group_member_changes` output: adds link, removes unlink.
 
     ``members`` (the current group enrollments, by ``id``) give a removed member's admin
-    flag and status, so undo restores them. Admin-flag updates are left out (membership
-    only); list them separately.
+    flag and status, so undo restores them. A member whose admin flag differs is linked
+    again with ``update_existing=1``; its ``before`` says ``linked: true`` with the old
+    flag, so undo links it back.
     """
     by_id = {text(m.get("id")): m for m in members}
     out = []
@@ -147,6 +153,12 @@ def group_member_plan(changes: Iterable[Mapping[str, Any]], members: Iterable[Ma
             after = {"realm": "group", "group_id": text(c["group_id"]), "uid": text(c["uid"]),
                      "admin": _flag(c.get("admin")), "status": text(c.get("status")) or "1"}
             out.append(Change(0, LINK, "enrollments", key, None, {}, after))
+        elif c["op"] == "update":  # the admin flag differs: re-link with update_existing; undo links back
+            member = {**by_id.get(text(c.get("id")), {}), **c}
+            state = {"linked": True, "realm": "group", "group_id": text(c["group_id"]), "uid": text(c["uid"]),
+                     "status": text(member.get("status")) or "1", QUERY_FLAGS: {"update_existing": 1}}
+            out.append(Change(0, LINK, "enrollments", key, text(c.get("id")), {**state, "admin": _flag(by_id.get(text(c.get("id")), {}).get("admin"))},
+                              {**state, "admin": _flag(c.get("admin"))}))
         elif c["op"] == "remove":
             member = {**by_id.get(text(c.get("id")), {}), **c}
             out.append(enrollment_unlink(member, realm="group", key=key))
