@@ -31,7 +31,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "dashboard"
 WAIT_MS = 120_000  # a loaded 2-core machine: generous waits, never fixed sleeps
-TAGGED_UIDS = ("S100001", "S100002", "S100003")
 
 
 # --- the purpose-built jobs ----------------------------------------------------------------
@@ -168,9 +167,9 @@ def browser_page(dashboard_env: Any) -> Iterator[DashboardPage]:
             browser.close()
 
 
-def _positions(sandbox: Any) -> dict[str, str]:
+def _positions(sandbox: Any, uids: list[str]) -> dict[str, str]:
     return {u["school_uid"]: u.get("position", "") for u in sandbox.state()["users"].values()
-            if u["school_uid"] in TAGGED_UIDS}
+            if u["school_uid"] in uids}
 
 
 def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, dashboard_env: Any,
@@ -197,13 +196,16 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     # the form: a CSV upload with its preview, and a bad value explained beside its field
     ui.page.locator(".tb-job-button", has_text="Tag users with a grade").click()
     ui.wait_text(".tb-job-title", "Tag users with a grade")
+    uids = sorted(u["school_uid"] for u in sandbox.state()["users"].values() if u["school_uid"])[:3]
+    before = _positions(sandbox, uids)
+    assert len(before) == 3 and "Grade 10" not in before.values()
     upload = tmp_path / "tag-these.csv"
-    upload.write_text("school_uid,note\n" + "".join(f"{uid},row {i}\n" for i, uid in enumerate(TAGGED_UIDS)))
+    upload.write_text("school_uid,note\n" + "".join(f"{uid},row {i}\n" for i, uid in enumerate(uids)))
     with ui.page.expect_file_chooser(timeout=WAIT_MS) as chooser:
         ui.page.locator(".tb-field-users_file").first.click()
     chooser.value.set_files(str(upload))
     ui.wait_text(".tb-field", "tag-these.csv: first rows")
-    ui.wait_text(".tb-preview", "S100002")
+    ui.wait_text(".tb-preview", uids[1])
     grade = ui.field_input("grade")
     grade.fill("13")
     grade.press("Tab")
@@ -228,14 +230,18 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
 
     # the plan: counts, a sample, a CSV download; apply, and the sandbox changed
     ui.wait_status("planned")
-    ui.wait_text(".tb-plan", "update")
+    ui.wait_text(".tb-plan", r"update\s*3")
     ui.wait_text(".tb-plan", "Grade 10")
-    assert ui.page.locator(".tb-plan a[download$='.csv']").count() == 1
+    with ui.page.expect_download(timeout=WAIT_MS) as download:
+        ui.page.locator(".tb-plan a[download$='.csv']").click()
+    plan_csv = Path(download.value.path()).read_text()
+    assert all(uid in plan_csv for uid in uids) and "Grade 10" in plan_csv
+    ui.wait_text(".tb-downloads", rf"run-{run_id}-tag_users.html")
     ui.shot("04-plan")
-    assert set(_positions(sandbox).values()) == {""}
+    assert _positions(sandbox, uids) == before, "nothing changes before Apply"
     ui.click(".tb-apply")
     ui.wait_status("applied")
-    poll_until(lambda: set(_positions(sandbox).values()) == {"Grade 10"}, timeout=WAIT_MS / 1000)
+    poll_until(lambda: _positions(sandbox, uids) == {uid: "Grade 10" for uid in uids}, timeout=WAIT_MS / 1000)
     ui.shot("05-applied")
 
     # undo: a new plan to review, then apply it; the sandbox is back as it was
@@ -247,7 +253,7 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     ui.shot("06-undo-plan")
     ui.click(".tb-apply")
     ui.wait_status("applied")
-    poll_until(lambda: set(_positions(sandbox).values()) == {""}, timeout=WAIT_MS / 1000)
+    poll_until(lambda: _positions(sandbox, uids) == before, timeout=WAIT_MS / 1000)
 
     # history: filter by job, open the first run again
     ui.nav("History")
@@ -258,6 +264,11 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     ui.click(f".tb-open-run-{run_id}")
     ui.wait_text(".tb-run-title", f"Run {run_id}")
     ui.wait_status("applied")
+    ui.click(".tb-rerun")  # the same job, client and parameters, as a new run
+    poll_until(lambda: ui.current_run_id() not in (run_id, run_id + 1), timeout=WAIT_MS / 1000)
+    rerun = service.get_run(ui.current_run_id())
+    assert (rerun["job"], rerun["params"], rerun["parent_run_id"]) == ("tag_users", service.get_run(run_id)["params"], run_id)
+    ui.wait_status("planned")
 
     # cancel a long run
     ui.nav("Jobs")
@@ -271,3 +282,32 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     long_id = ui.current_run_id()
     assert service.get_run(long_id)["cancel_requested_by"] == "tester"
     ui.shot("09-cancelled")
+
+
+def test_clients_add_test_and_edit_without_showing_secrets(browser_page: DashboardPage, dashboard_env: Any) -> None:
+    from runner import profiles
+
+    _env, sandbox, _url = dashboard_env
+    ui = browser_page
+    ui.open()
+    ui.nav("Clients")
+    for name, secret in (("district-b", sandbox.secret), ("wrong-secret", "not-" + secrets.token_hex(8))):
+        ui.page.locator(".tb-client-name input").fill(name)
+        ui.page.locator(".tb-client-url input").fill(sandbox.base_url)
+        ui.page.locator(".tb-client-key input").fill(sandbox.key)
+        ui.page.locator(".tb-client-secret input").fill(secret)
+        ui.click(".tb-client-save")
+        ui.wait_text(".tb-client-message", f"Saved {name}")
+        ui.wait_text(".tb-clients", name)
+        playwright_api.expect(ui.page.locator(".tb-client-secret input")).to_have_value("", timeout=WAIT_MS)
+    ui.click(".tb-client-test-district-b")
+    ui.wait_text(".tb-client-result-district-b", "ok")
+    ui.click(".tb-client-test-wrong-secret")
+    ui.wait_text(".tb-client-result-wrong-secret .tb-error", r"\w")
+    ui.click(".tb-client-edit-district-b")
+    playwright_api.expect(ui.page.locator(".tb-client-url input")).to_have_value(sandbox.base_url, timeout=WAIT_MS)
+    ui.shot("10-clients")
+    assert sandbox.secret not in ui.page.content(), "a secret was sent back to the page"
+    assert profiles.get_profile("district-b").secret == sandbox.secret
+    names = ui.page.locator(".tb-client-select select option").all_inner_texts()
+    assert {"sandbox", "district-b", "wrong-secret"} <= set(names)

@@ -27,14 +27,17 @@ from runner.store.engine import toolbelt_home
 log = logging.getLogger(__name__)
 
 VIEWS = ("Jobs", "Run", "History", "Clients")
+DISPATCH_ENV = "TOOLBELT_DASHBOARD_DISPATCH"
 
 
 class DashboardApp:
     """Everything on the page; the views call back into it to move between each other."""
 
     def __init__(self, *, user: str | None = None, catalog: Catalog | None = None,
-                 service: ModuleType = run_service, query_string: str = "") -> None:
+                 service: ModuleType = run_service, query_string: str = "", dispatch: str | None = None) -> None:
         self.user = user or current_user()
+        # "local": runs start in their own process now; "workers": `toolbelt worker` picks them up
+        self.dispatch = dispatch or os.environ.get(DISPATCH_ENV) or run_service.DISPATCH_LOCAL
         self.catalog = catalog or Catalog()
         self.service = service
         self.upload_dir = toolbelt_home() / "uploads"
@@ -113,7 +116,7 @@ class DashboardApp:
         try:
             old = self.service.get_run(run_id)
             run = self.service.create_run(old["job"], old["client"], old["params"], self.user,
-                                          parent_run_id=old["id"])
+                                          parent_run_id=old["id"], dispatch=self.dispatch)
         except Exception as exc:  # noqa: BLE001 - shown at the top of the page
             self.notice.value = error_html(f"cannot re-run run {run_id}: {exc}")
             return None

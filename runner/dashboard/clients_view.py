@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from runner import profiles
+from runner.dashboard.widgets import error_html, ok_html
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 class ClientsView:
     def __init__(self, app: "DashboardApp") -> None:
         self.app = app
+        self._rows: dict[str, w.HBox] = {}
         self.table = w.VBox()
         self.table.add_class("tb-clients")
         self.name = w.Text(description="Name", placeholder="district-prod")
@@ -38,22 +40,41 @@ class ClientsView:
         self.refresh()
 
     def refresh(self) -> None:
+        """Redraw the list; rows of clients already shown are kept (a click in flight still lands)."""
         rows: list[w.Widget] = []
-        for info in profiles.list_profiles():
-            label = w.HTML(f"<b>{html.escape(info.name)}</b> {html.escape(info.base_url)} "
-                           f"<code>{html.escape(info.key_hint)}</code> {html.escape(info.signature_method)}",
-                           layout=w.Layout(width="560px"))
-            test = w.Button(description="Test", layout=w.Layout(width="70px"))
-            edit = w.Button(description="Edit", layout=w.Layout(width="70px"))
-            result = w.HTML("")
-            test.on_click(lambda _b, name=info.name, out=result: self.test(name, out))
-            edit.on_click(lambda _b, i=info: self.edit(i))
-            test.add_class(f"tb-client-test-{info.name}")
-            rows.append(w.HBox([label, test, edit, result]))
+        infos = profiles.list_profiles()
+        for info in infos:
+            row = self._rows.get(info.name)
+            if row is None:
+                row = self._rows[info.name] = self._row(info)
+            label = (f"<b>{html.escape(info.name)}</b> {html.escape(info.base_url)} "
+                     f"<code>{html.escape(info.key_hint)}</code> {html.escape(info.signature_method)}")
+            if row.children[0].value != label:
+                row.children[0].value = label
+            rows.append(row)
+        for gone in set(self._rows) - {i.name for i in infos}:
+            del self._rows[gone]
         self.table.children = rows or [w.HTML("<i class='tb-empty'>No clients yet.</i>")]
         self.app.clients_changed()
 
-    def edit(self, info: profiles.ProfileInfo) -> None:
+    def _row(self, info: profiles.ProfileInfo) -> w.HBox:
+        label = w.HTML("", layout=w.Layout(width="560px"))
+        test = w.Button(description="Test", layout=w.Layout(width="70px"), tooltip="One signed request to the API")
+        edit = w.Button(description="Edit", layout=w.Layout(width="70px"))
+        result = w.HTML("")
+        test.on_click(lambda _b, name=info.name, out=result: self.test(name, out))
+        edit.on_click(lambda _b, name=info.name: self.edit(name))
+        test.add_class(f"tb-client-test-{info.name}")
+        edit.add_class(f"tb-client-edit-{info.name}")
+        result.add_class(f"tb-client-result-{info.name}")
+        return w.HBox([label, test, edit, result])
+
+    def edit(self, name: str) -> None:
+        """Fill the form with the stored client ``name``; its key and secret stay empty (never sent to the page)."""
+        info = next((p for p in profiles.list_profiles() if p.name == name), None)
+        if info is None:
+            self.message.value = error_html(f"no client {name!r} any more")
+            return
         self.name.value, self.base_url.value, self.method.value = info.name, info.base_url, info.signature_method
         self.key.value = ""
         self.secret.value = ""
@@ -73,15 +94,20 @@ class ClientsView:
             else:
                 profiles.add_profile(name, base_url=self.base_url.value.strip(), key=self.key.value.strip(),
                                      secret=secret, signature_method=self.method.value)
-        except Exception as exc:
-            self.message.value = f'<span class="tb-error">{html.escape(str(exc))}</span>'
+        except Exception as exc:  # noqa: BLE001 - the store's own message names the problem
+            self.message.value = error_html(str(exc))
             return
         finally:
             self.secret.value = ""  # never kept in the page
-        self.message.value = f"Saved {html.escape(name)}."
         self.refresh()
+        self.message.value = ok_html(f"Saved {name}.")
 
     def test(self, name: str, out: w.HTML) -> None:
-        result = profiles.test_profile(name)
-        css = "tb-ok" if result.ok else "tb-error"
-        out.value = f'<span class="{css}">{html.escape(result.message)}</span>'
+        """One signed request with the stored credentials; the outcome beside the client."""
+        out.value = "<i>testing…</i>"
+        try:
+            result = profiles.test_profile(name)
+        except Exception as exc:  # noqa: BLE001 - e.g. the secret cannot be decrypted: said, not raised
+            out.value = error_html(f"{type(exc).__name__}: {exc}")
+            return
+        out.value = ok_html(result.message) if result.ok else error_html(result.message)

@@ -35,15 +35,15 @@ def file_link(path: str | Path, *, name: str | None = None) -> str:
     return data_link(label, p.read_bytes())
 
 
-def notebook_html_link(path: str | Path) -> str:
-    """The output notebook rendered to HTML (nbconvert), as a download link."""
+def notebook_html_link(path: str | Path, *, name: str | None = None) -> str:
+    """The output notebook rendered to HTML (nbconvert), as a download link named ``name``."""
     from nbconvert import HTMLExporter
 
     p = Path(path)
     if not p.exists():
         return '<span class="tb-missing">output notebook (not written yet)</span>'
     body, _ = HTMLExporter().from_filename(str(p))
-    return data_link(p.stem + ".html", body.encode("utf-8"), "text/html")
+    return data_link(name or p.stem + ".html", body.encode("utf-8"), "text/html")
 
 
 def run_downloads_html(run: dict) -> str:
@@ -51,7 +51,7 @@ def run_downloads_html(run: dict) -> str:
     links = []
     if run.get("output_path"):
         try:
-            links.append(notebook_html_link(run["output_path"]))
+            links.append(notebook_html_link(run["output_path"], name=f"run-{run['id']}-{run['job']}.html"))
         except Exception as exc:  # noqa: BLE001 - a notebook nbconvert cannot render still leaves the artifacts
             links.append(f'<span class="tb-missing">output notebook (cannot render: {html.escape(str(exc))})</span>')
     links += [file_link(a["path"], name=a["name"]) for a in run.get("artifacts", [])]

@@ -29,6 +29,22 @@ def _label(spec: FieldSpec) -> w.HTML:
     return w.HTML(f"<b>{html.escape(spec.label)}</b>{star}", layout=w.Layout(width="200px"))
 
 
+def constraint_hint(spec: FieldSpec) -> str:
+    """The field's limits in words (``"From 1 to 12."``), so a value can be right the first time."""
+    what = {"int": "", "float": "", "date": "", "string": " characters", "text": " characters"}.get(spec.type, " chosen")
+    if spec.min is not None and spec.max is not None:
+        text = f"From {spec.min} to {spec.max}{what}."
+    elif spec.min is not None:
+        text = f"At least {spec.min}{what}."
+    elif spec.max is not None:
+        text = f"At most {spec.max}{what}."
+    else:
+        text = ""
+    if spec.pattern:
+        text += f" Must match {spec.pattern}."
+    return text.strip()
+
+
 def csv_preview_html(path: Path, rows: int = _PREVIEW_ROWS) -> str:
     """The first ``rows`` rows of a CSV file as a small HTML table (or the reason it cannot be read)."""
     try:
@@ -58,7 +74,8 @@ class FieldWidget:
         self.input = self._make_input(load_choices)
         self.input.add_class(f"tb-field-{spec.name}")
         self.input.observe(lambda _change: self.show_error(None), names="value")
-        help_html = w.HTML(f'<span class="tb-help">{html.escape(spec.help)}</span>') if spec.help else w.HTML("")
+        hint = " ".join(part for part in (spec.help, constraint_hint(spec)) if part)
+        help_html = w.HTML(f'<span class="tb-help">{html.escape(hint)}</span>')
         self.box = w.VBox(
             [w.HBox([_label(spec), self.input, help_html]), self.preview, self.error],
             layout=w.Layout(margin="4px 0"),

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
 
 STATUSES = ("queued", "running", "succeeded", "planned", "applying", "applied", "failed", "cancelled")
-_ANY = ("any", None)
+_ANY = ("any", "")  # not None: a Dropdown shows None as no selection
 SHOWN = 100
 
 
@@ -61,7 +61,7 @@ class HistoryView:
                 if list(dropdown.options) != options:
                     current = dropdown.value
                     dropdown.options = options
-                    dropdown.value = current if current in values else None
+                    dropdown.value = current if current in values else ""
         finally:
             self._filling = False
 
@@ -70,8 +70,8 @@ class HistoryView:
         service = self.app.service
         if reload_filters or len(self.job.options) == 1:
             self._fill_filters(service.list_runs(limit=1000))
-        runs = service.list_runs(limit=SHOWN, job=self.job.value, client=self.client.value,
-                                 status=self.status.value, requester=self.user.value)
+        runs = service.list_runs(limit=SHOWN, job=self.job.value or None, client=self.client.value or None,
+                                 status=self.status.value or None, requester=self.user.value or None)
         set_if_changed(self.summary, f"<i>{len(runs)}{'+' if len(runs) == SHOWN else ''} runs, newest first.</i>")
         rows: list[w.Widget] = [w.HTML(
             "<div class='tb-history-head'><span>run</span><span>job</span><span>client</span>"
@@ -84,9 +84,10 @@ class HistoryView:
     def _row(self, run: dict[str, Any]) -> w.Widget:
         error = f" title='{html.escape(run['error_message'] or '', quote=True)}'" if run.get("error_message") else ""
         params = _params_summary(run.get("params"))
+        undo = f" <small>(undo of #{run['parent_run_id']})</small>" if run.get("kind") == "undo" else ""
         text = w.HTML(
             f"<div class='tb-history-row' data-run='{run['id']}'><span>#{run['id']}</span>"
-            f"<span>{html.escape(run['job'])}</span><span>{html.escape(run['client'])}</span>"
+            f"<span>{html.escape(run['job'])}{undo}</span><span>{html.escape(run['client'])}</span>"
             f"<span><span class='tb-status tb-status-{run['status']}'{error}>{run['status']}</span></span>"
             f"<span>{html.escape(run['requester'])}</span>"
             f"<span>{html.escape((run['created_at'] or '')[:19].replace('T', ' '))}</span>"
@@ -96,7 +97,11 @@ class HistoryView:
         open_button = w.Button(description="Open", layout=w.Layout(width="70px"))
         open_button.add_class(f"tb-open-run-{run['id']}")
         open_button.on_click(lambda _b, run_id=run["id"]: self.app.open_run(run_id))
-        rerun = w.Button(description="Re-run", layout=w.Layout(width="80px"), tooltip="Run again with the same parameters")
-        rerun.add_class(f"tb-rerun-run-{run['id']}")
-        rerun.on_click(lambda _b, run_id=run["id"]: self.app.rerun(run_id))
-        return w.HBox([text, open_button, rerun])
+        buttons: list[w.Widget] = [text, open_button]
+        if run.get("kind", "job") == "job":  # an undo is re-done by undoing again, not by re-running
+            rerun = w.Button(description="Re-run", layout=w.Layout(width="80px"),
+                             tooltip="Run again with the same parameters")
+            rerun.add_class(f"tb-rerun-run-{run['id']}")
+            rerun.on_click(lambda _b, run_id=run["id"]: self.app.rerun(run_id))
+            buttons.append(rerun)
+        return w.HBox(buttons)

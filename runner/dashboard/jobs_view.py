@@ -117,7 +117,7 @@ class JobsView:
             self.message.value = error_html("Choose a client first (top right), or add one under Clients.")
             return None
         try:
-            run = self.app.service.create_run(job.id, client, params, self.app.user)
+            run = self.app.service.create_run(job.id, client, params, self.app.user, dispatch=self.app.dispatch)
         except ParamsInvalid as exc:  # the same validator; kept for a header changed since the form opened
             form.show_errors(exc.errors)
             return None

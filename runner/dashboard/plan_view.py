@@ -106,7 +106,7 @@ class PlanView:
             return
         self._busy(True)
         try:
-            run = self.app.service.apply_run(self.run["id"], self.app.user)
+            run = self.app.service.apply_run(self.run["id"], self.app.user, dispatch=self.app.dispatch)
         except Exception as exc:  # noqa: BLE001 - shown beside the button
             self.message.value = error_html(str(exc))
             return

@@ -122,9 +122,9 @@ class RunView:
         self._downloads_for: tuple[int, str] | None = None
 
     def _show_controls(self, run: dict[str, Any] | None) -> None:
-        running = run is not None and run["status"] in ("queued", "running")
-        cancel = None if running else "none"
-        rerun = None if run is not None and run["status"] not in ACTIVE else "none"
+        active = run is not None and run["status"] in ACTIVE
+        cancel = None if active else "none"
+        rerun = None if run is not None and not active and run.get("kind", "job") == "job" else "none"
         if self.cancel.layout.display != cancel:
             self.cancel.layout.display = cancel
         if self.rerun.layout.display != rerun:
@@ -207,6 +207,8 @@ class RunView:
         set_if_changed(self.status, f'<span class="tb-status tb-status-{run["status"]}">{run["status"]}</span> '
                                     f'<span class="tb-elapsed">{elapsed_text(run)}</span>{error}')
         self._show_controls(run)
+        if run["status"] in FINAL and self.message.value.startswith("Cancel requested"):
+            self.message.value = ""  # the status says it now
         if snap.rich is not None:
             set_if_changed(self.rich, snap.rich)
         if snap.downloads is not None:
@@ -216,7 +218,12 @@ class RunView:
 
     def _title_html(self, run: dict[str, Any]) -> str:
         started = (run.get("created_at") or "")[:19].replace("T", " ")
-        parent = f", re-run of #{run['parent_run_id']}" if run.get("parent_run_id") else ""
+        parent = ""
+        if run.get("parent_run_id"):
+            what = "undo of run" if run.get("kind") == "undo" else "re-run of run"
+            parent = f", {what} #{run['parent_run_id']}"
+        if run.get("applied_by"):
+            parent += f"; applied by <b>{html.escape(run['applied_by'])}</b>"
         return (f'<h3 class="tb-run-title">Run {run["id"]}: {html.escape(run["job"])}</h3>'
                 f'<div class="tb-run-meta">client <b>{html.escape(run["client"])}</b>, requested by '
                 f'<b>{html.escape(run["requester"])}</b> at {html.escape(started)} UTC{parent}</div>')

@@ -11,7 +11,8 @@ CSS = """
 .tb-job-desc { color: #555; font-size: 90%; margin: 0 0 6px 4px; max-width: 360px; }
 .tb-job-broken { border-left: 3px solid #b00020; padding-left: 6px; margin: 4px 0; max-width: 360px; }
 .tb-log-scroll { display: flex; flex-direction: column-reverse; max-height: 420px; overflow: auto; }
-.tb-log { background: #111; color: #ddd; padding: 8px; margin: 0; font-size: 12px; white-space: pre-wrap; }
+.tb-log { background: #111; color: #ddd; padding: 8px; margin: 0; font-size: 12px; line-height: 1.35;
+          white-space: pre-wrap; min-width: 720px; }
 .tb-log-err { color: #ff8a80; }
 .tb-log-progress { color: #80d8ff; }
 .tb-status { font-weight: bold; padding: 1px 6px; border-radius: 4px; background: #eee; }
@@ -27,7 +28,8 @@ CSS = """
 .tb-run-meta { color: #555; margin-bottom: 4px; }
 .tb-notice:empty { display: none; }
 .tb-history-head { font-weight: bold; }
-.tb-download { margin-right: 12px; }
+.tb-download { margin-right: 12px; color: #0b57d0; text-decoration: underline; }
+.tb-plan caption { text-align: left; font-weight: bold; white-space: nowrap; }
 .tb-plot { max-width: 720px; display: block; margin: 6px 0; }
 </style>
 """
