@@ -46,9 +46,6 @@ def test_plan_apply_and_undo(job_env):
         assert key not in after
     assert {k: v for k, v in after.items() if k not in links} == {k: v for k, v in before.items() if k not in unlinks}
 
-    again = job_env.run("import_enrollments")
-    assert len(again.plan) == 0, "re-planning after apply finds nothing to do"
-
     journal = applied.plan_path.with_name("plan.jsonl.journal.jsonl")
     undo = se.undo_plan(journal, applied.output_dir / "undo.jsonl")
     assert undo.cannot_undo == [] and len(undo.plan) == len(changes)
@@ -72,9 +69,6 @@ def test_bad_files_are_named(job_env, tmp_path):
 
     err = _fails(job_env, tmp_path, f"section_school_code,school_uid,role\n{code},{student},student\nMHS-NOPE-01,{student},student\n")
     assert err.ename == "RecordError" and "line 3" in err.evalue and "MHS-NOPE-01" in err.evalue
-
-    err = _fails(job_env, tmp_path, f"section_school_code,school_uid\n{code},{student}\n")
-    assert "role" in err.evalue
 
     err = _fails(job_env, tmp_path, "section_school_code,school_uid,role\n")
     assert "no enrollment rows" in err.evalue
