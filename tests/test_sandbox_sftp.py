@@ -115,3 +115,12 @@ def test_sftp_site_stops_listening_and_removes_its_temporary_root(sis_dir: Path)
 def test_sftp_site_names_a_missing_demo_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="users.csv"):
         SandboxSFTPServer(sis_dir=tmp_path).start()
+
+
+def test_sftp_site_serves_others_while_a_client_stalls(site: SandboxSFTPServer) -> None:
+    import socket
+
+    with socket.create_connection((site.host, site.port), timeout=5) as stalled:  # never says a word
+        with _conn(site) as sftp:
+            assert sftp.exists("/outgoing/users.csv")
+        assert stalled.recv(8).startswith(b"SSH-")

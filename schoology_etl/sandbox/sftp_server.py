@@ -199,7 +199,8 @@ class SandboxSFTPServer:
         transport.set_subsystem_handler("sftp", paramiko.SFTPServer, RootedSFTPInterface, self.root)
         with self._lock:
             self._transports = [t for t in self._transports if t.is_active()] + [transport]
-        transport.start_server(server=_Auth(self.username, self.password, self._authorized))
+        # with an event, negotiation runs on the transport's own thread: a slow client never blocks accept()
+        transport.start_server(event=threading.Event(), server=_Auth(self.username, self.password, self._authorized))
 
     def stop(self) -> None:
         """Stop listening, close every session, remove a temporary root."""
