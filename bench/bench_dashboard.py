@@ -11,7 +11,7 @@ prints the median and range of:
 The machine's load average is printed with the figures: on a shared 2-core machine it
 dominates. Target: usable <= 5 s.
 
-    .venv/bin/python bench/bench_dashboard.py [--navigations 5] [--pause 6]
+    .venv/bin/python bench/bench_dashboard.py [--navigations 5] [--pause 20]
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def summary(label: str, values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--navigations", type=int, default=5)
-    parser.add_argument("--pause", type=float, default=6.0, help="seconds between navigations")
+    parser.add_argument("--pause", type=float, default=20.0,
+                        help="seconds between navigations (a pre-heated kernel must refill the pool)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         os.environ.update({"TOOLBELT_HOME": home, "TOOLBELT_DB": f"sqlite:///{home}/toolbelt.db",

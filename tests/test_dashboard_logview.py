@@ -43,3 +43,12 @@ def test_render_keeps_only_the_tail():
     entries = collapse([("stdout", f"line {i}") for i in range(10)])
     html = render_html(entries, limit=3)
     assert "7 earlier lines not shown" in html and "line 9" in html and "line 6" not in html
+
+
+def test_bars_without_a_total_collapse_too():
+    lines = [("stderr", "etl: 0 records [00:00, ? records/s]"),
+             ("stderr", "\retl: 155 records [00:01, 120.5 records/s]"),
+             ("stdout", "at 10:30 [00:00] is a time, 3 [12:00] too")]
+    entries = collapse(lines)
+    assert [e.text for e in entries][0] == "etl: 155 records [00:01, 120.5 records/s]" and len(entries) == 2
+    assert entries[1].progress_key is None  # bracketed times in plain text are not bars

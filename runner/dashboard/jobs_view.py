@@ -17,63 +17,82 @@ if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
 
 
+def matches(job: Job, query: str) -> bool:
+    """True when every word of ``query`` is in the job's id, title, description or category."""
+    words = query.lower().split()
+    parts = [job.id] if job.header is None else [job.id, job.header.title, job.header.description,
+                                                  job.header.category]
+    text = " ".join(parts).lower()
+    return all(word in text for word in words)
+
+
 def visible_jobs(catalog: Catalog, user: str, query: str = "") -> list[Job]:
     """The jobs ``user`` may run (and broken ones, so they are seen), filtered by ``query``."""
-    words = query.lower().split()
-    out = []
-    for job in catalog.jobs():
-        if job.header is not None and not may_run(user, job.header):
-            continue
-        text = " ".join([job.id, job.header.title, job.header.description, job.header.category] if job.header else [job.id])
-        if all(word in text.lower() for word in words):
-            out.append(job)
-    return out
+    return [job for job in catalog.jobs()
+            if (job.header is None or may_run(user, job.header)) and matches(job, query)]
 
 
 class JobsView:
-    """A searchable list of jobs on the left and the selected job's form on the right."""
+    """A searchable list of jobs on the left and the selected job's form on the right.
+
+    Each job's row is built once and kept; a search only changes which rows are shown
+    (no new widgets per keystroke, no store query per keystroke).
+    """
 
     def __init__(self, app: "DashboardApp") -> None:
         self.app = app
         self.search = w.Text(placeholder="Search jobs", continuous_update=True, layout=w.Layout(width="320px"))
         self.search.add_class("tb-job-search")
-        self.search.observe(lambda _change: self.refresh(), names="value")
+        self.search.observe(lambda _change: self.show_matching(), names="value")
         self.listing = w.VBox(layout=w.Layout(width="380px"))
         self.listing.add_class("tb-job-list")
         self.detail = w.VBox(layout=w.Layout(flex="1", padding="0 0 0 16px"))
         self.detail.add_class("tb-job-detail")
         self.form: JobForm | None = None
         self.job: Job | None = None
+        self._jobs: list[Job] = []
+        self._rows: dict[tuple[str, str], list[w.Widget]] = {}
+        self._headings: dict[str, w.HTML] = {}
+        self._empty = w.HTML('<i class="tb-empty">No job matches.</i>')
+        self._button_layout = w.Layout(width="360px")  # one shared layout model for every job button
         self.widget = w.HBox([w.VBox([self.search, self.listing]), self.detail])
         self.refresh()
 
     def refresh(self) -> None:
-        jobs = visible_jobs(self.app.catalog, self.app.user, self.search.value)
+        """Re-read the catalog and the user's access, then show the jobs matching the search."""
+        self._jobs = visible_jobs(self.app.catalog, self.app.user)
+        self.show_matching()
+
+    def show_matching(self) -> None:
+        """Show the rows of the jobs matching the search, by category (broken ones last)."""
         by_category: dict[str, list[Job]] = {}
-        for job in jobs:
-            category = job.header.category if job.header else "Broken"
-            by_category.setdefault(category, []).append(job)
+        for job in self._jobs:
+            if matches(job, self.search.value):
+                by_category.setdefault(job.header.category if job.header else "Broken", []).append(job)
         children: list[w.Widget] = []
         for category in sorted(by_category, key=lambda c: (c == "Broken", c)):
-            children.append(w.HTML(f'<h4 class="tb-category">{html.escape(category)}</h4>'))
+            if category not in self._headings:
+                self._headings[category] = w.HTML(f'<h4 class="tb-category">{html.escape(category)}</h4>')
+            children.append(self._headings[category])
             for job in sorted(by_category[category], key=lambda j: j.id):
-                children.append(self._job_row(job))
-        if not children:
-            children = [w.HTML('<i class="tb-empty">No job matches.</i>')]
-        self.listing.children = children
+                key = (job.id, job.content_hash)
+                if key not in self._rows:
+                    self._rows[key] = self._job_row(job)
+                children += self._rows[key]
+        new = tuple(children or [self._empty])
+        if self.listing.children != new:
+            self.listing.children = new
 
-    def _job_row(self, job: Job) -> w.Widget:
+    def _job_row(self, job: Job) -> list[w.Widget]:
         if job.header is None:
-            note = w.HTML(
-                f'<div class="tb-job-broken"><b>{html.escape(job.id)}</b>: broken<br>'
-                f'<span class="tb-error">{html.escape((job.error or "").replace(str(job.path), job.path.name))}</span></div>'
-            )
-            return note
-        button = w.Button(description=job.header.title, tooltip=job.id, layout=w.Layout(width="360px"))
+            reason = (job.error or "").replace(str(job.path), job.path.name)
+            return [w.HTML(f'<div class="tb-job-broken"><b>{html.escape(job.id)}</b>: broken<br>'
+                           f'<span class="tb-error">{html.escape(reason)}</span></div>')]
+        button = w.Button(description=job.header.title, tooltip=job.id, layout=self._button_layout)
         button.add_class("tb-job-button")
         button.on_click(lambda _b, job_id=job.id: self.open_job(job_id))
         desc = w.HTML(f'<div class="tb-job-desc">{html.escape(job.header.description)}</div>')
-        return w.VBox([button, desc])
+        return [button, desc]
 
     def open_job(self, job_id: str) -> None:
         job = self.app.catalog.get(job_id)

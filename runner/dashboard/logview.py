@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Iterable
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-# "label:  42%|████▏     | 42/100 [00:01<00:02, 30.1it/s]" and the bare "42/100 [...]" form
-_PROGRESS = re.compile(r"^(?P<label>.*?)(?:\s*\d{1,3}%\|.*\||\s*\d+(?:/\d+)?\s*\[\d+:\d+)")
+# "label:  42%|████▏     | 42/100 [00:01<00:02, 30.1it/s]", the bare "42/100 [...]" form
+# and the unit form without a total, "etl: 155 records [00:01, 120.5 records/s]"
+_PROGRESS = re.compile(
+    r"^(?P<label>.*?)(?:\s*\d{1,3}%\|.*\|"
+    r"|\s*\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?[^\[\]|\d]{0,24}\[\d+:\d+(?::\d+)?(?:<[^,\]]*)?,[^\]]*\])")
 
 
 @dataclass(frozen=True)
