@@ -167,31 +167,13 @@ def _wait_for_slot(run_id: int, worker_id: str, writer: LogWriter) -> bool:
         taken = claims.try_claim(run_id, worker_id)
         if taken == claims.CLAIMED:
             return True
-        if taken == claims.GONE:
-            return False
-        with get_engine().connect() as conn:
-            who = conn.execute(sa.select(Run.cancel_requested_by).where(Run.id == run_id)).scalar()
-        if who:
-            done = _cancel_waiting(run_id, who)
-            if done:
-                writer.write("system", f"cancelled by {who} before the apply started")
-                writer.flush()
+        if taken == claims.GONE:  # applied elsewhere, or cancelled while waiting (cancel_run ends it)
             return False
         if not noted:
             writer.write("system", "waiting: this client is at its limit of runs at once")
             writer.flush()
             noted = True
         time.sleep(WAIT_POLL_SECONDS)
-
-
-def _cancel_waiting(run_id: int, who: str) -> bool:
-    """Cancel an apply that never started (still waiting for a slot); True when this did it."""
-    with get_engine().begin() as conn:
-        return conn.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "applying", Run.worker_id.is_(None))
-            .values(status="cancelled", error_class="cancelled", finished_at=utcnow(),
-                    error_message=f"apply cancelled by {who} before it started; {RESUME_HINT}")
-        ).rowcount == 1
 
 
 def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
