@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import sys
 import tempfile
@@ -62,7 +61,7 @@ def measure(browser: object, url: str) -> tuple[float, float]:
 def run_mode(preheat: bool, navigations: int, pause: float) -> list[tuple[float, float]]:
     from playwright.sync_api import sync_playwright
 
-    from runner.dashboard.launch import free_port, start_voila, wait_until_serving
+    from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving
 
     port = free_port()
     log_path = Path(os.environ["TOOLBELT_HOME"]) / f"voila-{'preheat' if preheat else 'cold'}.log"
@@ -81,8 +80,7 @@ def run_mode(preheat: bool, navigations: int, pause: float) -> list[tuple[float,
                       f"usable {results[-1][1]:.2f} s ({_load()})", flush=True)
             browser.close()
     finally:
-        os.killpg(voila.pid, signal.SIGTERM)
-        voila.wait(timeout=30)
+        stop_voila(voila)
     return results
 
 

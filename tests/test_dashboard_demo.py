@@ -11,11 +11,11 @@ from typing import Iterator
 
 import pytest
 from cryptography.fernet import Fernet
+from playwright import sync_api as playwright_api
 
 from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture

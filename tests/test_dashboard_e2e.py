@@ -9,10 +9,9 @@ of each step land in ``test-output/dashboard/``.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
-import signal
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -20,11 +19,12 @@ from typing import Any, Callable, Iterator
 import pytest
 from cryptography.fernet import Fernet
 
-from runner.dashboard.launch import free_port, start_voila, wait_until_serving
+from playwright import sync_api as playwright_api
+
+from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving
 from tests.fixtures.runner_jobs import RunnerEnv, poll_until, wait_gate_cell
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -60,8 +60,8 @@ def write_jobs(env: RunnerEnv) -> None:
         "import time\nfor i in range(3000):\n    print(f'tick {i}', flush=True)\n    time.sleep(0.2)",
         title="Count for a long time", category="Diagnostics", description="Prints a line every 0.2 s.",
     )
-    env.write_job("admins_only", "print('secret')", title="Admins only job", category="Users",
-                  description="Only for admins.", access=["admins"])
+    env.write_job("provisioners_only", "print('hi')", title="Provisioners only job", category="Users",
+                  description="Only for provisioners.", access=["provisioners"])
     broken = env.write_job("broken_job", "print('never')", title="Broken job",
                            params={"colour": {"type": "colour"}})
     assert broken.exists()
@@ -109,12 +109,25 @@ class DashboardPage:
         return int(re.search(r"Run (\d+)", title).group(1))
 
 
+@dataclass
+class Served:
+    env: RunnerEnv
+    sandbox: Any
+    url: str
+    user_header: str | None  # None: the user is JUPYTERHUB_USER ("tester")
+
+
 @pytest.fixture
-def dashboard_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Callable[..., Any]) -> Iterator[Any]:
-    """A sandbox, a fresh store with a ``sandbox`` client, the test jobs, and Voila serving the dashboard."""
+def dashboard_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  sandbox_factory: Callable[..., Any]) -> Iterator[Served]:
+    """A sandbox, a fresh store with a ``sandbox`` client, the test jobs, and Voila serving the dashboard.
+
+    Parametrize indirectly with a header name to serve as behind a proxy that names the user.
+    """
     from runner import profiles, service
     from runner.store import dispose_engines
 
+    user_header = getattr(request, "param", None)
     home, jobs = tmp_path / "home", tmp_path / "jobs"
     home.mkdir()
     jobs.mkdir()
@@ -123,44 +136,44 @@ def dashboard_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_facto
     monkeypatch.setenv("TOOLBELT_DB", f"sqlite:///{home / 'toolbelt.db'}")
     monkeypatch.setenv("TOOLBELT_SECRET_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("TOOLBELT_CANCEL_GRACE_SECONDS", "2")
-    monkeypatch.setenv("JUPYTERHUB_USER", "tester")
+    if user_header:
+        monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    else:
+        monkeypatch.setenv("JUPYTERHUB_USER", "tester")
     sandbox = sandbox_factory()
     profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     env = RunnerEnv(home=home, jobs_dir=jobs, db_url=os.environ["TOOLBELT_DB"], client="sandbox",
                     secret=sandbox.secret)
     write_jobs(env)
     port = free_port()
-    voila = start_voila(port, local=True, log_path=tmp_path / "voila.log")
+    voila = start_voila(port, local=True, user_header=user_header, log_path=tmp_path / "voila.log")
     try:
         wait_until_serving(port, proc=voila, timeout=WAIT_MS / 1000)
-        yield env, sandbox, f"http://127.0.0.1:{port}/"
+        yield Served(env, sandbox, f"http://127.0.0.1:{port}/", user_header)
     finally:
         for run in service.list_runs(limit=100):
-            if run["status"] in ("queued", "running"):
+            if run["status"] in ("queued", "running", "applying"):
                 try:
                     service.cancel_run(run["id"], "teardown")
                 except Exception:  # noqa: BLE001 - best effort: it may have just finished
                     pass
-        try:
-            os.killpg(voila.pid, signal.SIGTERM)
-            voila.wait(timeout=20)
-        except (ProcessLookupError, Exception):  # noqa: BLE001
-            os.killpg(voila.pid, signal.SIGKILL)
+        stop_voila(voila)
         dispose_engines()
 
 
 @pytest.fixture
-def browser_page(dashboard_env: Any) -> Iterator[DashboardPage]:
+def browser_page(dashboard_env: Served) -> Iterator[DashboardPage]:
     """A headless chromium page in an explicit context; left through about:blank so Voila frees the kernel."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    _env, _sandbox, url = dashboard_env
+    headers = {dashboard_env.user_header: "alice"} if dashboard_env.user_header else {}
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
+                                      extra_http_headers=headers)
         context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         try:
-            yield DashboardPage(page, url)
+            yield DashboardPage(page, dashboard_env.url)
         finally:
             page.goto("about:blank")
             context.close()
@@ -172,11 +185,11 @@ def _positions(sandbox: Any, uids: list[str]) -> dict[str, str]:
             if u["school_uid"] in uids}
 
 
-def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, dashboard_env: Any,
+def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, dashboard_env: Served,
                                                  tmp_path: Path) -> None:
     from runner import service
 
-    env, sandbox, _url = dashboard_env
+    env, sandbox = dashboard_env.env, dashboard_env.sandbox
     ui = browser_page
     ui.open()
 
@@ -185,7 +198,7 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     ui.wait_text(".tb-job-list", "Set the position of the users listed")
     ui.wait_text(".tb-job-broken", r"broken_job.*broken")
     ui.wait_text(".tb-job-broken", "colour")
-    assert "Admins only job" not in ui.page.locator(".tb-job-list").inner_text()
+    assert "Provisioners only job" not in ui.page.locator(".tb-job-list").inner_text()
     ui.shot("01-jobs")
     ui.page.locator(".tb-job-search input").fill("count")
     playwright_api.expect(ui.page.locator(".tb-job-list")).not_to_contain_text("Tag users", timeout=WAIT_MS)
@@ -284,12 +297,19 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     ui.shot("09-cancelled")
 
 
-def test_clients_add_test_and_edit_without_showing_secrets(browser_page: DashboardPage, dashboard_env: Any) -> None:
+@pytest.mark.parametrize("dashboard_env", ["X-Forwarded-User"], indirect=True)
+def test_proxy_user_and_clients_add_test_edit_without_showing_secrets(browser_page: DashboardPage,
+                                                                     dashboard_env: Served) -> None:
+    """Behind a proxy that names the user; then the Clients view."""
     from runner import profiles
+    from runner.access import add_to_groups
 
-    _env, sandbox, _url = dashboard_env
+    sandbox = dashboard_env.sandbox
+    add_to_groups("alice", ["provisioners"])
     ui = browser_page
     ui.open()
+    ui.wait_text(".tb-user", "Signed in as alice")
+    ui.wait_text(".tb-job-list", "Provisioners only job")  # alice's groups decide the list
     ui.nav("Clients")
     for name, secret in (("district-b", sandbox.secret), ("wrong-secret", "not-" + secrets.token_hex(8))):
         ui.page.locator(".tb-client-name input").fill(name)

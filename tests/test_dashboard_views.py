@@ -97,3 +97,10 @@ def test_deep_link_opens_a_run(jobs: RunnerEnv) -> None:
     run = service.create_run("count", jobs.client, {}, "ann", dispatch=service.DISPATCH_WORKERS)
     app = DashboardApp(user="tester", query_string=f"?run={run['id']}")
     assert app.nav.index == 1 and f"Run {run['id']}" in app.run_view.title.value
+
+
+def test_a_bad_deep_link_is_said_and_the_page_still_works(jobs: RunnerEnv) -> None:
+    app = DashboardApp(user="tester", query_string="?run=999")
+    assert "no run 999" in app.notice.value and app.nav.index == 0
+    app = DashboardApp(user="tester", query_string="?job=cont")
+    assert "did you mean count" in app.notice.value

@@ -124,17 +124,17 @@ class DashboardApp:
         return run
 
     def follow_query(self, query_string: str) -> None:
+        """Open what a link names: ``?run=N`` or ``?job=ID``; a bad link is said at the top of the page."""
         query = parse_qs(query_string.lstrip("?"))
-        if query.get("run"):
-            try:
+        try:
+            if query.get("run"):
+                self.service.get_run(int(query["run"][0]))  # a clear error for an unknown run
                 self.open_run(int(query["run"][0]))
-            except (ValueError, Exception) as exc:
-                log.warning("cannot open run from the link: %s", exc)
-        elif query.get("job"):
-            try:
+            elif query.get("job"):
                 self.jobs.open_job(query["job"][0])
-            except Exception as exc:
-                log.warning("cannot open job from the link: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - the page still works; the link did not
+            log.warning("cannot follow the link %r: %s", query_string, exc)
+            self.notice.value = error_html(f"cannot open the link: {exc}")
 
 
 @lru_cache(maxsize=64)

@@ -10,6 +10,7 @@ as a backstop.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -98,3 +99,17 @@ def wait_until_serving(port: int, *, timeout: float = 60.0, proc: subprocess.Pop
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"voila did not serve on port {port} within {timeout:.0f} s")
+
+
+def stop_voila(proc: subprocess.Popen, *, grace: float = 20.0) -> None:
+    """Stop a Voila started by :func:`start_voila` and its kernels (its whole process group)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
