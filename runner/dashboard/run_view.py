@@ -141,11 +141,13 @@ class RunView:
         for widget in (self.log, self.rich, self.downloads, self.message, self.params):
             widget.value = ""
         self.plan.clear()
-        self.refresh()
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop (plain Python): refresh() on demand
+        except RuntimeError:  # no loop (plain Python): read now, refresh() on demand
+            self.refresh()
+            return
+        # the first read happens in the task, off this click's handler (a finished run renders its notebook)
+        self.title.value = f'<h3 class="tb-run-title">Run {run_id}</h3><div class="tb-run-meta">loading…</div>'
         self._task = loop.create_task(self._follow(run_id))
 
     async def _follow(self, run_id: int) -> None:
