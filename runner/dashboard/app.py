@@ -47,11 +47,11 @@ class DashboardApp:
         self.client.observe(lambda _c: self._client_changed(), names="value")
         self.nav = w.ToggleButtons(options=VIEWS)
         self.nav.add_class("tb-nav")
-        self.run_view = RunView(self)
-        self.history = HistoryView(self)
-        self.clients = ClientsView(self)  # fills the client dropdown
+        self.clients_changed()
         self.jobs = JobsView(self)
-        self.stack = w.Stack([self.jobs.widget, self.run_view.widget, self.history.widget, self.clients.widget],
+        # the other views are built when first shown: fewer widgets for the browser to load up front
+        self._views: dict[str, Any] = {"Jobs": self.jobs}
+        self.stack = w.Stack([self.jobs.widget, *(w.HTML("<i>loading…</i>") for _ in VIEWS[1:])],
                              selected_index=0)
         w.jslink((self.nav, "index"), (self.stack, "selected_index"))
         self.nav.observe(self._on_nav, names="index")
@@ -65,6 +65,28 @@ class DashboardApp:
                               self.nav, self.notice, self.stack])
         self.widget.add_class("tb-app")
         self.follow_query(query_string)
+
+    # --- the views, built on first use ---------------------------------------------------
+    def _view(self, name: str) -> Any:
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = {"Run": RunView, "History": HistoryView, "Clients": ClientsView}[name](self)
+            children = list(self.stack.children)
+            children[VIEWS.index(name)] = view.widget
+            self.stack.children = children
+        return view
+
+    @property
+    def run_view(self) -> RunView:
+        return self._view("Run")
+
+    @property
+    def history(self) -> HistoryView:
+        return self._view("History")
+
+    @property
+    def clients(self) -> ClientsView:
+        return self._view("Clients")
 
     def set_user(self, user: str) -> None:
         """Act for ``user``: the jobs list shows only what they may run."""
@@ -99,8 +121,9 @@ class DashboardApp:
 
     # --- navigation -----------------------------------------------------------------------
     def _on_nav(self, change: dict[str, Any]) -> None:
-        if VIEWS[change["new"]] == "History":
-            self.history.refresh(reload_filters=True)
+        view = self._view(VIEWS[change["new"]])
+        if view is self._views.get("History"):
+            view.refresh(reload_filters=True)
 
     def show(self, view: str) -> None:
         self.nav.index = VIEWS.index(view)
