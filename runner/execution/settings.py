@@ -7,6 +7,10 @@
   every 5 s this happens within a minute of the executioner's death.
 - ``TOOLBELT_CANCEL_GRACE_SECONDS`` (default 3): after interrupting the kernel for a
   cancel or timeout, how long to wait before killing its process group.
+- ``TOOLBELT_CLIENT_CONCURRENCY`` (default 1): runs and applies executing at once per
+  client, across every process using the store.
+- ``TOOLBELT_RATE_LIMIT`` / ``TOOLBELT_RATE_WINDOW`` (default: the library's 40 per 5 s):
+  the rate the runner's own apply process uses for a client.
 """
 
 from __future__ import annotations
