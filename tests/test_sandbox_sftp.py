@@ -124,3 +124,23 @@ def test_sftp_site_serves_others_while_a_client_stalls(site: SandboxSFTPServer) 
         with _conn(site) as sftp:
             assert sftp.exists("/outgoing/users.csv")
         assert stalled.recv(8).startswith(b"SSH-")
+
+
+def test_sftp_site_folder_and_rename_operations(site: SandboxSFTPServer) -> None:
+    conn = _conn(site)
+    try:
+        client = conn.connect()
+        client.mkdir("/incoming/batch")
+        with client.open("/incoming/batch/a.csv", "w") as fh:
+            fh.write(b"x\n")
+        client.chmod("/incoming/batch/a.csv", 0o600)
+        assert client.stat("/incoming/batch/a.csv").st_mode & 0o777 == 0o600
+        with pytest.raises(IOError):
+            client.rename("/incoming/batch/a.csv", "/outgoing/users.csv")  # plain rename never replaces
+        client.rename("/incoming/batch/a.csv", "/incoming/a.csv")
+        client.rmdir("/incoming/batch")
+        assert client.listdir("/incoming") == ["a.csv"]
+        assert client.normalize("incoming/../outgoing") == "/outgoing"
+    finally:
+        conn.close()
+    assert site.root is not None and (site.root / "outgoing" / "users.csv").read_text().endswith("users.csv\n")
