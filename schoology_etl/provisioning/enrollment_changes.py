@@ -1,21 +1,17 @@
 """Plan changes for the enrollment jobs: rows and enrollment records in, :class:`Change` objects out.
 
-============================== ======================= =========================================
-job                            realm / op              key
-============================== ======================= =========================================
-``import_enrollments``         section_enrollments     ``section_school_code``, ``school_uid``
-                               link / unlink           (``enrollments/import/course``)
-``drop_enrollments_of_inactive`` enrollments unlink    ``section_school_code``, ``school_uid``
-                                                       (deleted by enrollment id)
-``sync_group_members``         enrollments link /      ``group_code``, ``school_uid``
-                               unlink                  (``POST /enrollments``, delete by id)
-============================== ======================= =========================================
+* ``import_enrollments``: realm ``section_enrollments``, link (enroll) / unlink (drop),
+  key ``section_school_code`` + ``school_uid`` (written through ``enrollments/import/course``);
+* ``drop_enrollments_of_inactive``: realm ``enrollments``, unlink, key ``section_school_code``
+  + ``school_uid`` (deleted by enrollment id);
+* ``sync_group_members``: realm ``enrollments``, link / unlink, key ``group_code`` +
+  ``school_uid`` (``POST /enrollments``; deleted by id).
 
-A link that changes an existing enrollment's admin flag (a role change) carries
-``linked: true`` and the old flag in ``before``: undo links it back. An ``enrollments`` unlink keeps the whole enrollment (realm, section or group id, uid,
+An ``enrollments`` unlink keeps the whole enrollment (realm, section or group id, uid,
 admin, status) as ``before``, so undo re-creates it; a link's ``after`` holds the same
-fields, and undo deletes the enrollment by the id the API gave it. Nothing here talks to
-the network or mutates its input.
+fields, and undo deletes the enrollment by the id the API gave it. A link that changes an
+existing enrollment's admin flag (a role change) carries ``linked: true`` and the old flag
+in ``before``: undo links it back. Nothing here talks to the network or mutates its input.
 """
 
 from __future__ import annotations
