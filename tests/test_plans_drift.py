@@ -47,12 +47,18 @@ def test_drift_names_each_differing_field():
         ("users", 5000, 50000, ["additional_buildings"], "filter"),  # 250 pages > 100 filtered reads
         ("users", 30, 5200, ["position"], "filter"),  # one filtered read is enough
         ("courses", 300, None, ["title"], "multiget"),
+        ("sections", 5000, 5200, ["title"], "filter"),  # GET /sections cannot list them all
     ],
 )
 def test_reader_picks_the_fewest_requests(realm, planned, size, fields, expected):
     reader = ClientReader(client=None)
     reader.prepare({realm: planned}, {realm: size} if size else {}, {realm: fields})
     assert reader.choose(realm) == expected
+
+
+def test_a_realm_that_cannot_be_listed_is_never_snapshot():
+    reader = ClientReader(client=None, strategy="snapshot")
+    assert reader.choose("sections") == "filter"
 
 
 def test_unknown_strategy_is_refused():

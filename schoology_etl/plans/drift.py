@@ -96,12 +96,13 @@ class RealmReads:
     filter_param: str | None = None
     filter_key: str | None = None
     multiget_path: str | None = None
+    listable: bool = True  # False: the list endpoint needs a filter (GET /sections needs codes)
 
 
 #: The realms this library knows how to re-read.  Endpoints are data, not methods.
 REALM_READS: dict[str, RealmReads] = {
     "users": RealmReads("users", "school_uids", "school_uid", "/users/{id}"),
-    "sections": RealmReads("sections", "section_school_codes", "section_school_code", "/sections/{id}"),
+    "sections": RealmReads("sections", "section_school_codes", "section_school_code", "/sections/{id}", listable=False),
     "courses": RealmReads("courses", None, None, "/courses/{id}"),
     "groups": RealmReads("groups", None, None, "/groups/{id}"),
 }
@@ -185,6 +186,8 @@ class ClientReader:
             choice = "snapshot"
         if choice == "multiget" and not (reads and reads.multiget_path):
             choice = "snapshot"
+        if choice == "snapshot" and reads is not None and not reads.listable:
+            choice = "filter" if reads.filter_param else "multiget"
         self.chosen[realm] = choice
         log.info("drift reads for %s: %s", realm, choice)
         return choice
