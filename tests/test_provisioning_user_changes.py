@@ -50,6 +50,11 @@ def test_update_changes_compare_only_the_fields_and_refuse_unknown_users():
     assert uc.update_changes([{"school_uid": "P3", "building_id": "10"}], USERS, fields=["building_id"], shown=["building_id"]) == []
     with pytest.raises(RecordError, match="no user with school_uid 'X'"):
         uc.update_changes([{"school_uid": "X", "role_id": 1}], USERS, fields=["role_id"])
+    with pytest.raises(RecordError, match="no user with uid '77'"):
+        uc.update_changes([{"uid": "77", "role_id": 1}], USERS, fields=["role_id"])
+    nameless = [*USERS, {"uid": "4", "id": 4, "school_uid": "", "role_id": 7}]
+    (by_uid,) = uc.update_changes([{"uid": "4", "school_uid": "", "role_id": "6"}], nameless, fields=["role_id"])
+    assert (by_uid.key, by_uid.id, by_uid.before, by_uid.after) == ({"uid": "4"}, 4, {"role_id": 7}, {"role_id": "6"})
 
 
 def test_deactivation_reactivation_and_remap_changes():

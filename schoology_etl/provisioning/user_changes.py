@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
-from schoology_etl.plans.diff import plan_changes
+from schoology_etl.plans.diff import plan_changes, same_value
 from schoology_etl.plans.model import DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
 from schoology_etl.plans.targets import QUERY_FLAGS
 from schoology_etl.provisioning.lookups import Lookup
@@ -171,28 +171,33 @@ def update_changes(
     fields: Iterable[str],
     shown: Iterable[str] = (),
 ) -> list[Change]:
-    """Updates of ``fields`` for update records (``school_uid`` plus new values) against current users.
+    """Updates of ``fields`` for update records (``uid`` or ``school_uid``, plus new values) against current users.
 
-    Records naming a ``school_uid`` no current user holds are refused (never turned into
-    creates). A user whose ``fields`` all hold already gets no change. ``shown`` fields are
-    put in ``before``/``after`` of every change even when they keep their value, so a
-    reviewer sees them side by side (e.g. ``building_id`` next to ``additional_buildings``).
+    A record is matched on its ``uid`` when it has one, else on its ``school_uid``; one
+    naming no current user is refused (never turned into a create). Changes are keyed by
+    ``school_uid``, or by ``uid`` for a user without one. A user whose ``fields`` all hold
+    already gets no change. ``shown`` fields are put in ``before``/``after`` of every change
+    even when they keep their value, so a reviewer sees them side by side (e.g.
+    ``building_id`` next to ``additional_buildings``).
     """
-    current = {text(u.get("school_uid")): u for u in users if text(u.get("school_uid"))}
-    updates = list(updates)
-    for i, record in enumerate(updates):
-        if text(record.get("school_uid")) not in current:
-            raise RecordError(f"no user with school_uid {record.get('school_uid')!r} to update", step="update_changes",
-                              index=i, record=dict(record))
-    by_key = {text(r.get("school_uid")): r for r in updates}
+    users = list(users)
+    by_uid = {_uid(u): u for u in users}
+    by_school_uid = {text(u.get("school_uid")): u for u in users if text(u.get("school_uid"))}
+    fields, shown = list(fields), list(shown)
     changes = []
-    for c in plan_changes(updates, current.values(), realm="users", key="school_uid", fields=list(fields)):
-        user, record = current[c.key["school_uid"]], by_key[c.key["school_uid"]]
-        extra = [f for f in shown if f in record and f not in c.before]
-        if extra:
-            c = Change(c.seq, c.op, c.realm, c.key, c.id, {**c.before, **{f: user.get(f) for f in extra}},
-                       {**c.after, **{f: record[f] for f in extra}})
-        changes.append(c)
+    for i, record in enumerate(updates):
+        user = by_uid.get(_uid(record)) if _uid(record) else by_school_uid.get(text(record.get("school_uid")))
+        if user is None:
+            name = f"uid {_uid(record)!r}" if _uid(record) else f"school_uid {record.get('school_uid')!r}"
+            raise RecordError(f"no user with {name} to update", step="update_changes", index=i, record=dict(record))
+        differ = [f for f in fields if f in record and not same_value(user.get(f), record[f])]
+        if not differ:
+            continue
+        touched = differ + [f for f in shown if f in record and f not in differ]
+        school_uid = text(user.get("school_uid"))
+        key = {"school_uid": school_uid} if school_uid else {"uid": _uid(user)}
+        changes.append(Change(len(changes) + 1, UPDATE, "users", key, user.get("id", _uid(user)),
+                              {f: user.get(f) for f in touched}, {f: record[f] for f in touched}))
     return changes
 
 
