@@ -78,7 +78,7 @@ class ClientsView:
         self.name.value, self.base_url.value, self.method.value = info.name, info.base_url, info.signature_method
         self.key.value = ""
         self.secret.value = ""
-        self.message.value = "Leave key and secret empty to keep the stored ones."
+        self.message.value = f"Editing {html.escape(name)}: leave key and secret empty to keep the stored ones."
 
     def save(self) -> None:
         name, secret = self.name.value.strip(), self.secret.value
@@ -100,6 +100,8 @@ class ClientsView:
         finally:
             self.secret.value = ""  # never kept in the page
         self.refresh()
+        for field in (self.name, self.base_url, self.key):
+            field.value = ""
         self.message.value = ok_html(f"Saved {name}.")
 
     def test(self, name: str, out: w.HTML) -> None:
