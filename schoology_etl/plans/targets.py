@@ -45,6 +45,7 @@ class WriteRoute:
     method: str
     item: Callable[[Change], dict[str, Any]]
     params: Mapping[str, Any] = field(default_factory=dict)
+    result: Callable[[Any], "ItemResult"] = ItemResult.from_bulk
 
 
 _KEEP = {"option_keep_enrollments": 1, "email_notification": 0}
@@ -98,6 +99,20 @@ def _enrollment(change: Change) -> dict[str, Any]:
 COURSE_FIELDS = {"course_code": "course_code", "course_title": "title", "building_id": "building_id", "department": "department"}
 
 
+def nested_section_result(result: Any) -> ItemResult:
+    """A section posted nested in its course succeeds or fails by its own row, not the course's."""
+    outer = ItemResult.from_bulk(result)
+    rows = ((outer.row.get("sections") or {}).get("section")) or []
+    if not outer.ok or not rows:
+        return outer if not outer.ok else ItemResult(False, outer.response_code, None,
+                                                     "the course was written but the API returned no row for its section", outer.row)
+    row = rows[0]
+    code = int(row.get("response_code") or 0)
+    ok = 200 <= code < 300
+    message = None if ok else str(row.get("error") or row.get("message") or f"section refused with code {code}")
+    return ItemResult(ok, code, row.get("id"), message, dict(row))
+
+
 def nested_section_item(after: Mapping[str, Any]) -> dict[str, Any]:
     """A ``POST /courses`` item holding one section: course fields from ``after``, the rest nested."""
     fields = item_fields(after)
@@ -122,7 +137,8 @@ ROUTES: dict[tuple[str, str], WriteRoute] = {
     ("enrollments", LINK): WriteRoute("enrollments", "POST", _enrollment),
     ("enrollments", UNLINK): WriteRoute("enrollments", "DELETE", lambda c: {"id": c.id}),
     # a section of an existing (or just created) course: POST /courses with the section nested
-    ("sections", CREATE): WriteRoute("courses", "POST", lambda c: nested_section_item(c.after), {"update_existing": 1}),
+    ("sections", CREATE): WriteRoute("courses", "POST", lambda c: nested_section_item(c.after), {"update_existing": 1},
+                                     nested_section_result),
 }
 
 
@@ -172,7 +188,7 @@ class ClientTarget:
             items = [route.item(changes[i]) for i in positions]
             written = self.client.bulk(route.endpoint, items, method=route.method, params={**route.params, **dict(flags)})
             for i, r in zip(positions, written, strict=True):
-                results[i] = ItemResult.from_bulk(r)
+                results[i] = route.result(r)
         return [r for r in results if r is not None]
 
     def counters(self) -> dict[str, float]:
