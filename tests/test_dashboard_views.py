@@ -55,6 +55,7 @@ def test_bad_input_never_reaches_the_runner_and_good_input_opens_the_run(jobs: R
     assert field.error.value == ""  # a changed value clears its message
     run = app.jobs.execute()
     assert run is not None and service.get_run(run["id"])["params"] == {"n": 7}
+    assert app.jobs.execute() is None and len(service.list_runs()) == 1  # a double click runs once
     assert app.nav.index == 1 and app.run_view.run_id == run["id"]
     assert "requested by <b>tester</b>" in app.run_view.title.value
     assert "<th>n</th><td>7</td>" in app.run_view.params.value

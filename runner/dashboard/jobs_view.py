@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as w
@@ -15,6 +16,8 @@ from runner.params import ParamsInvalid
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
+
+DOUBLE_CLICK_SECONDS = 2.0
 
 
 def matches(job: Job, query: str) -> bool:
@@ -51,6 +54,7 @@ class JobsView:
         self.form: JobForm | None = None
         self.job: Job | None = None
         self._jobs: list[Job] = []
+        self._started_at = float("-inf")
         self._rows: dict[tuple[str, str], list[w.Widget]] = {}
         self._headings: dict[str, w.HTML] = {}
         self._empty = w.HTML('<i class="tb-empty">No job matches.</i>')
@@ -118,6 +122,8 @@ class JobsView:
         """Validate the form; when every field is fine, create the run and show it. Returns the run."""
         if self.form is None or self.job is None:
             return None
+        if time.monotonic() - self._started_at < DOUBLE_CLICK_SECONDS:
+            return None  # a second click queued while the first was being handled: one run, not two
         self.execute_button.disabled = True  # no double runs while checking and queuing
         self.execute_button.description = "Checking…"
         try:
@@ -143,6 +149,7 @@ class JobsView:
         except Exception as exc:  # noqa: BLE001 - one clear message, shown where the user looks
             self.message.value = error_html(str(exc))
             return None
+        self._started_at = time.monotonic()
         self.message.value = f"Run {run['id']} started."
         self.app.open_run(run["id"])
         return run
