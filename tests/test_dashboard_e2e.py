@@ -212,6 +212,15 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     uids = sorted(u["school_uid"] for u in sandbox.state()["users"].values() if u["school_uid"])[:3]
     before = _positions(sandbox, uids)
     assert len(before) == 3 and "Grade 10" not in before.values()
+    big = tmp_path / "big-roster.csv"  # above tornado's default 10 MiB websocket message cap
+    with big.open("w") as fh:
+        fh.write("school_uid,note\n")
+        fh.writelines(f"X{i:07d},{'n' * 100}\n" for i in range(120_000))
+    with ui.page.expect_file_chooser(timeout=WAIT_MS) as chooser:
+        ui.page.locator(".tb-field-users_file").first.click()
+    chooser.value.set_files(str(big))
+    ui.wait_text(".tb-field", "big-roster.csv: first rows")
+    ui.wait_text(".tb-preview", "X0000004")
     upload = tmp_path / "tag-these.csv"
     upload.write_text("school_uid,note\n" + "".join(f"{uid},row {i}\n" for i, uid in enumerate(uids)))
     with ui.page.expect_file_chooser(timeout=WAIT_MS) as chooser:

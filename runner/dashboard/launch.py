@@ -4,7 +4,7 @@ Facts this relies on (measured, see the project's stack notes): every GET of the
 notebook URL starts a kernel, so health checks use ``/api/status`` style URLs instead;
 preheated kernels make the page usable sooner; Voila's shutdown beacon is refused
 without ``_xsrf``, so on localhost xsrf checks are disabled and idle kernels are culled
-as a backstop.
+as a backstop; an upload travels as one websocket message, so the message cap is raised.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 APP_NOTEBOOK = Path(__file__).with_name("app.ipynb")
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 def free_port() -> int:
@@ -51,8 +52,11 @@ def voila_command(
     ]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
+    # an uploaded file reaches the kernel as one websocket message (tornado's default cap is 10 MiB)
+    settings: dict[str, object] = {"websocket_max_message_size": MAX_UPLOAD_BYTES}
     if local:
-        cmd.append("--Voila.tornado_settings=disable_check_xsrf=True")
+        settings["disable_check_xsrf"] = True
+    cmd.append(f"--Voila.tornado_settings={settings!r}")
     if user_header:
         cmd.append(f"--VoilaConfiguration.http_header_envs=['{user_header}']")
     cmd.append(str(APP_NOTEBOOK))
