@@ -13,6 +13,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see 
 import papermill  # noqa: E402
 
 from runner.catalog import Catalog  # noqa: E402
+from runner.execution.kernels import IPCKernelManager  # noqa: E402
 from runner.params import validate_params  # noqa: E402
 from runner.profiles import add_profile  # noqa: E402
 
@@ -37,7 +38,7 @@ def execute(job_id: str, params: dict, out: Path, *, client: str = "sandbox") ->
     job = Catalog().get(job_id)
     values = validate_params(job.require_header(), params)
     papermill.execute_notebook(str(job.path), str(out / "executed.ipynb"), parameters={"client": client, **values},
-                               kernel_name="python3", progress_bar=False, cwd=str(out))
+                               kernel_name="python3", progress_bar=False, cwd=str(out), kernel_manager_class=IPCKernelManager)
     return json.loads((out / "executed.ipynb").read_text())
 
 
@@ -87,6 +88,6 @@ def test_job_template_runs(sandbox, job_env: Path) -> None:  # noqa: ANN001
     execute_path = root / "notebooks" / "templates" / "job_template.ipynb"
     papermill.execute_notebook(str(execute_path), str(job_env / "t.ipynb"),
                                parameters={"client": "sandbox", "limit": 5}, kernel_name="python3",
-                               progress_bar=False, cwd=str(job_env))
+                               progress_bar=False, cwd=str(job_env), kernel_manager_class=IPCKernelManager)
     with (job_env / "sample.csv").open(newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 5
