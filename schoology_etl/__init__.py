@@ -43,7 +43,8 @@ _EXPORTS: dict[str, str] = {
     "SFTPConnection": "schoology_etl.io.sftp",
     "read_sftp_csv": "schoology_etl.io.sftp",
     "write_sftp_csv": "schoology_etl.io.sftp",
-    # outputs and demo data
+    # outputs, progress and demo data
+    "progress": "schoology_etl.progress",
     "output_dir": "schoology_etl.outputs",
     "output_path": "schoology_etl.outputs",
     "demo_file": "schoology_etl.sandbox.demo_files",

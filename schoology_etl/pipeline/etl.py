@@ -335,6 +335,6 @@ def _expected(source: Any, limit: int | None) -> int | None:
 
 
 def _progress_bar(total: int | None) -> Any:
-    from tqdm.auto import tqdm
+    from schoology_etl.progress import progress
 
-    return tqdm(total=total, unit=" records", desc="etl")
+    return progress(total=total, unit=" records", desc="etl")
