@@ -75,3 +75,18 @@ def test_every_output_file_is_an_artifact_and_missing_ones_are_named(tmp_path: P
     assert [(r["name"], r["kind"]) for r in rows] == [("report.csv", "csv"), ("sub/chart.PNG", "png")]
     assert SECRET not in (tmp_path / "report.csv").read_text()
     assert missing_declared(["report.csv", "summary.xlsx"], rows) == ["summary.xlsx"]
+
+
+def test_only_a_kernel_that_never_ran_a_cell_is_started_again():
+    from types import SimpleNamespace
+
+    from runner.execution.executioner import _kernel_never_started
+
+    fresh = SimpleNamespace(current_cell=None)
+    running = SimpleNamespace(current_cell=2)
+    calm, stopping = SimpleNamespace(stop_reason=None), SimpleNamespace(stop_reason="cancel")
+    died = RuntimeError("Kernel died before replying to kernel_info")
+    assert _kernel_never_started(died, fresh, calm)
+    assert not _kernel_never_started(died, running, calm)  # a cell ran: never run the notebook twice
+    assert not _kernel_never_started(died, fresh, stopping)  # cancelled or timed out: stop
+    assert not _kernel_never_started(ValueError("bad value"), fresh, calm)

@@ -66,7 +66,8 @@ def test_twenty_runs_three_workers_each_ran_exactly_once(db_runner_env: RunnerEn
     outputs = [w.communicate(timeout=600)[0].decode() for w in workers]
     assert [w.returncode for w in workers] == [0, 0, 0], outputs
     runs = [service.get_run(i) for i in ids]
-    assert [r["status"] for r in runs] == ["succeeded"] * 20, [(r["id"], r["error_message"]) for r in runs]
+    assert [r["status"] for r in runs] == ["succeeded"] * 20, [(r["id"], r["status"], r["error_class"], r["error_message"])
+                                                               for r in runs if r["status"] != "succeeded"]
     assert sorted(int(x) for x in ledger.read_text().split()) == sorted(ids)
     started = [int(line.split()[-1]) for out in outputs for line in out.splitlines() if line.startswith("started run")]
     assert sorted(started) == sorted(ids)

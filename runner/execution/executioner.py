@@ -152,6 +152,18 @@ def execute_run(run_id: int, *, claimed_by: str | None = None) -> Outcome | None
         return outcome
 
 
+KERNEL_START_ATTEMPTS = 3
+
+
+def _kernel_never_started(error: BaseException, observer: RunObserver, monitor: RunMonitor) -> bool:
+    """True when the kernel died or failed to bind before any cell ran (a port taken between
+    jupyter_client choosing it and the kernel binding it): safe to start again, nothing ran."""
+    if observer.current_cell is not None or monitor.stop_reason is not None:
+        return False
+    text = f"{type(error).__name__}: {error}"
+    return "before replying to kernel_info" in text or "Address already in use" in text or "ZMQError" in text
+
+
 def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
     run = _load(run_id)
     folder = run_dir(run_id)
@@ -177,11 +189,19 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
     error: BaseException | None = None
     try:
         _check_notebook(run["notebook_path"])
-        papermill.execute_notebook(
-            run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
-            output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
-            shutdown_kernel="immediate", request_save_on_cell_execute=True,
-        )
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                papermill.execute_notebook(
+                    run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
+                    output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
+                    shutdown_kernel="immediate", request_save_on_cell_execute=True,
+                )
+                break
+            except Exception as exc:  # noqa: BLE001 - a kernel that never started is started again
+                if attempt == KERNEL_START_ATTEMPTS or not _kernel_never_started(exc, observer, monitor):
+                    raise
+                writer.write("system", f"the kernel did not start ({type(exc).__name__}: {exc}); starting it again")
+                writer.flush()
     except RunStopped as exc:
         error = exc
     except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
