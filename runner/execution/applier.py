@@ -14,7 +14,6 @@ The executioner calls :func:`apply_claimed` itself for ``toolbelt run --apply``.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import signal
@@ -25,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from runner.execution import claims
+from runner.execution.launch import process_main
 from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome
@@ -202,14 +202,7 @@ def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m runner.execution.applier")
-    parser.add_argument("run_id", type=int)
-    parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the apply")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    outcome = run_apply(args.run_id, claimed_by=args.claimed_by)
-    return 0 if outcome is None or outcome.status == "applied" else 1
+    return process_main("runner.execution.applier", run_apply, ("applied",), argv)
 
 
 if __name__ == "__main__":

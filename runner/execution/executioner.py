@@ -9,7 +9,6 @@ masked), saves the scrubbed output notebook and the artifacts under
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
 import os
@@ -30,7 +29,7 @@ import sqlalchemy as sa  # noqa: E402
 from runner.execution import claims  # noqa: E402
 from runner.execution.artifacts import collect_artifacts, missing_declared  # noqa: E402
 from runner.execution.engine import ENGINE_NAME, register  # noqa: E402
-from runner.execution.launch import run_dir  # noqa: E402
+from runner.execution.launch import process_main, run_dir  # noqa: E402
 from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
 from runner.execution.monitor import RunMonitor  # noqa: E402
 from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, classify  # noqa: E402
@@ -274,14 +273,7 @@ def _may_apply(run: dict[str, Any], header: Any, writer: LogWriter) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m runner.execution.executioner")
-    parser.add_argument("run_id", type=int)
-    parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the run")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    outcome = execute_run(args.run_id, claimed_by=args.claimed_by)
-    return 0 if outcome is None or outcome.status in ("succeeded", "planned", "applied") else 1
+    return process_main("runner.execution.executioner", execute_run, ("succeeded", "planned", "applied"), argv)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,13 @@ the dashboard kernel or CLI that started it; its own output goes to
 
 from __future__ import annotations
 
+import argparse
+import logging
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any, Callable, Collection
 
 from runner.store import database_url, toolbelt_home
 
@@ -40,6 +43,20 @@ def spawn_executioner(run_id: int, *, claimed_by: str | None = None,
         _CHILDREN.append(proc)
         _BY_RUN[(database_url(), run_id)] = proc
     return proc
+
+
+def process_main(module: str, work: Callable[..., Any], ok_statuses: Collection[str],
+                 argv: list[str] | None = None) -> int:
+    """The receiving end of :func:`spawn_executioner`'s command line (``RUN_ID [--claimed-by W]``):
+    parse it, set up logging, call ``work(run_id, claimed_by=...)``; exit 0 for ``ok_statuses``."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}")
+    parser.add_argument("run_id", type=int)
+    parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the run")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    outcome = work(args.run_id, claimed_by=args.claimed_by)
+    return 0 if outcome is None or outcome.status in ok_statuses else 1
 
 
 def spawn_applier(run_id: int) -> subprocess.Popen[bytes]:
