@@ -247,30 +247,23 @@ def csv_export(call: Call) -> Reply:
     return Reply(200, out.getvalue(), content_type="text/csv")
 
 
-def user_sections(call: Call) -> Reply:
+def _user_memberships(call: Call, realm: str, objects: str, render: Any) -> Reply:
+    """The sections or groups a user is enrolled in, paged like any list."""
     uid = call.int_param("id")
     if uid is None or uid not in call.state.users:
         return not_found()
     state = call.state
-    sections = [
-        state.sections[e["realm_id"]]
-        for e in state.enrollments_of(uid)
-        if e["realm"] == "section" and e["realm_id"] in state.sections
-    ]
-    return page(call, sections, "section", lambda s: render_section(state, s, call))
+    found = getattr(state, objects)
+    rows = [found[e["realm_id"]] for e in state.enrollments_of(uid) if e["realm"] == realm and e["realm_id"] in found]
+    return page(call, rows, realm, lambda r: render(state, r, call))
+
+
+def user_sections(call: Call) -> Reply:
+    return _user_memberships(call, "section", "sections", render_section)
 
 
 def user_groups(call: Call) -> Reply:
-    uid = call.int_param("id")
-    if uid is None or uid not in call.state.users:
-        return not_found()
-    state = call.state
-    groups = [
-        state.groups[e["realm_id"]]
-        for e in state.enrollments_of(uid)
-        if e["realm"] == "group" and e["realm_id"] in state.groups
-    ]
-    return page(call, groups, "group", lambda g: render_group(state, g, call))
+    return _user_memberships(call, "group", "groups", render_group)
 
 
 ROUTES = [
