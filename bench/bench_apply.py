@@ -29,7 +29,7 @@ from pathlib import Path
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.plans import PlanSink, apply_plan
-from schoology_etl.sandbox import SandboxConfig, SandboxServer
+from schoology_sandbox import SandboxConfig, SandboxServer
 
 RATE, WINDOW = 50, 5.0
 

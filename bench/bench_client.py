@@ -38,9 +38,9 @@ RATE, WINDOW, LATENCY_MS = 50, 5.0, 100
 
 def start_sandbox(students: int) -> Any:
     try:
-        from schoology_etl.sandbox import SandboxConfig, SandboxServer
+        from schoology_sandbox import SandboxConfig, SandboxServer
     except ImportError:
-        from schoology_etl.sandbox.server import SandboxConfig, SandboxServer
+        from schoology_sandbox.server import SandboxConfig, SandboxServer
     srv = SandboxServer(SandboxConfig(users=students, latency_ms=LATENCY_MS, rate_limit=RATE, rate_window=WINDOW))
     srv.start()
     return srv

@@ -109,7 +109,7 @@ def main() -> None:
         os.environ.update({"TOOLBELT_HOME": home, "TOOLBELT_DB": f"sqlite:///{home}/toolbelt.db",
                            "TOOLBELT_SECRET_KEY": Fernet.generate_key().decode()})
         from runner import profiles
-        from schoology_etl.sandbox import SandboxConfig, SandboxServer
+        from schoology_sandbox import SandboxConfig, SandboxServer
 
         sandbox = SandboxServer(SandboxConfig(port=0, seed=1, users=60)).start()
         try:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from runner import profiles
 from runner.dashboard.launch import start_voila, wait_until_serving
 from runner.store.engine import toolbelt_home
-from schoology_etl.sandbox import SandboxConfig, SandboxServer
-from schoology_etl.sandbox.demo_files import demo_dir, write_demo_data
-from schoology_etl.sandbox.sftp_server import SandboxSFTPServer
+from schoology_sandbox import SandboxConfig, SandboxServer
+from schoology_etl.demo_data import demo_dir
+from schoology_sandbox.demo_files import write_demo_data
+from schoology_sandbox.sftp_server import SandboxSFTPServer
 
 log = logging.getLogger(__name__)
 

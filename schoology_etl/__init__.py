@@ -47,8 +47,8 @@ _EXPORTS: dict[str, str] = {
     "progress": "schoology_etl.progress",
     "output_dir": "schoology_etl.outputs",
     "output_path": "schoology_etl.outputs",
-    "demo_file": "schoology_etl.sandbox.demo_files",
-    "demo_analytics_url": "schoology_etl.sandbox.demo_files",
+    "demo_file": "schoology_etl.demo_data",
+    "demo_analytics_url": "schoology_etl.demo_data",
     # plans
     "Plan": "schoology_etl.plans",
     "plan_changes": "schoology_etl.plans",

@@ -30,8 +30,8 @@ from schoology_etl.provisioning.sis import SPECS
 from schoology_etl.provisioning.sis_validation import validate_sis_file
 from schoology_etl.provisioning.uids import school_uid_remap_updates
 from schoology_etl.provisioning.users import SIS_USER_FIELDS, role_change_updates, user_payloads
-from schoology_etl.sandbox.seed import seed_district
-from schoology_etl.sandbox.sis_files import DIFFERENCE_COUNTS, write_demo_sis_files
+from schoology_sandbox.seed import seed_district
+from schoology_sandbox.sis_files import DIFFERENCE_COUNTS, write_demo_sis_files
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -207,7 +207,7 @@ def test_manifest_holds_the_documented_counts(demo) -> None:
 
 
 def test_writers_leave_the_district_untouched(tmp_path: Path) -> None:
-    from schoology_etl.sandbox.analytics import demo_analytics_rows
+    from schoology_sandbox.analytics import demo_analytics_rows
 
     state = seed_district(4, 40, today=TODAY)
     before = state.to_dict()

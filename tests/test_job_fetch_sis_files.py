@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from papermill import PapermillExecutionError
 
-from schoology_etl.sandbox.sftp_server import OUTGOING_FILES
+from schoology_sandbox.sftp_server import OUTGOING_FILES
 
 
 def _rows(path):

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from papermill import PapermillExecutionError
 
-from schoology_etl.sandbox.analytics import demo_analytics_rows
-from schoology_etl.sandbox.seed import seed_district
+from schoology_sandbox.analytics import demo_analytics_rows
+from schoology_sandbox.seed import seed_district
 from tests.fixtures.jobs import JOB_SEED, JOB_USERS
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 import pytest
 from papermill import PapermillExecutionError
 
-from schoology_etl.sandbox.analytics import build_demo_analytics
+from schoology_sandbox.analytics import build_demo_analytics
 from tests.fixtures.jobs import JOB_SEED, JOB_USERS
 
 

@@ -16,8 +16,8 @@ from schoology_etl.provisioning.analytics import (
     usage_summary,
     week_start,
 )
-from schoology_etl.sandbox.analytics import build_demo_analytics, demo_analytics_rows
-from schoology_etl.sandbox.seed import seed_district
+from schoology_sandbox.analytics import build_demo_analytics, demo_analytics_rows
+from schoology_sandbox.seed import seed_district
 
 AS_OF = dt.date(2026, 11, 27)
 

@@ -22,8 +22,8 @@ from schoology_etl.provisioning.reconcile import diff_records
 from schoology_etl.provisioning.sis import USERS
 from schoology_etl.provisioning.sis_validation import validate_sis_file
 from schoology_etl.provisioning.users import SIS_USER_FIELDS, email_conflict_params, user_payloads
-from schoology_etl.sandbox.seed import seed_district
-from schoology_etl.sandbox.sis_files import write_demo_sis_files
+from schoology_sandbox.seed import seed_district
+from schoology_sandbox.sis_files import write_demo_sis_files
 
 TODAY = dt.date(2026, 11, 27)
 

@@ -36,3 +36,18 @@ def test_the_library_never_imports_the_runner():
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
                  if any(line.lstrip().startswith(("import runner", "from runner")) for line in p.read_text().splitlines())]
     assert offenders == []
+
+
+def test_the_library_never_imports_the_sandbox():
+    root = Path(schoology_etl.__file__).parent
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if "schoology_sandbox" in p.read_text()]
+    assert offenders == []
+    assert not (root / "sandbox").exists()
+
+
+def test_demo_files_come_from_the_registered_provider(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOOLBELT_DEMO_DIR", str(tmp_path))
+    code = "import sys, schoology_etl as se; se.demo_file('users.csv'); print('schoology_sandbox' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "True" and (tmp_path / "sis" / "users.csv").is_file()

@@ -117,7 +117,7 @@ def test_following_a_redirect_with_the_same_header_is_a_replay(sandbox):
 
 
 def test_nonce_memory_is_bounded(sandbox):
-    from schoology_etl.sandbox.oauth import NonceRegistry
+    from schoology_sandbox.oauth import NonceRegistry
 
     registry = NonceRegistry(skew=600, max_entries=100)
     for n in range(1000):

@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schoology_etl.sandbox.envelopes import page
-from schoology_etl.sandbox.routing import Call
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.envelopes import page
+from schoology_sandbox.routing import Call
+from schoology_sandbox.state import DistrictState
 from tests.fixtures.sandbox import SignedRequests
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from schoology_etl.sandbox import seed_district
+from schoology_sandbox import seed_district
 
 TODAY = dt.date(2026, 11, 2)
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.sandbox import SandboxConfig, SandboxServer, seed_district
-from schoology_etl.sandbox.guards import FaultInjector, WindowLimiter
+from schoology_sandbox import SandboxConfig, SandboxServer, seed_district
+from schoology_sandbox.guards import FaultInjector, WindowLimiter
 from tests.fixtures.sandbox import SignedRequests
 
 

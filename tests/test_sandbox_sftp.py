@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from schoology_etl.errors import ConfigurationError, ConnectorError
 from schoology_etl.io.sftp import HostKeyMismatchError, SFTPConnection, read_sftp_csv
-from schoology_etl.sandbox.sftp_server import OUTGOING_FILES, SandboxSFTPServer
+from schoology_sandbox.sftp_server import OUTGOING_FILES, SandboxSFTPServer
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def sandbox(
     Prints the base URL, key and secret when ready: they are the sandbox's own throwaway
     credentials.
     """
-    from schoology_etl.sandbox import SandboxConfig, SandboxServer
+    from schoology_sandbox import SandboxConfig, SandboxServer
 
     if (key is None) != (secret is None):
         raise click.UsageError("give --key and --secret together, or neither")

@@ -1,6 +1,6 @@
 """Demo SIS files the validator must reject, each problem on a known line and column.
 
-Part of :mod:`schoology_etl.sandbox.sis_files`. Every bad row carries exactly one
+Part of :mod:`schoology_sandbox.sis_files`. Every bad row carries exactly one
 problem, so the expected report is exact: ``{file: [{line, column, problem}, ...]}``
 where ``problem`` is a phrase the validator's message contains.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from schoology_etl.provisioning.sis import SPECS
-from schoology_etl.sandbox.sis_rows import role_id, user_row
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.sis_rows import role_id, user_row
+from schoology_sandbox.state import DistrictState
 
 
 def _write(path: Path, header: list[str], rows: list[dict[str, Any]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from schoology_etl.sandbox.routing import Call, Reply
+from schoology_sandbox.routing import Call, Reply
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200

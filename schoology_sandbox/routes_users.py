@@ -7,10 +7,10 @@ import io
 import time
 from typing import Any
 
-from schoology_etl.sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
-from schoology_etl.sandbox.render import render_group, render_section
-from schoology_etl.sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
-from schoology_etl.sandbox.users_write import create_user, render_user, update_user
+from schoology_sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
+from schoology_sandbox.render import render_group, render_section
+from schoology_sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
+from schoology_sandbox.users_write import create_user, render_user, update_user
 
 CSV_FIELDS = {
     "uid": lambda s, u: u["uid"],

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import importlib
 
-from schoology_etl.sandbox.routing import Router
+from schoology_sandbox.routing import Router
 
 _MODULES = (
-    "schoology_etl.sandbox.routes_users",
-    "schoology_etl.sandbox.routes_schools",
-    "schoology_etl.sandbox.routes_courses",
-    "schoology_etl.sandbox.routes_sections",
-    "schoology_etl.sandbox.routes_enrollments",
-    "schoology_etl.sandbox.routes_groups",
+    "schoology_sandbox.routes_users",
+    "schoology_sandbox.routes_schools",
+    "schoology_sandbox.routes_courses",
+    "schoology_sandbox.routes_sections",
+    "schoology_sandbox.routes_enrollments",
+    "schoology_sandbox.routes_groups",
 )
 
 

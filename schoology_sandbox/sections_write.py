@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from schoology_etl.sandbox.envelopes import row_error, to_int
-from schoology_etl.sandbox.routing import Call
+from schoology_sandbox.envelopes import row_error, to_int
+from schoology_sandbox.routing import Call
 
 COURSE_FIELDS = (
     "title",

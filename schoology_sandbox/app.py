@@ -17,15 +17,15 @@ from typing import Any
 
 from aiohttp import web
 
-from schoology_etl.sandbox import routes_control
-from schoology_etl.sandbox.config import SandboxConfig
-from schoology_etl.sandbox.guards import FaultInjector, RequestCounters, WindowLimiter, retry_after_header
-from schoology_etl.sandbox.multiget import run_multiget
-from schoology_etl.sandbox.oauth import NonceRegistry, OAuthRejected, OAuthVerifier
-from schoology_etl.sandbox.route_table import build_router
-from schoology_etl.sandbox.routing import Call, Reply, Route
-from schoology_etl.sandbox.seed import seed_district
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox import routes_control
+from schoology_sandbox.config import SandboxConfig
+from schoology_sandbox.guards import FaultInjector, RequestCounters, WindowLimiter, retry_after_header
+from schoology_sandbox.multiget import run_multiget
+from schoology_sandbox.oauth import NonceRegistry, OAuthRejected, OAuthVerifier
+from schoology_sandbox.route_table import build_router
+from schoology_sandbox.routing import Call, Reply, Route
+from schoology_sandbox.seed import seed_district
+from schoology_sandbox.state import DistrictState
 
 log = logging.getLogger(__name__)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from schoology_etl.sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
-from schoology_etl.sandbox.render import render_section
-from schoology_etl.sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
-from schoology_etl.sandbox.sections_write import write_section
+from schoology_sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
+from schoology_sandbox.render import render_section
+from schoology_sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
+from schoology_sandbox.sections_write import write_section
 
 
 def get_section(call: Call) -> Reply:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from schoology_etl.sandbox.names import FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES, MIDDLE_NAMES
+from schoology_sandbox.names import FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES, MIDDLE_NAMES
 
 if TYPE_CHECKING:
-    from schoology_etl.sandbox.seed import SeedContext
+    from schoology_sandbox.seed import SeedContext
 
 DOMAIN = "maplewood.example.org"
 STUDENT_DOMAIN = "students.maplewood.example.org"

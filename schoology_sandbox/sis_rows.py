@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.state import DistrictState
 
 
 def role_id(state: DistrictState, title: str) -> int:

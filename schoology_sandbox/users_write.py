@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from schoology_etl.sandbox.envelopes import row_error, to_int
-from schoology_etl.sandbox.routing import Call
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.envelopes import row_error, to_int
+from schoology_sandbox.routing import Call
+from schoology_sandbox.state import DistrictState
 
 WRITABLE = (
     "school_uid",

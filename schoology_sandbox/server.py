@@ -13,8 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.sandbox.app import API_PREFIX, SandboxApp
-from schoology_etl.sandbox.config import SandboxConfig
+from schoology_sandbox.app import API_PREFIX, SandboxApp
+from schoology_sandbox.config import SandboxConfig
 
 
 class SandboxServer:

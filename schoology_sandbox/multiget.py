@@ -6,11 +6,11 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from schoology_etl.sandbox.envelopes import BULK_CAP
-from schoology_etl.sandbox.routing import Call, Reply
+from schoology_sandbox.envelopes import BULK_CAP
+from schoology_sandbox.routing import Call, Reply
 
 if TYPE_CHECKING:
-    from schoology_etl.sandbox.app import SandboxApp
+    from schoology_sandbox.app import SandboxApp
 
 _ALLOWED = re.compile(
     r"^/(groups/[^/]+|courses/[^/]+(/sections)?|sections/[^/]+(/(assignments|enrollments|grade_items|grades))?"

@@ -11,16 +11,16 @@ import datetime as dt
 import gc
 import random
 
-from schoology_etl.sandbox.names import BUILDINGS
-from schoology_etl.sandbox.seed_courses import seed_courses, seed_groups
-from schoology_etl.sandbox.seed_people import (
+from schoology_sandbox.names import BUILDINGS
+from schoology_sandbox.seed_courses import seed_courses, seed_groups
+from schoology_sandbox.seed_people import (
     DOMAIN,
     seed_admins,
     seed_families,
     seed_inactive_and_external,
     seed_near_duplicates,
 )
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.state import DistrictState
 
 
 def seed_district(seed: int = 1, users: int = 300, *, today: dt.date | None = None) -> DistrictState:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from schoology_etl.sandbox.routing import Call
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.routing import Call
+from schoology_sandbox.state import DistrictState
 
 
 def render_building(building: dict[str, Any], call: Call) -> dict[str, Any]:

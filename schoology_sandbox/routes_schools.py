@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from schoology_etl.sandbox.envelopes import bulk_items, multi_status, page, row_error
-from schoology_etl.sandbox.render import render_building, render_grading_period
-from schoology_etl.sandbox.routing import Call, Reply, Route, bad_request, forbidden, no_content, not_found
+from schoology_sandbox.envelopes import bulk_items, multi_status, page, row_error
+from schoology_sandbox.render import render_building, render_grading_period
+from schoology_sandbox.routing import Call, Reply, Route, bad_request, forbidden, no_content, not_found
 
 _BUILDING_FIELDS = (
     "title",

@@ -1,18 +1,23 @@
-"""Where the demo district's SIS files and analytics database live, made on first use.
+"""Where the demo district's SIS files and analytics database live.
 
 ``TOOLBELT_DEMO_DIR`` names the folder; else ``$TOOLBELT_HOME/demo`` (``~/.toolbelt/demo``).
-``toolbelt demo`` writes them for the sandbox it starts; a job run in JupyterLab with its
-defaults reads them through :func:`demo_file` and :func:`demo_analytics_url`.
+The library only finds the files: they are written by a demo-data provider registered
+under the ``schoology_etl.demo_data`` entry point (the sandbox package registers one), so
+the library never imports the sandbox. ``toolbelt demo`` writes them for the sandbox it
+starts; a job run in JupyterLab with its defaults reads them through :func:`demo_file` and
+:func:`demo_analytics_url`, which ask the provider to write them when missing.
 """
 
 from __future__ import annotations
 
 import os
+from importlib.metadata import entry_points
 from pathlib import Path
 
+from schoology_etl.errors import ConfigurationError
+
 DEMO_DIR_ENV = "TOOLBELT_DEMO_DIR"
-DEMO_SEED = 1
-DEMO_USERS = 300
+PROVIDER_GROUP = "schoology_etl.demo_data"
 
 
 def demo_dir() -> Path:
@@ -27,14 +32,22 @@ def demo_dir() -> Path:
     return path
 
 
+def _write_with_provider(what: str) -> None:
+    providers = list(entry_points(group=PROVIDER_GROUP))
+    if not providers:
+        raise ConfigurationError(
+            f"the demo {what} is not in {demo_dir()} and no demo-data provider is installed "
+            f"(entry point group {PROVIDER_GROUP!r}); run `toolbelt demo` once to write it"
+        )
+    providers[0].load()(demo_dir())
+
+
 def demo_file(name: str) -> Path:
     """The demo SIS file ``name`` (e.g. ``"users.csv"``, ``"invalid/users_invalid.csv"``), written if missing."""
-    from schoology_etl.sandbox.sis_files import write_demo_sis_files
-
     folder = demo_dir() / "sis"
     path = folder / name
     if not path.exists():
-        write_demo_sis_files(folder, seed=DEMO_SEED, users=DEMO_USERS)
+        _write_with_provider(f"SIS file {name!r}")
     if not path.exists():
         known = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.csv"))
         raise FileNotFoundError(f"no demo SIS file {name!r}; the demo files are: {', '.join(known)}")
@@ -43,22 +56,7 @@ def demo_file(name: str) -> Path:
 
 def demo_analytics_url() -> str:
     """A SQLAlchemy URL of the demo analytics database (SQLite), built if missing."""
-    from schoology_etl.sandbox.analytics import build_demo_analytics
-
     path = demo_dir() / "analytics.db"
-    url = f"sqlite:///{path}"
     if not path.exists():
-        build_demo_analytics(url, seed=DEMO_SEED, users=DEMO_USERS)
-    return url
-
-
-def write_demo_data(*, seed: int = DEMO_SEED, users: int = DEMO_USERS) -> str:
-    """(Re)write the demo SIS files and analytics database for a district; the analytics URL."""
-    from schoology_etl.sandbox.analytics import build_demo_analytics
-    from schoology_etl.sandbox.sis_files import write_demo_sis_files
-
-    folder = demo_dir()
-    write_demo_sis_files(folder / "sis", seed=seed, users=users)
-    url = f"sqlite:///{folder / 'analytics.db'}"
-    build_demo_analytics(url, seed=seed, users=users)
-    return url
+        _write_with_provider("analytics database")
+    return f"sqlite:///{path}"

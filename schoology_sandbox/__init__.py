@@ -2,7 +2,7 @@
 
 ::
 
-    from schoology_etl.sandbox import SandboxServer, SandboxConfig
+    from schoology_sandbox import SandboxServer, SandboxConfig
     with SandboxServer(SandboxConfig(seed=1, users=300)) as srv:
         ...  # srv.base_url, srv.key, srv.secret
 
@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from schoology_etl.sandbox.config import SandboxConfig
-from schoology_etl.sandbox.seed import seed_district
-from schoology_etl.sandbox.server import SandboxServer
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.config import SandboxConfig
+from schoology_sandbox.seed import seed_district
+from schoology_sandbox.server import SandboxServer
+from schoology_sandbox.state import DistrictState
 
 __all__ = ["DistrictState", "SandboxConfig", "SandboxServer", "seed_district"]

@@ -24,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from schoology_etl.provisioning.analytics import DEFAULT_TABLES, AnalyticsTables
-from schoology_etl.sandbox.seed import seed_district
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.seed import seed_district
+from schoology_sandbox.state import DistrictState
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from schoology_etl.sandbox.app import SandboxApp
+    from schoology_sandbox.app import SandboxApp
 
 
 def register(app: web.Application, sandbox: SandboxApp) -> None:

@@ -1,6 +1,6 @@
 """Demo SIS course files: ``courses_sections.csv``, ``enrollments.csv``, ``group_members.csv``.
 
-Part of :mod:`schoology_etl.sandbox.sis_files`; each builder returns ``(rows, differences)``.
+Part of :mod:`schoology_sandbox.sis_files`; each builder returns ``(rows, differences)``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import random
 from typing import Any
 
 from schoology_etl.provisioning.grading_periods import current_periods
-from schoology_etl.sandbox.sis_rows import role_id
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.sis_rows import role_id
+from schoology_sandbox.state import DistrictState
 
 Rows = list[dict[str, Any]]
 

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.sandbox.sftp_files import RootedSFTPInterface
+from schoology_sandbox.sftp_files import RootedSFTPInterface
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def fill_demo_site(root: str | Path, sis_dir: str | Path | None = None) -> Path:
     Args:
         root: the site's folder.
         sis_dir: a folder of demo SIS files (default: the demo district's, see
-            :func:`schoology_etl.sandbox.demo_files.demo_file`).
+            :func:`schoology_sandbox.demo_files.demo_file`).
     """
     root = Path(root)
     outgoing, incoming = root / "outgoing", root / "incoming"
@@ -91,7 +91,7 @@ def fill_demo_site(root: str | Path, sis_dir: str | Path | None = None) -> Path:
         if sis_dir is not None:
             source = Path(sis_dir) / name
         else:
-            from schoology_etl.sandbox.demo_files import demo_file
+            from schoology_sandbox.demo_files import demo_file
 
             source = demo_file(name)
         if not source.exists():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from schoology_etl.sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
-from schoology_etl.sandbox.render import render_enrollment
-from schoology_etl.sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
+from schoology_sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
+from schoology_sandbox.render import render_enrollment
+from schoology_sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
 
 REALMS = {"sections": "section", "groups": "group"}
 

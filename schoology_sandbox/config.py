@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class SandboxConfig:
-    """How a :class:`~schoology_etl.sandbox.server.SandboxServer` behaves.
+    """How a :class:`~schoology_sandbox.server.SandboxServer` behaves.
 
     Attributes:
         host: address to bind; loopback only by default.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.state import DistrictState
 
 
 @dataclass

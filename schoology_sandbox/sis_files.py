@@ -28,11 +28,11 @@ from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.sis import SPECS
-from schoology_etl.sandbox.seed import seed_district
-from schoology_etl.sandbox.sis_courses import courses_sections_rows, enrollments_rows, group_members_rows
-from schoology_etl.sandbox.sis_invalid import write_invalid_files
-from schoology_etl.sandbox.sis_rows import role_id, user_row
-from schoology_etl.sandbox.state import DistrictState
+from schoology_sandbox.seed import seed_district
+from schoology_sandbox.sis_courses import courses_sections_rows, enrollments_rows, group_members_rows
+from schoology_sandbox.sis_invalid import write_invalid_files
+from schoology_sandbox.sis_rows import role_id, user_row
+from schoology_sandbox.state import DistrictState
 
 Rows = list[dict[str, Any]]
 NEW_STUDENT_PREFIX = "S9"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from schoology_etl.sandbox.names import COURSES_BY_LEVEL, GROUPS, LAST_NAMES
-from schoology_etl.sandbox.seed_people import add_person, draw_name
+from schoology_sandbox.names import COURSES_BY_LEVEL, GROUPS, LAST_NAMES
+from schoology_sandbox.seed_people import add_person, draw_name
 
 if TYPE_CHECKING:
-    from schoology_etl.sandbox.seed import SeedContext
+    from schoology_sandbox.seed import SeedContext
 
 _ENROLLMENTS_PER_STUDENT = 4
 _SECTION_SIZE = 25
