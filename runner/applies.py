@@ -2,8 +2,10 @@
 
 Statuses: a mutating job's run ends ``planned``; :func:`request_apply` moves it to
 ``applying`` (access re-checked against the job's current header) and an applier
-process (local, or a worker's) ends it ``applied``, ``failed`` (``apply_failed``) or
-``cancelled``; an interrupted apply is applied again and resumes from its journal.
+process (local, or a worker's) ends it ``applied``, ``partly_applied`` (some changes
+refused by the API), ``failed`` (``apply_failed``) or ``cancelled``; an interrupted or
+partly applied apply is applied again and resumes from its journal (sending again only
+what failed or was never sent).
 :func:`request_undo` turns an applied run's journal into a new ``planned`` run
 (kind ``undo``) that is reviewed and applied like any plan.
 """
@@ -15,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from runner.status import APPLIED_SOME, RunStatus, status_label
 from runner.store import Artifact, LogLine, Run, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
@@ -34,6 +37,8 @@ def _check_access(run: Run, user: str, catalog: Any, action: str) -> None:
 
 
 def _resumable(run: Run) -> bool:
+    if run.status == RunStatus.PARTLY_APPLIED:
+        return True  # applying again sends only the changes that failed
     return run.applied_by is not None and run.status in ("failed", "cancelled") \
         and run.error_class in RESUMABLE_ERRORS
 
@@ -64,8 +69,8 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None) -> None:
         if not (run.plan_counts or {}).get("total"):
             raise RunStateError(f"run {run_id}'s plan is empty: nothing to apply")
         if run.status != "planned" and not _resumable(run):
-            raise RunStateError(f"run {run_id} is {run.status}; only a planned run (or an apply that stopped "
-                                "part-way) can be applied")
+            raise RunStateError(f"run {run_id} is {status_label(run.status)}; only a planned run (or an apply that "
+                                "stopped part-way or was partly applied) can be applied")
         previous = run.status
     with get_engine().begin() as conn:
         done = conn.execute(
@@ -76,7 +81,8 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None) -> None:
         ).rowcount
         if done != 1:
             raise RunStateError(f"run {run_id} changed state meanwhile; look at it again")
-        _note(conn, run_id, f"apply requested by {user}" + (" (resuming from the journal)" if previous != "planned" else ""))
+        again = {"planned": "", RunStatus.PARTLY_APPLIED.value: " (again: only the changes that failed are sent)"}
+        _note(conn, run_id, f"apply requested by {user}" + again.get(previous, " (resuming from the journal)"))
     log.info("run %s: apply requested by %s", run_id, user)
 
 
@@ -96,8 +102,9 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
         if run is None:
             raise RunNotFoundError(f"no run {run_id} in the store")
         _check_access(run, user, catalog, "undo")
-        if run.status != "applied" or not run.journal_path:
-            raise RunStateError(f"run {run_id} is {run.status}; only an applied run with a journal can be undone")
+        if run.status not in APPLIED_SOME or not run.journal_path:
+            raise RunStateError(f"run {run_id} is {status_label(run.status)}; only an applied (or partly applied) "
+                                "run with a journal can be undone")
         undo = Run(job_id=run.job_id, notebook_path=run.notebook_path, notebook_hash=run.notebook_hash,
                    client=run.client, params=dict(run.params or {}), apply=False, requester=user, status="planned",
                    kind="undo", parent_run_id=run_id, timeout_seconds=run.timeout_seconds)

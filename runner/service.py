@@ -19,7 +19,7 @@ from typing import Any, Iterator, Mapping
 
 import sqlalchemy as sa
 
-from runner.store import TERMINAL_STATUSES, Artifact, LogLine, Run, get_engine, session_scope, utcnow
+from runner.store import EXECUTING_STATUSES, TERMINAL_STATUSES, Artifact, LogLine, Run, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ DISPATCH_LOCAL = "local"
 DISPATCH_WORKERS = "workers"
 POLL_SECONDS = 0.2
 REAP_EVERY_SECONDS = 5.0
+LIVENESS_EVERY_SECONDS = 1.0
 
 
 class RunNotFoundError(ConfigurationError):
@@ -168,16 +169,26 @@ def create_run(
 
 
 def get_run(run_id: int) -> dict[str, Any]:
-    """The run ``run_id``.
+    """The run ``run_id``, as it truly is: an executing run whose process is gone is marked
+    worker lost now (see :mod:`runner.execution.liveness`), not left ``running``.
 
     Raises:
         RunNotFoundError: no such run.
     """
+    from runner.execution.claims import mark_lost
+    from runner.execution.liveness import is_lost
+
     with session_scope() as s:
         run = s.get(Run, run_id)
         if run is None:
             raise RunNotFoundError(f"no run {run_id} in the store")
-        return run_to_dict(run)
+        found = run_to_dict(run)
+        lost = run.status in EXECUTING_STATUSES and is_lost(
+            worker_id=run.worker_id, worker_pid=run.worker_pid, heartbeat_at=run.heartbeat_at)
+        pid, beat = run.worker_pid, run.heartbeat_at
+    if lost and mark_lost(run_id, worker_pid=pid, heartbeat_at=beat):
+        return get_run(run_id)
+    return found
 
 
 def list_runs(
@@ -212,6 +223,7 @@ def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
     engine = get_engine()
     last = after_seq
     next_reap = time.monotonic() + REAP_EVERY_SECONDS
+    next_check = 0.0
     while True:
         with engine.connect() as conn:
             status = conn.execute(sa.select(Run.status).where(Run.id == run_id)).scalar()
@@ -227,6 +239,9 @@ def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
         if status in ("queued", "applying"):
             _fail_if_executioner_died(run_id)
         if not rows:
+            if status in EXECUTING_STATUSES and time.monotonic() >= next_check:
+                get_run(run_id)  # marks it worker lost if its process is gone
+                next_check = time.monotonic() + LIVENESS_EVERY_SECONDS
             if time.monotonic() >= next_reap:
                 reap_lost_runs()
                 next_reap = time.monotonic() + REAP_EVERY_SECONDS

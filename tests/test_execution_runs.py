@@ -55,7 +55,7 @@ def test_cell_error_names_the_cell_and_exception(runner_env: RunnerEnv) -> None:
     assert final["error_cell"] == 4  # header, parameters, injected parameters, x = 1, raise
     assert "ValueError" in final["error_message"] and "bad row 3" in final["error_message"]
     assert "never" not in _texts(final["id"])
-    assert any("ValueError: bad row 3" in t for t in _texts(final["id"], "stderr"))
+    assert any("ValueError: bad row 3" in t for t in _texts(final["id"], "traceback"))
 
 
 def test_kernel_killed_mid_cell_is_kernel_died_never_succeeded(runner_env: RunnerEnv) -> None:

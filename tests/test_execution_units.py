@@ -27,7 +27,7 @@ def test_output_entries_give_text_for_every_kind() -> None:
     assert output_log_entries("display_data", {"data": {"text/html": "<table/>"}}) == [
         ("display", "[text/html output]")]
     err = output_log_entries("error", {"ename": "E", "evalue": "v", "traceback": ["\x1b[31mE\x1b[0m: v"]})
-    assert err == [("stderr", "E: v")]
+    assert err == [("traceback", "E: v")]
 
 
 def test_split_lines_keeps_inner_blank_lines() -> None:

@@ -1,9 +1,11 @@
 """``toolbelt run``, ``toolbelt runs ...`` and ``toolbelt worker``.
 
 ``run`` waits by default, streams the log as it is written (stdout and rich outputs to
-stdout; stderr and the runner's own lines to stderr), and exits 0 only when the run
-succeeded, or, for a mutating job, was planned (without ``--apply``) or applied (with
-``--apply``: plan, then apply in one go). ``runs apply ID`` applies a reviewed plan and
+stdout; stderr and the runner's own lines to stderr; an error's traceback folded into one
+note, shown by ``runs log ID --full``), and exits 0 only when the run succeeded, or, for
+a mutating job, was planned (without ``--apply``) or applied (with ``--apply``: plan,
+then apply in one go). A partly applied run (changes refused by the API) exits 1 and
+its summary leads with each failed change and the API's message. ``runs apply ID`` applies a reviewed plan and
 ``runs undo ID`` plans the undo of an applied run as a new run. ``--json`` prints one
 JSON object with stable keys instead (see :func:`runner.service.run_to_dict`; plans add
 ``plan_path``, ``plan_counts``, ``plan_digest``, ``journal_path``, ``journal_counts``).
@@ -35,18 +37,48 @@ def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, sort_keys=True))
 
 
-def _echo_line(line: dict[str, Any]) -> None:
-    stream = line["stream"]
-    if stream == "system":
-        click.echo(f"[toolbelt] {line['text']}", err=True)
-    else:
-        click.echo(line["text"], err=stream == "stderr")
+class LogPrinter:
+    """Prints log lines to the terminal; an error's traceback is folded into one note unless ``full``."""
+
+    def __init__(self, run_id: int, *, full: bool = False) -> None:
+        self.run_id, self.full = run_id, full
+        self._in_traceback = False
+
+    def __call__(self, line: dict[str, Any]) -> None:
+        stream = line["stream"]
+        folded = stream == "traceback" and not self.full
+        if folded and not self._in_traceback:
+            click.echo(f"[toolbelt] (traceback folded: toolbelt runs log {self.run_id} --full shows it)", err=True)
+        self._in_traceback = stream == "traceback"
+        if folded:
+            return
+        if stream == "system":
+            click.echo(f"[toolbelt] {line['text']}", err=True)
+        else:
+            click.echo(line["text"], err=stream in ("stderr", "traceback"))
+
+
+def _failed_changes_text(run: dict[str, Any]) -> str:
+    """A partly applied run's failed changes, one a line, each with the API's message."""
+    from runner.execution.planrecord import describe_failed_change, failed_changes
+
+    try:
+        failed = failed_changes(run["journal_path"]) if run.get("journal_path") else []
+    except SchoologyETLError as exc:
+        return f"\n  the journal cannot be read: {exc}"
+    text = "".join(f"\n  failed: {describe_failed_change(c)}" for c in failed)
+    return text + f"\n  fix their cause, then: toolbelt runs apply {run['id']} (sends only the failed changes)"
 
 
 def _summary(run: dict[str, Any]) -> str:
+    from runner.status import RunStatus, status_label
+
     kind = "" if run.get("kind", "job") == "job" else f"{run['kind']} "
-    text = f"{kind}run {run['id']} ({run['job']} for {run['client']}): {run['status']}"
-    if run["error_class"]:
+    text = f"{kind}run {run['id']} ({run['job']} for {run['client']}): {status_label(run['status'], run['error_class'])}"
+    if run["status"] == RunStatus.PARTLY_APPLIED:
+        j = run.get("journal_counts") or {}
+        text += f": {j.get('failed', '?')} of {j.get('total', '?')} changes failed" + _failed_changes_text(run)
+    elif run["error_class"]:
         text += f" [{run['error_class']}] {run['error_message'] or ''}".rstrip()
     if run.get("plan_path"):
         counts = run.get("plan_counts") or {}
@@ -77,8 +109,9 @@ def _follow(run_id: int, as_json: bool) -> dict[str, Any]:
     try:
         if as_json:
             return service.wait_for_run(run_id)
+        echo = LogPrinter(run_id)
         for line in service.iter_log(run_id, follow=True):
-            _echo_line(line)
+            echo(line)
         return service.get_run(run_id)
     except KeyboardInterrupt:
         click.echo(f"[toolbelt] interrupted: cancelling run {run_id}", err=True)
@@ -163,13 +196,15 @@ def show(run_id: int, as_json: bool) -> None:
 @runs.command("log")
 @click.argument("run_id", type=int)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing until the run ends.")
-def log_(run_id: int, follow: bool) -> None:
+@click.option("--full", is_flag=True, help="Show errors' tracebacks in full (folded by default).")
+def log_(run_id: int, follow: bool, full: bool) -> None:
     """The run's log (stdout, stderr, rich outputs as text, the runner's notes)."""
     from runner import service
 
     with _clear_errors():
+        echo = LogPrinter(run_id, full=full)
         for line in service.iter_log(run_id, follow=follow):
-            _echo_line(line)
+            echo(line)
 
 
 @runs.command("cancel")
@@ -218,8 +253,9 @@ def undo(run_id: int, as_json: bool) -> None:
     if as_json:
         _echo_json(planned)
     else:
+        echo = LogPrinter(planned["id"])
         for line in service.iter_log(planned["id"]):
-            _echo_line(line)
+            echo(line)
         click.echo(_summary(planned))
     raise SystemExit(0 if planned["status"] in ("planned", "succeeded") else 1)
 

@@ -9,11 +9,12 @@ import ipywidgets as w
 
 from runner.dashboard.run_view import elapsed_text, param_text
 from runner.dashboard.widgets import set_if_changed
+from runner.status import RunStatus, status_label
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
 
-STATUSES = ("queued", "running", "succeeded", "planned", "applying", "applied", "failed", "cancelled")
+STATUSES = tuple(s.value for s in RunStatus)
 _ANY = ("any", "")  # not None: a Dropdown shows None as no selection
 SHOWN = 100
 
@@ -29,7 +30,7 @@ class HistoryView:
         self.app = app
         self.job = w.Dropdown(description="Job", options=[_ANY], layout=w.Layout(width="260px"))
         self.client = w.Dropdown(description="Client", options=[_ANY], layout=w.Layout(width="220px"))
-        self.status = w.Dropdown(description="Status", options=[_ANY, *[(s, s) for s in STATUSES]],
+        self.status = w.Dropdown(description="Status", options=[_ANY, *[(RunStatus(s).label, s) for s in STATUSES]],
                                  layout=w.Layout(width="200px"))
         self.user = w.Dropdown(description="User", options=[_ANY], layout=w.Layout(width="220px"))
         for dropdown, name in ((self.job, "job"), (self.client, "client"), (self.status, "status"),
@@ -88,7 +89,8 @@ class HistoryView:
         text = w.HTML(
             f"<div class='tb-history-row' data-run='{run['id']}'><span>#{run['id']}</span>"
             f"<span>{html.escape(run['job'])}{undo}</span><span>{html.escape(run['client'])}</span>"
-            f"<span><span class='tb-status tb-status-{run['status']}'{error}>{run['status']}</span></span>"
+            f"<span><span class='tb-status tb-status-{run['status']}'{error}>"
+            f"{html.escape(status_label(run['status'], run.get('error_class')))}</span></span>"
             f"<span>{html.escape(run['requester'])}</span>"
             f"<span>{html.escape((run['created_at'] or '')[:19].replace('T', ' '))}</span>"
             f"<span>{elapsed_text(run) if run.get('duration_seconds') is not None else ''}</span>"

@@ -1,7 +1,9 @@
 """Turn stored log lines into what a person wants to read.
 
 Progress bars (tqdm) redraw themselves with carriage returns and arrive as many lines;
-a reader wants only the latest state of each bar. ANSI colour codes are removed.
+a reader wants only the latest state of each bar. ANSI colour codes are removed. An
+error's traceback (stream ``traceback``) is folded under the one-line summary before it,
+expandable.
 """
 
 from __future__ import annotations
@@ -68,8 +70,22 @@ def render_html(entries: Iterable[LogEntry], *, limit: int = 2000) -> str:
     rows = []
     if hidden:
         rows.append(f'<span class="tb-log-hidden">… {hidden} earlier lines not shown</span>')
+    folded: list[str] = []
+
+    def fold() -> None:  # an error's traceback: one expandable line under the error's summary
+        if folded:
+            body = "\n".join(folded)
+            rows.append(f'<details class="tb-log-traceback"><summary>Traceback ({len(folded)} lines)</summary>'
+                        f'{body}</details>')
+            folded.clear()
+
     for entry in entries[hidden:]:
+        if entry.stream == "traceback":
+            folded.append(html.escape(entry.text))
+            continue
+        fold()
         cls = "tb-log-err" if entry.stream == "stderr" else ("tb-log-progress" if entry.progress_key else "tb-log-line")
         rows.append(f'<span class="{cls}">{html.escape(entry.text)}</span>')
+    fold()
     # column-reverse keeps the view scrolled to the newest line as lines arrive
     return '<div class="tb-log-scroll"><pre class="tb-log">' + "\n".join(rows) + "</pre></div>"

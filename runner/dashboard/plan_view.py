@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from runner.dashboard.downloads import MAX_BYTES, data_link
 from runner.dashboard.widgets import error_html
+from runner.status import APPLIED_SOME, RunStatus
 from schoology_etl.plans import Plan
 from schoology_etl.plans.plan import CSV_COLUMNS
 
@@ -95,8 +96,10 @@ class PlanView:
         self.body.value = ("<h4>Plan review</h4>" + note + review
                            + counts_html(run.get("journal_counts"), "Applied:")
                            + f"<p>Download: {link}</p>")
-        self.apply.layout.display = None if run["status"] == "planned" and not empty else "none"
-        self.undo.layout.display = None if run["status"] == "applied" else "none"
+        again = run["status"] == RunStatus.PARTLY_APPLIED
+        self.apply.description = "Apply the failed changes again" if again else "Apply this plan"
+        self.apply.layout.display = None if (run["status"] == "planned" or again) and not empty else "none"
+        self.undo.layout.display = None if run["status"] in APPLIED_SOME else "none"
 
     def _busy(self, busy: bool) -> None:
         self.apply.disabled = self.undo.disabled = busy

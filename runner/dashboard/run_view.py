@@ -24,6 +24,8 @@ from runner.dashboard.logview import collapse, render_html
 from runner.dashboard.plan_view import PlanView
 from runner.dashboard.rich_outputs import rich_outputs_html
 from runner.dashboard.widgets import error_html, set_if_changed
+from runner.status import ACTIVE as ACTIVE_STATUSES
+from runner.status import TERMINAL, status_label
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
@@ -32,8 +34,8 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 UPLOADS_DIR = "uploads"  # below TOOLBELT_HOME: where the form saves uploaded files
-FINAL = frozenset({"succeeded", "failed", "cancelled", "planned", "applied"})
-ACTIVE = frozenset({"queued", "running", "applying"})
+FINAL = frozenset(s.value for s in TERMINAL)
+ACTIVE = frozenset(s.value for s in ACTIVE_STATUSES)
 
 
 def elapsed_text(run: dict[str, Any], now: datetime | None = None) -> str:
@@ -206,7 +208,8 @@ class RunView:
         error = ""
         if run.get("error_message"):
             error = " " + error_html(f'{run.get("error_class") or "error"}: {run["error_message"]}')
-        set_if_changed(self.status, f'<span class="tb-status tb-status-{run["status"]}">{run["status"]}</span> '
+        label = html.escape(status_label(run["status"], run.get("error_class")))
+        set_if_changed(self.status, f'<span class="tb-status tb-status-{run["status"]}">{label}</span> '
                                     f'<span class="tb-elapsed">{elapsed_text(run)}</span>{error}')
         self._show_controls(run)
         if run["status"] in FINAL and self.message.value.startswith("Cancel requested"):

@@ -15,9 +15,11 @@ CSS = """
           white-space: pre-wrap; min-width: 720px; }
 .tb-log-err { color: #ff8a80; }
 .tb-log-progress { color: #80d8ff; }
+.tb-log-traceback { color: #ff8a80; } .tb-log-traceback summary { cursor: pointer; color: #bbb; }
 .tb-status { font-weight: bold; padding: 1px 6px; border-radius: 4px; background: #eee; }
 .tb-status-succeeded, .tb-status-applied { background: #d4edda; }
 .tb-status-failed { background: #f8d7da; }
+.tb-status-partly_applied { background: #fff3cd; }
 .tb-status-planned { background: #fff3cd; }
 .tb-status-running, .tb-status-applying { background: #d1ecf1; }
 .tb-preview td, .tb-preview th, .tb-plan td, .tb-plan th { border: 1px solid #ddd; padding: 2px 6px; font-size: 90%; }

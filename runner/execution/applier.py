@@ -6,7 +6,9 @@ concurrency cap), applies exactly the recorded plan with
 :func:`schoology_etl.plans.apply_plan` (digest checked, drift checked, journaled next to
 the plan, resumed from that journal when an earlier apply was interrupted), streams
 progress, each drifted and each failed item into the run's log, and ends the run
-``applied`` (with ``journal_counts``), ``failed`` (``apply_failed``) or ``cancelled``.
+``applied`` (with ``journal_counts``), ``partly_applied`` (the API refused some changes:
+the log and the message lead with each, and its message; applying the run again after a
+fix sends only those), ``failed`` (``apply_failed``) or ``cancelled``.
 SIGTERM means cancel: the chunks already sent finish and are journaled first.
 
 The executioner calls :func:`apply_claimed` itself for ``toolbelt run --apply``.
@@ -28,15 +30,19 @@ from runner.execution.launch import process_main
 from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome
-from runner.execution.planrecord import journal_path_for, summarize_journal
+from runner.execution.planrecord import describe_failed_change, failed_changes, journal_path_for, summarize_journal
 from runner.execution.scrub import Scrubber, known_secrets
 from runner.execution.settings import client_rate
+from runner.status import ErrorClass, RunStatus, status_label
 from runner.store import Run, get_engine, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
 WAIT_POLL_SECONDS = 0.2
 RESUME_HINT = "apply it again to resume from its journal (nothing already done is sent twice)"
+RETRY_HINT = "Fix their cause, then apply the run again: only the failed changes are sent"
+MAX_LISTED_FAILURES = 200
+MAX_MESSAGE_FAILURES = 5
 
 
 class ApplyStopped(Exception):
@@ -63,15 +69,27 @@ def _progress_line(report: Any, prior: dict[str, int]) -> str:
     return f"applied {applied}/{report.total}, {drifted} drifted, {failed} failed"
 
 
-def _log_details(writer: LogWriter, report: Any) -> None:
+def _log_details(writer: LogWriter, report: Any, failed: list[dict[str, Any]]) -> None:
+    """The end of the apply's log, led by what failed (with the API's message for each)."""
+    if failed:
+        writer.write("system", f"{len(failed)} of {report.total} changes failed (the API refused them):")
+        for change in failed[:MAX_LISTED_FAILURES]:
+            writer.write("system", f"failed: {describe_failed_change(change)}")
+        if len(failed) > MAX_LISTED_FAILURES:
+            writer.write("system", f"... and {len(failed) - MAX_LISTED_FAILURES} more failed changes: see the journal")
     for d in report.drifted:
         writer.write("system", f"skipped (changed since planning): change {d['seq']} {d['key']}: {d['field']} "
                      f"was {d['planned']!r} when planned, is {d['actual']!r} now")
-    for f in report.failures:
-        writer.write("system", f"failed: change {f['seq']} {f['op']} {f['key']}: "
-                     f"{f['response_code'] or ''} {f['message'] or ''}".rstrip())
-    if report.skipped_drifted > len(report.drifted) or report.failed > len(report.failures):
+    if report.skipped_drifted > len(report.drifted):
         writer.write("system", "more items than listed here: see the journal")
+
+
+def _partly_applied(failed: list[dict[str, Any]], total: int) -> Outcome:
+    """The outcome of an apply that ended with changes the API refused: each named, with its message."""
+    listed = "; ".join(describe_failed_change(c) for c in failed[:MAX_MESSAGE_FAILURES])
+    more = f"; and {len(failed) - MAX_MESSAGE_FAILURES} more (see the log)" if len(failed) > MAX_MESSAGE_FAILURES else ""
+    return Outcome(RunStatus.PARTLY_APPLIED, ErrorClass.CHANGES_FAILED,
+                   f"{len(failed)} of {total} changes failed: {listed}{more}. {RETRY_HINT}")
 
 
 def _journal_counts(report: Any, journal: str, previous: dict[str, Any] | None) -> dict[str, Any]:
@@ -112,8 +130,8 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
     try:
         client = connect(run["client"], **client_rate())
         report = apply_plan(Plan(run["plan_path"]), client, journal=journal, expected_digest=run["plan_digest"],
-                            on_chunk=on_chunk)
-        outcome = Outcome("applied")
+                            on_chunk=on_chunk, retry_failed=True)
+        outcome = Outcome(RunStatus.APPLIED)
     except ApplyStopped as exc:
         outcome = Outcome("cancelled", "cancelled", f"apply cancelled by {exc}; {RESUME_HINT}")
     except PlanIntegrityError as exc:
@@ -124,18 +142,23 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
         log.exception("run %s: apply failed", run_id)
         outcome = Outcome("failed", "apply_failed", f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
     counts = summarize_journal(journal)
+    writer.end_lines()
     if report is not None:
-        _log_details(writer, report)
+        failed = failed_changes(journal)
+        if failed and outcome.status == RunStatus.APPLIED:
+            outcome = _partly_applied(failed, report.total)
+        _log_details(writer, report, failed)
         writer.write("system", str(report))
         counts = _journal_counts(report, journal, run["journal_counts"])
     elif run["journal_counts"]:
         counts = {**run["journal_counts"], **counts}
     message = writer.scrubber.text(outcome.message) if outcome.message else None
-    writer.write("system", outcome.status + (f": {message}" if message else ""))
+    writer.write("system", status_label(outcome.status) + (f": {message}" if message else ""))
     now = utcnow()
-    values: dict[str, Any] = {"status": outcome.status, "error_class": outcome.error_class, "error_message": message,
-                              "finished_at": now, "journal_counts": counts}
-    if outcome.status == "applied":
+    error_class = str(outcome.error_class) if outcome.error_class else None
+    values: dict[str, Any] = {"status": str(outcome.status), "error_class": error_class,
+                              "error_message": message, "finished_at": now, "journal_counts": counts}
+    if outcome.status in (RunStatus.APPLIED, RunStatus.PARTLY_APPLIED):
         values["applied_at"] = now
     monitor.finish()
     _update(run_id, **values)

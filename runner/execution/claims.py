@@ -19,11 +19,11 @@ import logging
 import os
 import socket
 import time
-from datetime import timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from runner.execution.settings import client_concurrency, stale_seconds
+from runner.execution.settings import client_concurrency
 from runner.store import EXECUTING_STATUSES, ClientLock, LogLine, Run, get_engine, utcnow
 
 log = logging.getLogger(__name__)
@@ -190,30 +190,44 @@ def record_pid(run_id: int, pid: int) -> None:
         conn.execute(sa.update(Run).where(Run.id == run_id).values(worker_pid=pid))
 
 
+def mark_lost(run_id: int, *, worker_pid: int | None = None, heartbeat_at: datetime | None = None) -> bool:
+    """Mark the executing run ``run_id`` failed (worker lost), with a last log line; False when it
+    changed meanwhile (finished, or a new process took it: ``worker_pid``/``heartbeat_at`` differ)."""
+    condition = [Run.id == run_id, Run.status.in_(EXECUTING_STATUSES), Run.worker_id.is_not(None)]
+    if worker_pid is not None:
+        condition.append(Run.worker_pid == worker_pid)
+    if heartbeat_at is not None:
+        condition.append(Run.heartbeat_at <= heartbeat_at)  # no beat since we judged it
+    with get_engine().begin() as conn:
+        done = conn.execute(
+            sa.update(Run).where(*condition)
+            .values(status="failed", error_class="worker_lost", error_message=WORKER_LOST_MESSAGE,
+                    finished_at=utcnow())
+        ).rowcount
+        if done != 1:
+            return False
+        seq = conn.execute(sa.select(sa.func.max(LogLine.seq)).where(LogLine.run_id == run_id)).scalar()
+        conn.execute(sa.insert(LogLine).values(run_id=run_id, seq=int(seq or 0) + 1, ts=utcnow(),
+                                               stream="system", text=f"failed: {WORKER_LOST_MESSAGE}"))
+    log.warning("run %s: worker lost (pid %s, last heartbeat %s)", run_id, worker_pid,
+                heartbeat_at.isoformat() if heartbeat_at else None)
+    return True
+
+
 def reap_lost_runs(stale_after: float | None = None) -> list[int]:
-    """Mark running (or applying) runs without a recent heartbeat as failed (worker lost); their ids."""
-    cutoff = utcnow() - timedelta(seconds=stale_after if stale_after is not None else stale_seconds())
-    engine = get_engine()
-    reaped: list[int] = []
-    with engine.connect() as conn:
+    """Mark running (or applying) runs whose process is gone as failed (worker lost); their ids.
+
+    Gone: no heartbeat within the stale interval, or (on this host) its process has exited.
+    """
+    from runner.execution.liveness import is_lost
+
+    with get_engine().connect() as conn:
         candidates = conn.execute(
-            sa.select(Run.id).where(Run.status.in_(EXECUTING_STATUSES), Run.worker_id.is_not(None),
-                                    Run.heartbeat_at < cutoff)
-        ).scalars().all()
-    for run_id in candidates:
-        with engine.begin() as conn:
-            done = conn.execute(
-                sa.update(Run)
-                .where(Run.id == run_id, Run.status.in_(EXECUTING_STATUSES), Run.worker_id.is_not(None),
-                       Run.heartbeat_at < cutoff)
-                .values(status="failed", error_class="worker_lost", error_message=WORKER_LOST_MESSAGE,
-                        finished_at=utcnow())
-            ).rowcount
-            if done != 1:
-                continue
-            seq = conn.execute(sa.select(sa.func.max(LogLine.seq)).where(LogLine.run_id == run_id)).scalar()
-            conn.execute(sa.insert(LogLine).values(run_id=run_id, seq=int(seq or 0) + 1, ts=utcnow(),
-                                                   stream="system", text=f"failed: {WORKER_LOST_MESSAGE}"))
-        log.warning("run %s: worker lost (no heartbeat since before %s)", run_id, cutoff.isoformat())
-        reaped.append(run_id)
-    return reaped
+            sa.select(Run.id, Run.worker_id, Run.worker_pid, Run.heartbeat_at)
+            .where(Run.status.in_(EXECUTING_STATUSES), Run.worker_id.is_not(None))
+        ).all()
+    now = utcnow()
+    return [row.id for row in candidates
+            if is_lost(worker_id=row.worker_id, worker_pid=row.worker_pid, heartbeat_at=row.heartbeat_at, now=now,
+                       stale_after=stale_after)
+            and mark_lost(row.id, worker_pid=row.worker_pid, heartbeat_at=row.heartbeat_at)]

@@ -22,7 +22,8 @@ class OutputObserver(Protocol):
 
     def kernel_started(self, km: Any) -> None: ...
 
-    def output(self, msg_type: str, content: dict[str, Any], cell_index: int) -> None: ...
+    def output(self, msg_type: str, content: dict[str, Any], cell_index: int, source: str | None = None) -> None:
+        """One output message of cell ``cell_index`` (whose code is ``source``)."""
 
     def cell_starting(self, cell_index: int) -> None:
         """Called before each cell; may raise to stop the run before the cell runs."""
@@ -41,7 +42,7 @@ class StreamingNotebookClient(PapermillNotebookClient):
     def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
         if msg.get("msg_type") in OUTPUT_MESSAGES:
             # the observer masks secrets in place, so the saved notebook never holds them
-            self._observer.output(msg["msg_type"], msg.get("content", {}), cell_index)
+            self._observer.output(msg["msg_type"], msg.get("content", {}), cell_index, cell.get("source"))
         return super().process_message(msg, cell, cell_index)
 
     def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:

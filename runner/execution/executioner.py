@@ -29,6 +29,7 @@ import sqlalchemy as sa  # noqa: E402
 from runner.execution import claims  # noqa: E402
 from runner.execution.artifacts import collect_artifacts, missing_declared  # noqa: E402
 from runner.execution.engine import ENGINE_NAME, register  # noqa: E402
+from runner.execution.errorsummary import summarize_error  # noqa: E402
 from runner.execution.launch import process_main, run_dir  # noqa: E402
 from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
 from runner.execution.monitor import RunMonitor  # noqa: E402
@@ -53,12 +54,19 @@ class RunObserver:
         self.writer = writer
         self.scrubber = scrubber
         self.current_cell: int | None = None
+        self.error_summary: str | None = None
 
     def kernel_started(self, km: Any) -> None:
         self.monitor.kernel_started(km)
 
-    def output(self, msg_type: str, content: dict[str, Any], cell_index: int) -> None:
+    def output(self, msg_type: str, content: dict[str, Any], cell_index: int, source: str | None = None) -> None:
         self.scrubber.message_content(content)
+        if msg_type == "error":
+            self.writer.end_lines()  # what the cell printed before it failed comes first
+            if self.monitor.stop_reason is None:  # a cancel or timeout says so itself
+                self.error_summary = self.scrubber.text(summarize_error(
+                    content.get("ename"), content.get("evalue"), cell=cell_index, source=source))
+                self.writer.write("system", f"failed: {self.error_summary}")
         for stream, text in output_log_entries(msg_type, content):
             self.writer.write(stream, text)
 
@@ -68,7 +76,7 @@ class RunObserver:
         self.current_cell = cell_index
 
     def cell_finished(self, cell_index: int) -> None:
-        pass
+        self.writer.end_lines()  # a cell's last words without a newline are not the next cell's
 
 
 def _load(run_id: int) -> dict[str, Any]:
@@ -209,7 +217,8 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
         signal.signal(signal.SIGTERM, previous)
 
     outcome = classify(error, stop_reason=monitor.stop_reason, cancelled_by=monitor.cancelled_by,
-                       timeout_seconds=run["timeout_seconds"], current_cell=observer.current_cell)
+                       timeout_seconds=run["timeout_seconds"], current_cell=observer.current_cell,
+                       error_summary=observer.error_summary)
     if outcome.message:
         outcome = dataclasses.replace(outcome, message=scrubber.text(outcome.message))
     if outcome.error_class == "internal":

@@ -71,11 +71,11 @@ class RunMonitor(threading.Thread):
         self._signalled = True
 
     def finish(self) -> None:
-        """End the thread and flush the last lines."""
+        """End the thread and store the last lines (partial ones included)."""
         self._finished.set()
         if self.is_alive():
             self.join(timeout=10)
-        self.log_writer.flush()
+        self.log_writer.close()
 
     # -- the thread ------------------------------------------------------------------
     def run(self) -> None:

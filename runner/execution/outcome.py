@@ -45,8 +45,13 @@ def classify(
     cancelled_by: str | None = None,
     timeout_seconds: int | None = None,
     current_cell: int | None = None,
+    error_summary: str | None = None,
 ) -> Outcome:
-    """The outcome of a run that ended with ``exc`` (None: every cell ran)."""
+    """The outcome of a run that ended with ``exc`` (None: every cell ran).
+
+    ``error_summary`` is the one line the log led with when the cell failed
+    (:func:`runner.execution.errorsummary.summarize_error`); it becomes the message.
+    """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError  # not at import: the applier needs neither
     from papermill.exceptions import PapermillExecutionError
 
@@ -59,8 +64,8 @@ def classify(
         return Outcome("failed", "timeout", f"the run took longer than {_duration(timeout_seconds)} "
                        "and was stopped", current_cell)
     if isinstance(exc, PapermillExecutionError):
-        return Outcome("failed", "cell_error", f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}",
-                       exc.cell_index)
+        message = error_summary or f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}"
+        return Outcome("failed", "cell_error", message, exc.cell_index)
     if isinstance(exc, DeadKernelError):
         where = f" while running cell {current_cell}" if current_cell is not None else ""
         return Outcome("failed", "kernel_died", f"the notebook's kernel died{where} (killed, out of memory "

@@ -1,7 +1,8 @@
 """A text form of each kernel output, for the run log.
 
 Streams keep their lines; rich outputs give their ``text/plain`` form, or a short note
-for images and HTML; errors give their traceback without terminal colours.
+for images and HTML; errors give their traceback without terminal colours (stream
+``traceback``, shown folded).
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ def _joined(value: Any) -> str:
 
 
 def output_log_entries(msg_type: str, content: dict[str, Any]) -> list[tuple[str, str]]:
-    """``(stream, text)`` pairs for one iopub output message (stream: stdout, stderr, display)."""
+    """``(stream, text)`` pairs for one iopub output message (stream: stdout, stderr, display, or
+    traceback for an error's traceback: folded under the one-line summary the runner writes)."""
     if msg_type == "stream":
         name = content.get("name", "stdout")
         return [(name if name in ("stdout", "stderr") else "stdout", _joined(content.get("text", "")))]
     if msg_type == "error":
         trace = content.get("traceback") or []
         text = strip_ansi("\n".join(trace)) if trace else f"{content.get('ename')}: {content.get('evalue')}"
-        return [("stderr", text)]
+        return [("traceback", text)]
     data = content.get("data") or {}
     images = sorted(m for m in data if m.startswith("image/"))
     if images:

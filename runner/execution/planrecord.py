@@ -56,3 +56,31 @@ def summarize_journal(path: str | Path) -> dict[str, int]:
     states = list(latest.values())
     return {"applied": states.count(APPLIED), "skipped_drifted": states.count(DRIFTED),
             "failed": states.count(FAILED), "unchanged": states.count(UNCHANGED), "pending": states.count(PENDING)}
+
+
+def failed_changes(path: str | Path) -> list[dict[str, Any]]:
+    """The changes whose latest outcome in the journal is ``failed``, in plan order: ``seq``,
+    ``op``, ``realm``, ``key`` (``field=value`` text), ``code`` and the API's ``message``."""
+    latest: dict[int, dict[str, Any]] = {}
+    if Path(path).is_file():
+        _, entries = read_journal(path)
+        for entry in entries:
+            if entry["status"] in OUTCOMES:
+                latest[int(entry["seq"])] = entry
+    failed = []
+    for seq in sorted(latest):
+        entry = latest[seq]
+        if entry["status"] != FAILED:
+            continue
+        response = entry.get("response") or {}
+        key = entry.get("key") or {}
+        failed.append({"seq": seq, "op": entry.get("op"), "realm": entry.get("realm"),
+                       "key": ",".join(f"{k}={v}" for k, v in key.items()) if isinstance(key, dict) else str(key),
+                       "code": response.get("response_code"), "message": response.get("message")})
+    return failed
+
+
+def describe_failed_change(change: dict[str, Any]) -> str:
+    """``change 2 (create users school_uid=S1): 409 Email address ... is already in use``."""
+    reply = " ".join(str(p) for p in (change["code"], change["message"]) if p not in (None, "")) or "no message"
+    return f"change {change['seq']} ({change['op']} {change['realm']} {change['key']}): {reply}"

@@ -41,9 +41,15 @@ class Scrubber:
                 content[key] = self.value(content[key])
 
     def notebook(self, nb: Any) -> Any:
-        """Scrub every cell source, output and the papermill metadata of ``nb`` in place."""
+        """Scrub every cell source, output and the papermill metadata of ``nb`` in place.
+
+        Consecutive stream outputs of one name are joined first (as Jupyter shows them),
+        so a value the kernel sent in two messages is masked as a whole.
+        """
         for cell in nb.cells:
             cell.source = self.text(cell.source)
+            if "outputs" in cell:
+                cell.outputs = join_streams(cell.outputs)
             for output in cell.get("outputs", []):
                 for key in ("text", "data", "evalue", "traceback"):
                     if key in output:
@@ -66,6 +72,24 @@ class Scrubber:
             return False
         path.write_bytes(cleaned)
         return True
+
+
+def join_streams(outputs: list[Any]) -> list[Any]:
+    """``outputs`` with each run of consecutive stream outputs of one name joined into one."""
+    joined: list[Any] = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (last is not None and output.get("output_type") == "stream" == last.get("output_type")
+                and output.get("name") == last.get("name")):
+            text = output.get("text", "")
+            last["text"] = _text(last.get("text", "")) + _text(text)
+            continue
+        joined.append(output)
+    return joined
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
 
 
 def known_secrets(client: str) -> set[str]:

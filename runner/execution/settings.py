@@ -7,6 +7,8 @@
   every 5 s this happens within a minute of the executioner's death.
 - ``TOOLBELT_CANCEL_GRACE_SECONDS`` (default 3): after interrupting the kernel for a
   cancel or timeout, how long to wait before killing its process group.
+- ``TOOLBELT_PARTIAL_LINE_SECONDS`` (default 1): a printed line without its newline yet is
+  stored as it is after this long without more output on its stream.
 - ``TOOLBELT_CLIENT_CONCURRENCY`` (default 1): runs and applies executing at once per
   client, across every process using the store.
 - ``TOOLBELT_RATE_LIMIT`` / ``TOOLBELT_RATE_WINDOW`` (default: the library's 40 per 5 s):
@@ -39,6 +41,10 @@ def stale_seconds() -> float:
 
 def cancel_grace_seconds() -> float:
     return _seconds("TOOLBELT_CANCEL_GRACE_SECONDS", 3.0)
+
+
+def partial_line_seconds() -> float:
+    return _seconds("TOOLBELT_PARTIAL_LINE_SECONDS", 1.0)
 
 
 def client_concurrency() -> int:

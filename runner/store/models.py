@@ -14,22 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-RUN_STATUSES = ("queued", "running", "succeeded", "planned", "applying", "applied", "failed", "cancelled")
-TERMINAL_STATUSES = frozenset({"succeeded", "planned", "applied", "failed", "cancelled"})
-ERROR_CLASSES = (
-    "bad_parameters",
-    "cell_error",
-    "timeout",
-    "kernel_died",
-    "worker_lost",
-    "cancelled",
-    "notebook_unreadable",
-    "internal",
-    "apply_failed",
-)
+from runner.status import EXECUTING, TERMINAL, ErrorClass, RunStatus
+
+RUN_STATUSES = tuple(s.value for s in RunStatus)
+TERMINAL_STATUSES = frozenset(s.value for s in TERMINAL)
+ERROR_CLASSES = tuple(c.value for c in ErrorClass)
 RUN_KINDS = ("job", "undo")
-EXECUTING_STATUSES = ("running", "applying")
-LOG_STREAMS = ("stdout", "stderr", "display", "system")
+EXECUTING_STATUSES = tuple(s.value for s in EXECUTING)
+LOG_STREAMS = ("stdout", "stderr", "display", "system", "traceback")  # traceback: shown folded
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

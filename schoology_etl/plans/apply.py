@@ -5,7 +5,7 @@ For each chunk of at most 50 changes of one realm and operation: re-read the obj
 rest ``pending`` in the journal, write them in one bulk call through the client's
 shared rate limiter, and journal every item's outcome. A failed item never stops the
 others. Run again with the same journal to resume: nothing with an outcome is sent
-twice.
+twice, except, with ``retry_failed``, the changes the API refused.
 """
 
 from __future__ import annotations
@@ -199,6 +199,7 @@ def apply_plan(
     chunk_size: int = CHUNK,
     concurrency: int | None = None,
     on_chunk: Callable[[ApplyReport], None] | None = None,
+    retry_failed: bool = False,
     clock: Callable[[], float] = time.monotonic,
 ) -> ApplyReport:
     """Apply exactly the changes of ``plan`` through ``client``; resume from ``journal``.
@@ -214,6 +215,8 @@ def apply_plan(
         concurrency: chunks in flight at once (default: the client's ``max_concurrency``),
             so request latency does not leave rate budget unused.
         on_chunk: called with the report after every chunk (progress; may raise to stop).
+        retry_failed: resuming, send again the changes the API refused last time (after
+            a fix); everything else with an outcome is still never sent twice.
         clock: monotonic clock for ``elapsed``.
 
     Raises:
@@ -238,7 +241,7 @@ def apply_plan(
             try:
                 buffers: dict[tuple[str, str], list[Change]] = {}
                 for change in plan:
-                    if jr.done(change.seq):
+                    if jr.done(change.seq) and not (retry_failed and jr.outcomes.get(change.seq) == FAILED):
                         report.resumed_skipped += 1
                         continue
                     group = buffers.setdefault((change.realm, change.op), [])
