@@ -23,7 +23,7 @@ from schoology_etl.credentials import Credentials
 from schoology_etl.endpoints import MAX_BATCH, Endpoint, resolve
 from schoology_etl.errors import ConfigurationError, NetworkError, ResponseFormatError
 from schoology_etl.paging import Page, Paginator, after_offset_page, parallel_offsets, parse_page
-from schoology_etl.responses import ApiResponse, coerce_record, parse_response
+from schoology_etl.responses import ApiResponse, coerce_record, network_error_message, parse_response
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class AsyncSchoologyClient(ClientCore):
                     text = await raw.text()
                     status, raw_headers = raw.status, {k.lower(): v for k, v in raw.headers.items()}
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                raise NetworkError(f"network error: {type(exc).__name__}", method=method,
+                raise NetworkError(network_error_message(exc), method=method,
                                    url=redact_url(url)) from exc
             finally:
                 self.limiter.observe(time.monotonic() - sent)

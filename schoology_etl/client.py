@@ -29,7 +29,7 @@ from schoology_etl.errors import (
 )
 from schoology_etl.paging import PAGE_LIMIT, Page, Paginator, after_offset_page, parallel_offsets, parse_page
 from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW, RateLimiter, limiter_for
-from schoology_etl.responses import ApiResponse, coerce_record, parse_response
+from schoology_etl.responses import ApiResponse, coerce_record, network_error_message, parse_response
 from schoology_etl.retry import DEFAULT_MAX_RETRIES, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ class SchoologyClient(ClientCore):
             raw = self._session.request(method, url, json=body, headers=headers,
                                         timeout=self.timeout, allow_redirects=False)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise NetworkError(f"network error: {type(exc).__name__}", method=method, url=redact_url(url)) from exc
+            raise NetworkError(network_error_message(exc), method=method, url=redact_url(url)) from exc
         except requests.RequestException as exc:
             raise NetworkError(f"request failed: {type(exc).__name__}", method=method, url=redact_url(url)) from exc
         finally:

@@ -154,3 +154,34 @@ def parse_response(
     if isinstance(data, dict):
         data = coerce_record(data)
     return ApiResponse(status=status, headers=lower, data=data, url=url, method=method)
+
+
+_ERRNO_TEXT = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def network_error_message(exc: BaseException) -> str:
+    """``network error: ConnectionError (connection refused)``: the transport's exception class
+    and, when one is found down its chain, the operating system's reason (never a URL or header).
+
+    >>> network_error_message(ConnectionError(OSError(111, "Connection refused")))
+    'network error: ConnectionError (connection refused)'
+    """
+    reason = None
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and reason is None:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            reason = current.strerror
+        else:
+            match = _ERRNO_TEXT.search(str(current))
+            reason = match.group(1).strip() if match else None
+        nested = getattr(current, "reason", None)
+        if not isinstance(nested, BaseException):
+            nested = next((a for a in getattr(current, "args", ()) if isinstance(a, BaseException)), None)
+        current = nested or current.__cause__ or current.__context__
+    if reason is None and "timed out" in str(exc).lower():
+        reason = "timed out"
+    detail = f" ({reason.rstrip('.').lower()})" if reason else ""
+    return f"network error: {type(exc).__name__}{detail}"
+

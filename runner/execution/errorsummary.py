@@ -38,12 +38,10 @@ def _library_http_errors() -> frozenset[str]:
 
 def step_name(source: str | None) -> str | None:
     """What a cell does, as its author said it: its first comment, else its first line (shortened)."""
-    lines = [ln.strip() for ln in (source or "").splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in (source or "").splitlines() if ln.strip().lstrip("#").strip()]
     if not lines:
         return None
-    first = lines[0]
-    if first.startswith("#"):
-        first = first.lstrip("#").strip() or (lines[1] if len(lines) > 1 else "")
+    first = lines[0].lstrip("#").strip() if lines[0].startswith("#") else lines[0]
     if len(first) > STEP_NAME_LIMIT:
         first = first[: STEP_NAME_LIMIT - 1].rstrip() + "…"
     return first or None
