@@ -14,6 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 from runner import service
+from runner.dashboard.app import DashboardApp
 from runner.store import dispose_engines
 from schoology_etl.plans.journal import read_journal
 from tests.fixtures.runner_jobs import RunnerEnv, kill_started_executioners, make_runner_env
@@ -76,6 +77,13 @@ def test_a_refused_change_ends_partly_applied_and_retrying_applies_only_it(env: 
     at = log.index("1 of 2 changes failed (the API refused them):")
     assert log[at + 1] == f"failed: change 2 (create users school_uid=NEW2): {refused}"
     assert log[-1].startswith("partly applied: 1 of 2 changes failed")
+
+    app = DashboardApp(user="tester", dispatch=service.DISPATCH_WORKERS)
+    app.open_run(run_id)
+    app.run_view.refresh()
+    assert "partly applied</span>" in app.run_view.status.value and "school_uid=NEW2" in app.run_view.status.value
+    plan = app.run_view.plan
+    assert plan.apply.layout.display is None and plan.apply.description == "Apply the failed changes again"
 
     shown = _cli("runs", "show", str(run_id), "--json")
     assert shown.returncode == 0 and json.loads(shown.stdout)["status"] == "partly_applied"

@@ -24,6 +24,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from runner.execution.settings import client_concurrency
+from runner.status import ErrorClass, RunStatus
 from runner.store import EXECUTING_STATUSES, ClientLock, LogLine, Run, get_engine, utcnow
 
 log = logging.getLogger(__name__)
@@ -201,8 +202,8 @@ def mark_lost(run_id: int, *, worker_pid: int | None = None, heartbeat_at: datet
     with get_engine().begin() as conn:
         done = conn.execute(
             sa.update(Run).where(*condition)
-            .values(status="failed", error_class="worker_lost", error_message=WORKER_LOST_MESSAGE,
-                    finished_at=utcnow())
+            .values(status=RunStatus.FAILED.value, error_class=ErrorClass.WORKER_LOST.value,
+                    error_message=WORKER_LOST_MESSAGE, finished_at=utcnow())
         ).rowcount
         if done != 1:
             return False
