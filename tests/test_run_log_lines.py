@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from runner.execution.logwriter import LineAssembler, LogWriter
 from runner.execution.scrub import Scrubber, join_streams
@@ -105,3 +106,30 @@ def test_output_notebook_joins_split_stream_outputs_before_masking() -> None:
     nb = Scrubber([SECRET]).notebook(new_notebook(cells=[cell]))
     assert [(o["name"], o["text"]) for o in nb.cells[0].outputs] == [("stdout", "token=********\n"), ("stderr", "x\n")]
     assert join_streams([]) == []
+
+
+def test_a_secret_a_notebook_writes_in_pieces_reaches_no_log_and_no_file(runner_env: RunnerEnv) -> None:
+    from runner import service
+    from runner.store import get_engine
+
+    runner_env.write_job(
+        "leaks_in_pieces",
+        "import sys\nfrom schoology_etl.profiles import resolve_profile\nsecret = resolve_profile(client).secret\n"
+        "half = len(secret) // 2\n"
+        "for stream in (sys.stdout, sys.stderr):\n"
+        "    stream.write('key: ' + secret[:half]); stream.flush()\n"
+        "    stream.write(secret[half:] + ' ok\\n'); stream.flush()",
+    )
+    final = service.create_run("leaks_in_pieces", runner_env.client, {}, "tester", wait=True)
+    assert final["status"] == "succeeded", final
+    lines = [(ln["stream"], ln["text"]) for ln in service.iter_log(final["id"]) if ln["stream"] != "system"]
+    assert lines == [("stdout", "key: ******** ok"), ("stderr", "key: ******** ok")]
+    secret = runner_env.secret
+    pieces = (secret.encode(), secret[: len(secret) // 2].encode(), secret[len(secret) // 2:].encode())
+    for path in runner_env.home.rglob("*"):
+        if path.is_file() and not path.name.startswith("toolbelt.db"):
+            data = path.read_bytes()
+            assert not any(p in data for p in pieces), path
+    with get_engine().connect() as conn:
+        for row in conn.execute(sa.text("SELECT text FROM log_lines")):
+            assert not any(p.decode() in row.text for p in pieces)
