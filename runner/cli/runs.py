@@ -167,10 +167,12 @@ def list_(status: str | None, job: str | None, client: str | None, limit: int, a
     if as_json:
         _echo_json(found)
         return
+    from runner.status import status_label
+
     for r in found:
         error = f"  {r['error_class']}: {r['error_message']}" if r["error_class"] else ""
-        click.echo(f"{r['id']:>6}  {r['created_at'][:19]}  {r['status']:<10} {r['job']:<30} {r['client']:<16} "
-                   f"{r['requester']}{error}")
+        click.echo(f"{r['id']:>6}  {r['created_at'][:19]}  {status_label(r['status']):<14} {r['job']:<30} "
+                   f"{r['client']:<16} {r['requester']}{error}")
 
 
 @runs.command("show")
