@@ -84,6 +84,23 @@ def test_failed_item_is_reported_and_does_not_stop_the_others(tmp_path):
     assert _active(target)["s8"]["position"] == "x"
 
 
+def test_retry_failed_sends_only_the_refused_changes_again(tmp_path):
+    users = _users(60)
+    plan = _write_plan(tmp_path / "p.jsonl", plan_changes([{"school_uid": u["school_uid"], "position": "x"} for u in users], users, realm="users"))
+    refused = {"s7", "s41"}
+    target = CountingTarget({"users": users}, fail=lambda c: "Invalid position" if c.key["school_uid"] in refused else None)
+    first = apply_plan(plan, target)
+    assert (first.applied, first.failed) == (58, 2)
+    again = apply_plan(plan, target, journal=first.journal)  # a plain resume never sends anything twice
+    assert (again.applied, again.failed, again.resumed_skipped) == (0, 0, 60)
+    refused.clear()  # the fix
+    target.sent.clear()
+    retried = apply_plan(plan, target, journal=first.journal, retry_failed=True)
+    assert (retried.applied, retried.failed, retried.resumed_skipped) == (2, 0, 58)
+    assert sorted(target.sent) == [8, 42] and set(target.sent.values()) == {1}
+    assert {v["position"] for v in _active(target).values()} == {"x"}
+
+
 @pytest.mark.parametrize("where", ["between chunks", "after the write, before the journal"])
 def test_interrupted_apply_resumes_and_applies_each_change_once(tmp_path, where):
     users = _users(230)
