@@ -85,6 +85,9 @@ def test_a_refused_change_ends_partly_applied_and_retrying_applies_only_it(env: 
     plan = app.run_view.plan
     assert plan.apply.layout.display is None and plan.apply.description == "Apply the failed changes again"
 
+    undo = service.undo_run(run_id, "tester")  # what did apply can be undone
+    assert (undo["status"], undo["plan_counts"]["total"]) == ("planned", 1)
+
     shown = _cli("runs", "show", str(run_id), "--json")
     assert shown.returncode == 0 and json.loads(shown.stdout)["status"] == "partly_applied"
 

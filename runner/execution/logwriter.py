@@ -6,7 +6,9 @@ anything is masked or stored, so a line reaches the log as it was printed and a 
 written in pieces is masked as a whole. A partial line is stored after
 :func:`~runner.execution.settings.partial_line_seconds` without more output on its stream
 (or 10 times that in all), so progress output still appears; a carriage-return redraw
-ends a line too (the log view keeps each progress bar's latest state).
+ends a line too (the log view keeps each progress bar's latest state). Other outputs
+(rich displays, the runner's own lines) are whole messages stored at once, so one that
+arrives between the pieces of a line comes before that line.
 
 Lines are buffered by the caller's thread and inserted by :meth:`LogWriter.flush`
 (called by the run monitor every tick), each batch in one short transaction.
