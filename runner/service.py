@@ -19,7 +19,8 @@ from typing import Any, Iterator, Mapping
 
 import sqlalchemy as sa
 
-from runner.store import EXECUTING_STATUSES, TERMINAL_STATUSES, Artifact, LogLine, Run, get_engine, session_scope, utcnow
+from runner.store import (EXECUTING_STATUSES, TERMINAL_STATUSES, Artifact, LogLine, Run, get_engine, session_scope,
+                          utcnow)
 from schoology_etl.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
