@@ -4,7 +4,11 @@ as host, status and the API's message."""
 
 from __future__ import annotations
 
+import doctest
+import importlib
+
 import nbformat
+import pytest
 from click.testing import CliRunner
 
 from runner import service
@@ -81,3 +85,10 @@ def test_api_errors_are_said_as_host_status_and_the_apis_message() -> None:
     assert summarize_error("KeyError", "'school_uid'", cell=None) == "the notebook raised KeyError: 'school_uid'"
     assert step_name("\n\n# \n# Apply the plan\nplan.apply()") == "Apply the plan"
     assert step_name("x = " + "1" * 100).endswith("…") and len(step_name("x = " + "1" * 100)) == 60
+
+
+@pytest.mark.parametrize("name", ["runner.execution.errorsummary", "runner.execution.logwriter",
+                                  "schoology_etl.responses"])
+def test_docstring_examples_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0
