@@ -19,6 +19,7 @@ from aiohttp import web
 
 from schoology_sandbox import routes_control
 from schoology_sandbox.config import SandboxConfig
+from schoology_sandbox.contract import CONTRACT
 from schoology_sandbox.guards import FaultInjector, RequestCounters, WindowLimiter, retry_after_header
 from schoology_sandbox.multiget import run_multiget
 from schoology_sandbox.oauth import NonceRegistry, OAuthRejected, OAuthVerifier
@@ -144,9 +145,15 @@ class SandboxApp:
             self.counters.by_route[f"{method} (unrouted)"] += 1
             return Reply(405 if path_known else 404, None)
         self.counters.by_route[route.name] += 1
+        contract = CONTRACT().route(route.name)
+        if contract is None:  # every route is in the contract (a test holds it); never answer beyond it
+            return Reply(404, None)
+        refusal = contract.refuse(body)
+        if refusal is not None:
+            return refusal
         call = Call(self.state, method, path, params, query, body, api_root)
         try:
-            return route.handler(call)
+            return contract.shape(route.handler(call))
         except Exception:  # a handler bug must look like the API's 500, and be logged
             log.exception("sandbox handler %s failed", route.name)
             return Reply(500, "Internal error")
