@@ -52,6 +52,15 @@ def page(
     return Reply(200, body)
 
 
+def whole_list(key: str, rows: Sequence[Any], render: Callable[[Any], dict[str, Any]] = lambda r: r,
+               **extra: Sequence[Any]) -> Reply:
+    """A list answered in one piece (``{key: [...]}``): lists the documentation shows without paging links."""
+    body: dict[str, Any] = {key: [render(r) for r in rows]}
+    body.update({k: [render(r) for r in v] for k, v in extra.items()})
+    body["total"] = len(rows)
+    return Reply(200, body)
+
+
 def bulk_items(call: Call, plural: str, singular: str) -> list[Any] | Reply:
     """The items of a bulk body ``{plural: {singular: [...]}}`` (a single object counts as one).
 

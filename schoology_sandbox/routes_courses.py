@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schoology_sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
-from schoology_sandbox.render import render_course, render_section
+from schoology_sandbox.render import section_is_past, render_course, render_section
 from schoology_sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
 from schoology_sandbox.sections_write import write_course, write_section
 
@@ -89,7 +89,7 @@ def course_sections(call: Call) -> Reply:
     if cid not in state.courses:
         return not_found()
     past = call.flag("include_past")
-    rows = [s for s in state.sections.values() if s["course_id"] == cid and (past or s.get("active", 1))]
+    rows = [s for s in state.sections.values() if s["course_id"] == cid and (past or not section_is_past(state, s))]
     return page(call, rows, "section", lambda s: render_section(state, s, call))
 
 

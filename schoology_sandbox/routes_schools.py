@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from schoology_sandbox.envelopes import bulk_items, multi_status, page, row_error
+from schoology_sandbox.envelopes import bulk_items, multi_status, page, row_error, whole_list
 from schoology_sandbox.render import render_building, render_grading_period
 from schoology_sandbox.routing import Call, Reply, Route, bad_request, forbidden, no_content, not_found
 
@@ -26,9 +26,7 @@ _BUILDING_FIELDS = (
 
 
 def list_schools(call: Call) -> Reply:
-    return page(
-        call, [call.state.school], "school", lambda s: {**s, "links": {"self": call.url(f"/schools/{s['id']}")}}
-    )
+    return whole_list("school", [call.state.school])
 
 
 def get_school(call: Call) -> Reply:
@@ -45,7 +43,7 @@ def list_buildings(call: Call) -> Reply:
     sid = call.int_param("id")
     if sid != call.state.school["id"]:
         return not_found()
-    return page(call, list(call.state.buildings.values()), "building", lambda b: render_building(b, call))
+    return whole_list("building", list(call.state.buildings.values()), lambda b: render_building(b, call))
 
 
 def _check_building(call: Call, item: dict[str, Any], *, creating: bool, self_id: int | None = None) -> Reply | None:
@@ -112,7 +110,10 @@ def delete_school(call: Call) -> Reply:
 
 def list_roles(call: Call) -> Reply:
     state = call.state
-    return page(call, list(state.roles.values()), "role", extra={"building_role": list(state.building_roles.values())})
+    def render(role: dict[str, Any]) -> dict[str, Any]:
+        return {**role, "links": {"self": call.url(f"/roles/{role['id']}")}}
+
+    return whole_list("role", list(state.roles.values()), render, building_role=list(state.building_roles.values()))
 
 
 def get_role(call: Call) -> Reply:
@@ -130,7 +131,9 @@ def list_grading_periods(call: Call) -> Reply:
             rows = [g for g in rows if g["title"].lower().startswith(title.lower())]
         else:
             rows = [g for g in rows if g["title"].lower() == title.lower()]
-    return page(call, rows, "gradingperiods", render_grading_period, omit_empty=True)
+    if not rows:
+        return Reply(200, {"total": 0})
+    return whole_list("gradingperiods", rows, lambda g: render_grading_period(g, call))
 
 
 def get_grading_period(call: Call) -> Reply:
@@ -186,7 +189,7 @@ def create_grading_periods(call: Call) -> Reply:
         row = rows[0]
         if row["response_code"] >= 400:
             return Reply(row["response_code"], row["message"])
-        return Reply(201, render_grading_period(state.grading_periods[row["id"]]))
+        return Reply(201, render_grading_period(state.grading_periods[row["id"]], call))
     return multi_status("gradingperiods", rows)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schoology_sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
-from schoology_sandbox.render import render_section
+from schoology_sandbox.render import section_is_past, render_section
 from schoology_sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
 from schoology_sandbox.sections_write import write_section
 
@@ -20,7 +20,7 @@ def list_sections(call: Call) -> Reply:
     state = call.state
     past = call.flag("include_past")
     found = [state.section_by_school_code(c) for c in codes]
-    rows = [s for s in found if s is not None and (past or s.get("active", 1))]
+    rows = [s for s in found if s is not None and (past or not section_is_past(state, s))]
     return page(call, rows, "section", lambda s: render_section(state, s, call))
 
 

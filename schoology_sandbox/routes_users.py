@@ -7,10 +7,10 @@ import io
 import time
 from typing import Any
 
-from schoology_sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
+from schoology_sandbox.envelopes import BULK_CAP, bulk_items, id_list, multi_status, page, row_error, to_int
 from schoology_sandbox.render import render_group, render_section
 from schoology_sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
-from schoology_sandbox.users_write import create_user, render_user, update_user
+from schoology_sandbox.users_write import create_user, render_inactive_user, render_user, update_user
 
 CSV_FIELDS = {
     "uid": lambda s, u: u["uid"],
@@ -171,24 +171,25 @@ def delete_users(call: Call) -> Reply:
 
 def list_inactive(call: Call) -> Reply:
     state = call.state
-    return page(
-        call, list(state.inactive_users.values()), "user", lambda u: render_user(state, u, call), total_as_string=True
-    )
+    return page(call, list(state.inactive_users.values()), "user", lambda u: render_inactive_user(state, u))
 
 
 def get_inactive(call: Call) -> Reply:
     uid = call.int_param("id")
     user = call.state.inactive_users.get(uid) if uid is not None else None
-    return Reply(200, render_user(call.state, user, call)) if user else not_found()
+    return Reply(200, render_inactive_user(call.state, user)) if user else not_found()
 
 
 def reactivate(call: Call) -> Reply:
-    items = bulk_items(call, "users", "user")
-    if isinstance(items, Reply):
-        return items
+    """``{"user": [{uid, option_reenroll}]}`` (no ``users`` wrapper; the contract refuses other shapes)."""
+    items = call.body.get("user") if isinstance(call.body, dict) else None
+    if not isinstance(items, list):
+        return bad_request('Expected {"user": [...]}.')
+    if len(items) > BULK_CAP:
+        return bad_request(f"Too many items: {len(items)} (at most {BULK_CAP} per request).")
     rows = []
     for item in items:
-        uid = to_int(item.get("uid", item.get("id"))) if isinstance(item, dict) else None
+        uid = to_int(item.get("uid")) if isinstance(item, dict) else None
         if uid is None:
             rows.append(row_error(400, "Missing required field: uid"))
         elif uid in call.state.users:
@@ -197,7 +198,8 @@ def reactivate(call: Call) -> Reply:
             rows.append(row_error(404, f"User {uid} not found", id=uid))
         else:
             call.state.reactivate_user(uid)
-            rows.append({"response_code": 200, "id": uid, "location": call.url(f"/users/{uid}")})
+            rows.append({"response_code": 200, "location": call.url(f"/users/{uid}"),
+                         "message": "You have successfully re-actived this user."})
     return multi_status("user", rows)
 
 
@@ -231,9 +233,7 @@ def _associations(call: Call, other: str) -> Reply:
 
 
 def csv_export(call: Call) -> Reply:
-    wanted = [
-        f.strip() for f in str(call.query.get("fields", "uid,school_uid,name_first,name_last")).split(",") if f.strip()
-    ]
+    wanted = [f.strip() for f in str(call.query.get("fields") or ",".join(CSV_FIELDS)).split(",") if f.strip()]
     unknown = [f for f in wanted if f not in CSV_FIELDS]
     if unknown:
         return bad_request(f"Unknown fields: {', '.join(unknown)}")

@@ -52,6 +52,7 @@ class SeedContext:
         self.students = students
         self.today = today
         self.state = DistrictState()
+        self.state.today = today
         self.role: dict[str, int] = {}
         self.building_ids: list[int] = []
         self.students_by_building: dict[int, list[int]] = {}

@@ -39,6 +39,8 @@ course_code, section_school_code, realm) stay true; ``version`` grows with every
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -62,6 +64,7 @@ class DistrictState:
     def __init__(self, *, id_start: int = 100_000) -> None:
         self.ids = IdAllocator(id_start)
         self.version = 0
+        self.today = dt.date.today()  # the day sections' grading periods are measured against
         self.school: dict[str, Any] = {}
         self.verified_domain = ""
         self.buildings: dict[int, dict[str, Any]] = {}
@@ -171,6 +174,7 @@ class DistrictState:
         """Move a user to the inactive list (the API's delete)."""
         user = self.users.pop(uid)
         self._unindex_user(user)
+        user["inactive_timestamp"] = int(time.time())
         self.inactive_users[uid] = user
         if not keep_enrollments:
             for eid in list(self._enrollments_by_uid.get(uid, ())):
@@ -180,6 +184,7 @@ class DistrictState:
     def reactivate_user(self, uid: int) -> dict[str, Any]:
         """Move an inactive user back to the active list."""
         user = self.inactive_users.pop(uid)
+        user.pop("inactive_timestamp", None)
         self.users[uid] = user
         self._index_user(user)
         self.touch()

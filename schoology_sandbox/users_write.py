@@ -6,6 +6,7 @@ only when the row is a success.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -59,12 +60,30 @@ def render_user(state: DistrictState, user: dict[str, Any], call: Call) -> dict[
     out = {k: v for k, v in user.items() if k != "password"}
     out["uid"] = str(uid)
     out["id"] = uid
-    parents = state.parents_of(uid)
+    out["password"] = ""
+    out["parents"] = None  # needs the "View user parents" permission; the API user is not granted it
+    out["tz_offset"] = _TZ_OFFSETS.get(str(user.get("tz_name") or ""), 0)
     children = state.children_of(uid)
-    out["parent_uids"] = ",".join(map(str, parents))
-    out["child_uids"] = ",".join(map(str, children))
+    out["child_uids"] = ",".join(map(str, sorted(children))) if children else None
     out["links"] = {"self": call.url(f"/users/{uid}")}
     return out
+
+
+_TZ_OFFSETS = {"America/New_York": -5, "America/Chicago": -6, "America/Denver": -7, "America/Los_Angeles": -8}
+
+
+def render_inactive_user(state: DistrictState, user: dict[str, Any]) -> dict[str, Any]:
+    """An inactive user as ``GET /users/inactive`` shows it: the full name, no role, building or grad year."""
+    name = " ".join(p for p in (user.get("name_first"), user.get("name_last")) if p)
+    seeded = int(dt.datetime.combine(state.today, dt.time()).timestamp()) - 200 * 86400
+    return {
+        "uid": user["uid"],
+        "name": name,
+        "school_uid": user.get("school_uid", ""),
+        "synced": user.get("synced", 0),
+        "inactive_timestamp": int(user.get("inactive_timestamp") or seeded),
+        "modified_by_uid": state.api_user_uid(),
+    }
 
 
 def _check_fields(state: DistrictState, item: dict[str, Any], *, creating: bool) -> tuple[int, str] | None:
