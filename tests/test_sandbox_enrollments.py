@@ -30,7 +30,7 @@ def test_section_enrollments_bulk_rows_are_one_level_deeper(sandbox, sandbox_htt
     )
     assert response.status_code == 207
     rows = response.json()["enrollments"]["enrollment"]
-    assert [r["response_code"] for r in rows] == [201, 409, 404, 400]
+    assert [r["response_code"] for r in rows] == [200, 409, 404, 400]
     listed = sandbox_http.get(f"sections/{section['id']}/enrollments", params={"uid": student["uid"]}).json()
     assert [e["id"] for e in listed["enrollment"]] == [str(rows[0]["id"])]
     assert listed["enrollment"][0]["school_uid"] == student["school_uid"]
@@ -60,7 +60,7 @@ def test_import_course_by_external_keys(sandbox, sandbox_http):
     ]
     rows = sandbox_http.post("enrollments/import/course", json={"enrollments": {"enrollment": items}}).json()
     rows = rows["enrollments"]["enrollment"]
-    assert [r["response_code"] for r in rows] == [201, 404, 404, 400]
+    assert [r["response_code"] for r in rows] == [200, 404, 404, 400]
     assert rows[0]["section_code"] == section["section_code"] and rows[0]["course_code"]
     rows = sandbox_http.post(
         "enrollments/import/course", json={"enrollments": {"enrollment": [{**items[0], "delete": "1"}]}}
@@ -87,13 +87,13 @@ def test_multi_realm_enrollments_and_bulk_delete(sandbox, sandbox_http):
                 "enrollment": [
                     {"realm": "section", "section_id": section["id"], "uid": student["uid"], "admin": 0, "status": 1},
                     {"realm": "group", "group_id": group["id"], "uid": outsider["uid"], "admin": 0, "status": 1},
-                    {"realm": "course", "course_id": section["course_id"], "uid": student["uid"]},
+                    {"realm": "course", "section_id": section["id"], "uid": student["uid"]},
                     {"realm": "group", "group_id": 1, "uid": student["uid"]},
                 ]
             }
         },
     ).json()["enrollments"]["enrollment"]
-    assert [r["response_code"] for r in rows] == [201, 201, 403, 404]
+    assert [r["response_code"] for r in rows] == [200, 200, 403, 404]
     deleted = sandbox_http.delete("enrollments", params={"enrollment_ids": f"{rows[0]['id']},{rows[1]['id']},5"})
     assert [r["response_code"] for r in deleted.json()["enrollments"]["enrollment"]] == [200, 200, 404]
 
