@@ -59,10 +59,16 @@ def chunked(items: Iterable[T], size: int = MAX_BATCH) -> Iterator[list[T]]:
 
 
 def build_bulk_payload(endpoint: Endpoint, items: Sequence[Any]) -> dict[str, Any]:
-    """The request body for one chunk: ``{"users": {"user": [...]}}`` and the like."""
-    if not endpoint.bulk_plural or not endpoint.bulk_singular:
+    """The request body for one chunk: ``{"users": {"user": [...]}}`` and the like.
+
+    An endpoint with a singular key only (``PUT users/reactivate``) takes ``{"user": [...]}``.
+    """
+    if not endpoint.bulk_singular:
         raise ConfigurationError(f"endpoint {endpoint.name!r} has no bulk body shape")
-    return {endpoint.bulk_plural: {endpoint.bulk_singular: [dict(i) for i in items]}}
+    rows = [dict(i) for i in items]
+    if not endpoint.bulk_plural:
+        return {endpoint.bulk_singular: rows}
+    return {endpoint.bulk_plural: {endpoint.bulk_singular: rows}}
 
 
 def _delete_id(endpoint: Endpoint, item: Any) -> str:

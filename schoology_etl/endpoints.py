@@ -82,7 +82,9 @@ ENDPOINTS: dict[str, Endpoint] = {
         _e("user_ext", "users/ext/{school_uid}", redirects=True),
         _e("me", "users/me", redirects=True),
         _e("app_user_info", "app-user-info"),
-        _e("users_reactivate", "users/reactivate", methods={"PUT"}, id_field="uid", **_USERS_BULK),
+        # documented body {"user": [{uid, option_reenroll}]}: no "users" wrapper
+        _e("users_reactivate", "users/reactivate", methods={"PUT"}, id_field="uid", bulk_singular="user",
+           result_path=("user",)),
         _e("parent_associations", "users/import/associations/parents", methods={"POST"},
            id_field="student_school_uid", **_ASSOC_BULK),
         _e("advisor_associations", "users/import/associations/advisors", methods={"POST"},

@@ -84,8 +84,7 @@ def seed_courses(ctx: SeedContext) -> None:
                         "meeting_days": ["1", "3", "5"] if k % 2 else ["2", "4"],
                         "start_time": "",
                         "end_time": "",
-                        # one past section in two stays active: an inconsistency for jobs to find
-                        "active": 0 if past and serial % 2 else 1,
+                        "active": 0 if past else 1,  # what the API shows: past sections (periods ended) are inactive
                         "synced": 1,
                     }
                 )

@@ -8,7 +8,6 @@ from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.associations import association_items
 from schoology_etl.provisioning.courses import course_payloads
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup, role_lookup
-from schoology_etl.provisioning.sections import archive_section_updates
 from schoology_etl.provisioning.users import sis_user_row, user_payload
 
 PERIODS = grading_period_lookup([{"id": 8, "title": "Term 1"}, {"id": 9, "title": "Full Year"}])
@@ -59,12 +58,6 @@ def test_association_items_skip_no_ops_when_current_links_are_known() -> None:
     ]
     with pytest.raises(RecordError, match="line 2: column 'action': 'remove'"):
         association_items([{"student_school_uid": "S1", "parent_school_uid": "P1", "action": "remove"}])
-
-
-def test_archive_updates_only_active_sections() -> None:
-    assert archive_section_updates([{"id": 1, "active": 1}, {"id": 2, "active": "0"}, {"id": 3}]) == [
-        {"id": "1", "active": 0}, {"id": "3", "active": 0}
-    ]
 
 
 def test_export_row_is_the_inverse_of_the_import_payload() -> None:

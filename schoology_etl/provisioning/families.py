@@ -1,7 +1,10 @@
 """Give parents the buildings of their children (job ``update_parent_buildings``).
 
-Parent links are read from both directions the API offers: a student's ``parent_uids``
-and a parent's ``child_uids`` (comma-separated uids). A user's buildings are its
+Parent links are read from a parent's ``child_uids`` (comma-separated uids; ``null``
+for users without children). The documentation gives ``parent_uids`` as write-only, so a
+student's ``parent_uids`` is used only when a listing does carry it.
+:func:`with_child_uids` re-reads, one by one, the parents whose listing rows lack
+``child_uids``. A user's buildings are its
 ``building_id`` (primary) plus ``additional_buildings`` (comma-separated ids).
 
 Behaviours:
@@ -16,10 +19,13 @@ with no building: when ``replace`` would leave none, the current primary stays.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterable, Mapping
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.rows import join_ids, split_ids, text
+
+log = logging.getLogger(__name__)
 
 BEHAVIORS = ("add", "replace")
 
@@ -31,7 +37,7 @@ def user_buildings(user: Mapping[str, Any]) -> list[str]:
 
 
 def children_by_parent(users: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
-    """``parent uid -> [child uid, ...]`` from students' ``parent_uids`` and parents' ``child_uids``."""
+    """``parent uid -> [child uid, ...]`` from parents' ``child_uids`` (and students' ``parent_uids`` when present)."""
     links: dict[str, list[str]] = {}
     for user in users:
         uid = text(user.get("uid") or user.get("id"))
@@ -40,6 +46,29 @@ def children_by_parent(users: Iterable[Mapping[str, Any]]) -> dict[str, list[str
         for child in split_ids(user.get("child_uids")):
             links.setdefault(uid, []).append(child)
     return {parent: list(dict.fromkeys(kids)) for parent, kids in links.items()}
+
+
+def with_child_uids(users: Iterable[Mapping[str, Any]], client: Any) -> list[dict[str, Any]]:
+    """``users`` (copies) where every parent carries ``child_uids``.
+
+    Parents (users in a role titled "Parent") whose row has no ``child_uids`` key are read
+    again with ``GET /users/{id}`` (50 per multiget). The log says which reading was met.
+    """
+    users = [dict(u) for u in users]
+    parent_roles = {text(r.get("id")) for r in client.iter_records("roles") if text(r.get("title")).casefold() == "parent"}
+    lacking = [u for u in users if text(u.get("role_id")) in parent_roles and "child_uids" not in u]
+    if any("parent_uids" in u for u in users):
+        log.info("the user listing carries parent_uids (not documented as readable): used as well as child_uids")
+    if not lacking:
+        log.info("parent links read from the listing's child_uids")
+        return users
+    log.info("%d parents have no child_uids in the listing: reading them one by one", len(lacking))
+    paths = [f"/users/{text(u.get('uid') or u.get('id'))}" for u in lacking]
+    for start in range(0, len(paths), 50):
+        for user, body in zip(lacking[start : start + 50], client.multiget(paths[start : start + 50]), strict=True):
+            if isinstance(body, Mapping):
+                user["child_uids"] = body.get("child_uids")
+    return users
 
 
 def _desired(current: list[str], wanted: list[str], behavior: str, allowed: set[str] | None) -> list[str]:

@@ -60,13 +60,21 @@ def missing_users(
     ]
 
 
+def inactive_name(user: Mapping[str, Any]) -> str:
+    """The full name of an inactive user: the listing's ``name``, else first and last name."""
+    return text(user.get("name")) or " ".join(p for p in (text(user.get("name_first")), text(user.get("name_last"))) if p)
+
+
 def reactivation_items(
     inactive_users: Iterable[Mapping[str, Any]],
     rows: Iterable[Mapping[str, Any]],
     *,
     reenroll: bool = True,
 ) -> list[dict[str, Any]]:
-    """``PUT /users/reactivate`` items for rows of ``school_uid`` (optional ``reenroll`` column).
+    """Reactivations for rows of ``school_uid`` (optional ``reenroll`` column).
+
+    Each item is ``{uid, school_uid, name, option_reenroll}``; the request itself carries
+    only ``uid`` and ``option_reenroll`` (``{"user": [...]}``, as documented).
 
     Raises:
         RecordError: a row names a school_uid that is not among the inactive users.
@@ -85,6 +93,7 @@ def reactivation_items(
             )
         again = truthy(row["reenroll"]) if text(row.get("reenroll")) else reenroll
         items.append(
-            {"uid": text(user.get("uid") or user.get("id")), "school_uid": school_uid, "option_reenroll": int(again)}
+            {"uid": text(user.get("uid") or user.get("id")), "school_uid": school_uid, "name": inactive_name(user),
+             "option_reenroll": int(again)}
         )
     return items

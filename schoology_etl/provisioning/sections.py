@@ -27,8 +27,3 @@ def sections_without_teachers(
     """
     taught = {text(e.get("section_id")) for e in enrollments if is_teacher(e)}
     return [dict(s) for s in sections if text(s.get("id")) not in taught]
-
-
-def archive_section_updates(sections: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """``PUT /sections`` items ``{id, active: 0}`` for the given sections that are still active."""
-    return [{"id": text(s.get("id")), "active": 0} for s in sections if text(s.get("active")) != "0"]

@@ -21,6 +21,7 @@ Nothing here talks to the network or mutates its input.
 
 from __future__ import annotations
 
+import logging
 import re
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -32,6 +33,8 @@ from schoology_etl.plans.targets import QUERY_FLAGS
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import line_of, required, split_ids, text, where
 from schoology_etl.provisioning.users import SIS_USER_FIELDS, email_conflict_params
+
+log = logging.getLogger(__name__)
 
 #: The ``import_users`` job's email-conflict choices -> policies of :mod:`.users`.
 EMAIL_CONFLICT_CHOICES = {
@@ -218,9 +221,29 @@ def deactivation_changes(gone: Iterable[Mapping[str, Any]], users: Iterable[Mapp
 def select_inactive(
     inactive: Iterable[Mapping[str, Any]], *, role_ids: Iterable[Any] | None = None, grad_years: Iterable[Any] | None = None
 ) -> list[dict[str, Any]]:
-    """Copies of the inactive users in ``role_ids`` and ``grad_years`` (empty: no filter), with a school_uid."""
+    """Copies of the inactive users in ``role_ids`` and ``grad_years`` (empty: no filter), with a school_uid.
+
+    The documented ``GET /users/inactive`` rows carry no role and no graduation year
+    (only ``uid``, ``name``, ``school_uid``, ``synced`` and the deactivation stamp), so a
+    filter on either is refused with :class:`ConfigurationError` unless the rows do carry
+    the field; the log says which of the two readings was met.
+
+    Raises:
+        ConfigurationError: a role or grad-year filter on rows that do not carry that field.
+    """
+    inactive = list(inactive)
     roles = {text(r) for r in role_ids or ()} - {""}
     years = {text(y) for y in grad_years or ()} - {""}
+    for wanted, field_name, label in ((roles, "role_id", "roles"), (years, "grad_year", "grad_years")):
+        if not wanted or not inactive:
+            continue
+        if any(field_name not in u for u in inactive):
+            raise ConfigurationError(
+                f"{label}: the inactive users listing (GET /users/inactive) does not say a user's {field_name}, "
+                f"so inactive users cannot be chosen by {label}; leave {label} empty, or list the school_uids "
+                "to reactivate in a CSV file"
+            )
+        log.info("the inactive users listing carries %s: filtering by %s", field_name, label)
     return [
         dict(u) for u in inactive
         if text(u.get("school_uid"))
@@ -247,15 +270,23 @@ def remap_changes(updates: Iterable[Mapping[str, Any]]) -> list[Change]:
     ]
 
 
-def parent_links(users: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
-    """``(student_school_uid, parent_school_uid)`` pairs linked now, from the users' ``parent_uids``."""
-    users = list(users)
+def parent_links(users: Iterable[Mapping[str, Any]], *, client: Any = None) -> set[tuple[str, str]]:
+    """``(student_school_uid, parent_school_uid)`` pairs linked now.
+
+    Read from the parents' ``child_uids`` (the documented, readable side; ``parent_uids``
+    is write-only and used only when a listing does carry it). With ``client``, parents
+    whose listing row has no ``child_uids`` key are read one by one (see
+    :func:`.families.with_child_uids`).
+    """
+    from schoology_etl.provisioning.families import children_by_parent, with_child_uids
+
+    users = with_child_uids(users, client) if client is not None else list(users)
     school_uid = {_uid(u): text(u.get("school_uid")) for u in users}
     pairs = set()
-    for user in users:
-        for parent in text(user.get("parent_uids")).split(","):
-            if text(parent) and school_uid.get(text(parent)) and text(user.get("school_uid")):
-                pairs.add((text(user.get("school_uid")), school_uid[text(parent)]))
+    for parent, children in children_by_parent(users).items():
+        for child in children:
+            if school_uid.get(parent) and school_uid.get(child):
+                pairs.add((school_uid[child], school_uid[parent]))
     return pairs
 
 

@@ -1,0 +1,47 @@
+"""Users' birthdays, from where the API really gives them.
+
+The documented user listing (``GET /users``) has no ``birthday_date``; the CSV export
+``GET /csvexport/users`` has a ``birthday`` column (school-wide admins only). Both
+readings are handled: when a listing row carries ``birthday_date`` it is kept, otherwise
+the export is read once (one request for the whole school) and its birthdays are filled
+in by ``uid``. The log says which reading was met.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Iterator, Mapping
+
+from schoology_etl.provisioning.rows import text
+
+log = logging.getLogger(__name__)
+
+
+def read_birthdays(client: Any) -> dict[str, str]:
+    """``uid -> birthday`` (``YYYY-MM-DD`` as exported; blanks left out) from ``GET /csvexport/users``."""
+    found = {
+        text(row.get("uid")): text(row.get("birthday"))
+        for row in client.iter_records("csvexport_users", fields="uid,birthday")
+    }
+    return {uid: day for uid, day in found.items() if uid and day}
+
+
+def with_birthdays(users: Iterable[Mapping[str, Any]], client: Any) -> Iterator[dict[str, Any]]:
+    """Copies of ``users`` carrying ``birthday_date``: the listing's own, else the CSV export's.
+
+    Lazy: the export is read at the first user whose row has no ``birthday_date`` key.
+    """
+    export: dict[str, str] | None = None
+    from_listing = 0
+    for user in users:
+        out = dict(user)
+        if "birthday_date" in out:
+            from_listing += 1
+        else:
+            if export is None:
+                export = read_birthdays(client)
+                log.info("the user listing has no birthday_date: %d birthdays read from csvexport/users", len(export))
+            out["birthday_date"] = export.get(text(out.get("uid") or out.get("id")), "")
+        yield out
+    if from_listing and export is None:
+        log.info("birthdays read from the user listing's birthday_date (%d users)", from_listing)
