@@ -1,4 +1,4 @@
-"""archive_past_sections: exactly the seeded past-only sections; deactivate, then delete; current sections untouched."""
+"""archive_past_sections: exactly the seeded past-only sections; report (no write), then delete; current sections untouched."""
 
 from __future__ import annotations
 
@@ -14,26 +14,23 @@ def _past(state, today):
     }
 
 
-def test_deactivate_then_delete(job_env):
+def test_report_then_delete(job_env):
     start = job_env.state()
     past = _past(start, dt.date.today())
-    active_past = {s["section_school_code"] for s in start["sections"].values() if s["section_school_code"] in past and s["active"]}
     assert past and all("-P" in code for code in past), "the seeded past sections"
-    assert active_past and active_past != past, "some past sections are still active, some not"
     code_of = {str(k): s["section_school_code"] for k, s in start["sections"].items()}
 
-    run = job_env.run("archive_past_sections", apply=True)
-    changes = list(run.plan)
-    assert {code_of[c.key["section_id"]] for c in changes} == active_past
-    assert all(c.op == "update" and c.after == {"active": 0} for c in changes)
-    state = job_env.state()
-    assert {s["section_school_code"] for s in state["sections"].values() if not s["active"]} == past
-    current = {k: s for k, s in start["sections"].items() if s["section_school_code"] not in past}
-    assert {k: state["sections"][k] for k in current} == current
+    report = job_env.run("archive_past_sections", apply=True)  # default action: report, nothing written
+    assert len(report.plan) == 0 and job_env.state()["sections"] == start["sections"]
+    assert f"{len(past)} of {len(start['sections'])} sections are past" in report.text()
 
-    job_env.run("archive_past_sections", action="delete", apply=True)
+    run = job_env.run("archive_past_sections", action="delete", apply=True)
+    changes = list(run.plan)
+    assert {code_of[c.key["section_id"]] for c in changes} == past and {c.op for c in changes} == {"delete"}
     state = job_env.state()
+    current = {k: s for k, s in start["sections"].items() if s["section_school_code"] not in past}
     assert {s["section_school_code"] for s in state["sections"].values()} == {s["section_school_code"] for s in current.values()}
+    assert {k: state["sections"][k] for k in current} == current
     assert not [e for e in state["enrollments"].values() if e["realm"] == "section" and str(e["realm_id"]) not in current]
 
 
