@@ -152,3 +152,19 @@ def test_deactivating_sections_is_refused_with_the_reason():
     with pytest.raises(ConfigurationError, match="active flag is not writable"):
         section_archive.archive_changes([{"id": 1, "active": 1}], action="deactivate")
     assert section_archive.archive_changes([{"id": 1, "active": 1}], action="report") == []
+
+
+def test_drift_check_of_a_birthday_update_reads_the_csv_export(sandbox):
+    """The listing has no birthday_date, so an update touching it is checked against csvexport/users."""
+    from schoology_etl.plans.drift import APPLY, DRIFTED, ClientReader, check_change
+    from schoology_etl.plans.model import UPDATE, Change
+
+    user = next(u for u in sandbox.state()["users"].values() if u.get("birthday_date"))
+    change = Change(1, UPDATE, "users", {"school_uid": user["school_uid"]}, str(user["uid"]),
+                    {"birthday_date": user["birthday_date"], "position": user.get("position", "")},
+                    {"birthday_date": "2001-02-03", "position": "Lead"})
+    stale = Change(2, UPDATE, "users", change.key, change.id, {**change.before, "birthday_date": "1999-09-09"}, change.after)
+    with _client(sandbox) as client:
+        current = ClientReader(client, strategy="filter").read([change, stale])
+    assert check_change(change, current[1]).action == APPLY
+    assert check_change(stale, current[2]).action == DRIFTED

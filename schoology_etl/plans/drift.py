@@ -115,6 +115,9 @@ CSV_EXPORT_FIELDS: dict[str, str] = {
                       "interests", "activities")},
 }
 _CSV_BY_FIELD = {v: k for k, v in CSV_EXPORT_FIELDS.items()}
+#: User fields the documented reads (``GET /users``, ``GET /users/{id}``) do not return: an
+#: update touching one is checked against ``/csvexport/users``, which has it.
+EXPORT_ONLY_USER_FIELDS = frozenset({"birthday_date"})
 FILTER_BATCH = 50
 MULTIGET_BATCH = 50
 PAGE_SIZE = 200
@@ -210,6 +213,8 @@ class ClientReader:
                 found = self._filtered(realm, reads, group)
             else:
                 found = self._multiget(reads, group)
+            if realm == "users" and strategy != "csvexport":
+                self._fill_export_only(group, found)
             for c in group:
                 lk = lookup_key(c, reads)
                 out[c.seq] = found.get(lk) if lk else None
@@ -252,6 +257,19 @@ class ClientReader:
                 taken = (now, self._index(records, reads))
                 self._snapshots[realm] = taken
             return taken[1]
+
+    def _fill_export_only(self, group: Sequence[Change], found: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Add the export-only fields updates of ``group`` touch to the records read (one csvexport request)."""
+        touched = sorted({f for c in group if c.op == UPDATE for f in c.fields()} & EXPORT_ONLY_USER_FIELDS)
+        if not touched or not found:
+            return
+        columns = ["uid", *(_CSV_BY_FIELD[f] for f in touched)]
+        export = {str(r.get("uid")): r for r in self.client.iter_records("csvexport_users", fields=",".join(columns))}
+        for rec in found.values():
+            row = export.get(str(rec.get("id") or rec.get("uid")))
+            if row is not None:
+                for f in touched:
+                    rec.setdefault(f, row.get(_CSV_BY_FIELD[f]))
 
     def _csv_export(self, realm: str) -> Iterable[dict[str, Any]]:
         wanted = ["uid", "school_uid", *(_CSV_BY_FIELD[f] for f in self._fields.get(realm, []) if _CSV_BY_FIELD[f] not in ("uid", "school_uid"))]
