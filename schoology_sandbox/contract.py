@@ -194,6 +194,7 @@ class Contract:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.sources: dict[str, str] = data["sources"]
+        self.write_only: list[dict[str, Any]] = list(data.get("write_only") or [])
         self.routes: dict[str, RouteContract] = {}
         for name, spec in data["routes"].items():
             notes = tuple(
@@ -207,7 +208,10 @@ class Contract:
 
     def facts(self) -> list[Fact]:
         """Every fact: one per route, plus its notes."""
-        out = []
+        out = [
+            Fact(f"{w['realm']} (write-only)", f"{', '.join(w['fields'])}: {w['fact']}", w["source"], w["confidence"])
+            for w in self.write_only
+        ]
         for r in self.routes.values():
             out.append(Fact(r.name, f"{r.answer} answer", str(r.spec["source"]), str(r.spec["confidence"])))
             out.extend(r.notes)
@@ -265,6 +269,11 @@ class Contract:
                 f"| `{r.name}` | {s['answer']} | {what} | {total} | {codes} | {s['confidence']} | "
                 f"{self.source_text(str(s['source']))} |"
             )
+        lines += ["", "Write-only fields (accepted by writes, returned by no read):", "",
+                  "| realm | fields | why | conf. | source |", "|---|---|---|---|---|"]
+        for w in self.write_only:
+            lines.append(f"| {w['realm']} | {', '.join(w['fields'])} | {w['fact']} | {w['confidence']} | "
+                         f"{self.source_text(w['source'])} |")
         lines += ["", "| route | fact | conf. | source |", "|---|---|---|---|"]
         for r in self.routes.values():
             for n in r.notes:

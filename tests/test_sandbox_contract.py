@@ -284,6 +284,15 @@ def test_undocumented_body_shapes_are_refused(sandbox):
     http.session.close()
 
 
+def test_write_only_fields_are_in_no_read_of_their_realm():
+    contract = CONTRACT()
+    for group in contract.write_only:
+        reads = [r for r in contract.routes.values() if r.spec["realm"] == group["realm"] and r.name.startswith("GET")]
+        assert reads, group["realm"]
+        for route in reads:
+            assert not set(group["fields"]) & set(route.fields), route.name
+
+
 def test_doc_shows_the_contract():
     """docs/sandbox.md holds the table generated from contract.yaml (regenerate with --write)."""
     doc = DOC_FILE.read_text(encoding="utf-8")
