@@ -269,7 +269,7 @@ class Contract:
                 f"| `{r.name}` | {s['answer']} | {what} | {total} | {codes} | {s['confidence']} | "
                 f"{self.source_text(str(s['source']))} |"
             )
-        lines += ["", "Write-only fields (accepted by writes, returned by no read):", "",
+        lines += ["", "Write-only fields (accepted by writes, returned by no JSON read; `csvexport/users` has some):", "",
                   "| realm | fields | why | conf. | source |", "|---|---|---|---|---|"]
         for w in self.write_only:
             lines.append(f"| {w['realm']} | {', '.join(w['fields'])} | {w['fact']} | {w['confidence']} | "

@@ -287,7 +287,8 @@ def test_undocumented_body_shapes_are_refused(sandbox):
 def test_write_only_fields_are_in_no_read_of_their_realm():
     contract = CONTRACT()
     for group in contract.write_only:
-        reads = [r for r in contract.routes.values() if r.spec["realm"] == group["realm"] and r.name.startswith("GET")]
+        reads = [r for r in contract.routes.values() if r.spec["realm"] == group["realm"] and r.name.startswith("GET")
+                 and r.answer != "csv"]
         assert reads, group["realm"]
         for route in reads:
             assert not set(group["fields"]) & set(route.fields), route.name
