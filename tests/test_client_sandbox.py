@@ -248,7 +248,7 @@ def test_every_realm_reads_through_the_endpoint_table(sandbox) -> None:
             "section", section["id"])
         assert {e["id"] for e in client.iter_records("group_enrollments", group_id=group["id"])} == in_realm(
             "group", group["id"])
-        assert {u["id"] for u in client.iter_records("users_inactive")} == {int(u) for u in state["inactive_users"]}
+        assert {u["uid"] for u in client.iter_records("users_inactive")} == {int(u) for u in state["inactive_users"]}
 
 
 def test_enrollment_writes_answer_one_level_deeper_and_line_up(sandbox) -> None:

@@ -59,7 +59,7 @@ def test_sections_lookup_redirect_update_and_delete(sandbox, sandbox_http):
     section = next(s for s in state["sections"].values() if s["active"])
     code = section["section_school_code"]
     found = sandbox_http.get("sections", params={"section_school_codes": f"{code},NOPE"}).json()
-    assert [s["id"] for s in found["section"]] == [section["id"]]
+    assert [s["id"] for s in found["section"]] == [str(section["id"])]
     redirect = sandbox_http.get(f"sections/ext/{code}")
     assert redirect.status_code == 303 and redirect.headers["Location"].endswith(f"/sections/{section['id']}")
     rows = sandbox_http.put(

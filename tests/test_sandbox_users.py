@@ -222,4 +222,4 @@ def test_user_sections_and_groups(sandbox, sandbox_http):
     assert member["realm_id"] in {g["id"] for g in groups}
     in_section = next(e for e in state["enrollments"].values() if e["realm"] == "section")
     sections = sandbox_http.get(f"users/{in_section['uid']}/sections").json()["section"]
-    assert in_section["realm_id"] in {s["id"] for s in sections}
+    assert str(in_section["realm_id"]) in {s["id"] for s in sections}  # section ids are strings, as documented
