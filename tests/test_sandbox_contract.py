@@ -17,12 +17,27 @@ from typing import Any
 
 import pytest
 
+from schoology_sandbox import SandboxConfig, SandboxServer
 from schoology_sandbox.contract import CONTRACT, DOC_FILE, render_into
 from schoology_sandbox.route_table import build_router
-from tests.fixtures.sandbox import SignedRequests
+from tests.fixtures.sandbox import SANDBOX_TEST_DEFAULTS, SignedRequests
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} 00:00:00$")
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox():
+    """One server for the module; each test starts from a freshly seeded district (``reset``)."""
+    server = SandboxServer(SandboxConfig(**SANDBOX_TEST_DEFAULTS)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(shared_sandbox):
+    shared_sandbox.reset()
+    return shared_sandbox
 
 
 def _first(mapping: dict[str, Any], pred=lambda v: True) -> dict[str, Any]:

@@ -15,10 +15,33 @@ import re
 import pytest
 
 from schoology_etl import Credentials, SchoologyClient
+from schoology_sandbox import SandboxConfig, SandboxServer
 from schoology_etl.bulk import build_bulk_payload
 from schoology_etl.endpoints import get_endpoint
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning import birthdays, section_archive, user_changes
+from tests.fixtures.sandbox import SANDBOX_TEST_DEFAULTS, SignedRequests
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox():
+    """One server for the module; each test starts from a freshly seeded district (``reset``)."""
+    server = SandboxServer(SandboxConfig(**SANDBOX_TEST_DEFAULTS)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(shared_sandbox):
+    shared_sandbox.reset()
+    return shared_sandbox
+
+
+@pytest.fixture
+def sandbox_http(sandbox):
+    http = SignedRequests(sandbox)
+    yield http
+    http.session.close()
 
 
 def _client(srv) -> SchoologyClient:
