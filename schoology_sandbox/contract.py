@@ -237,7 +237,8 @@ class Contract:
             f"{counts['O']} observed by public clients (O), {counts['I']} inferred, where the sandbox "
             "takes the stricter reading (I).",
             "",
-            "| route | answer | fields (reads) or accepted body and item fields (writes) | total | codes | conf. | source |",
+            "| route | answer | fields (reads) or accepted body and item fields (writes) | total | codes | conf. "
+            "| source |",
             "|---|---|---|---|---|---|---|",
         ]
         for r in self.routes.values():
@@ -249,7 +250,8 @@ class Contract:
                 if s.get("flags"):
                     what += f"; flags: {', '.join(s['flags'])}"
                 if s.get("row_fields"):
-                    what += f"; rows `{s.get('nested', '') + '.' if s.get('nested') else ''}{s['key']}[]`: {', '.join(s['row_fields'])}"
+                    where = f"{s['nested']}.{s['key']}" if s.get("nested") else s["key"]
+                    what += f"; rows `{where}[]`: {', '.join(s['row_fields'])}"
                 if s.get("fields"):
                     what += f"; answer: {', '.join(s['fields'])}"
             else:
@@ -269,7 +271,8 @@ class Contract:
                 f"| `{r.name}` | {s['answer']} | {what} | {total} | {codes} | {s['confidence']} | "
                 f"{self.source_text(str(s['source']))} |"
             )
-        lines += ["", "Write-only fields (accepted by writes, returned by no JSON read; `csvexport/users` has some):", "",
+        lines += ["", "Write-only fields (accepted by writes, returned by no JSON read; `csvexport/users` has some):",
+                  "",
                   "| realm | fields | why | conf. | source |", "|---|---|---|---|---|"]
         for w in self.write_only:
             lines.append(f"| {w['realm']} | {', '.join(w['fields'])} | {w['fact']} | {w['confidence']} | "

@@ -32,7 +32,8 @@ SECTION_OPTIONS = {
 
 def section_is_past(state: DistrictState, section: dict[str, Any]) -> bool:
     """Every grading period of the section ended before the district's today (none: never past)."""
-    ends = [str(state.grading_periods[g]["end"])[:10] for g in section.get("grading_periods", []) if g in state.grading_periods]
+    periods = state.grading_periods
+    ends = [str(periods[g]["end"])[:10] for g in section.get("grading_periods", []) if g in periods]
     return bool(ends) and all(end < state.today.isoformat() for end in ends)
 
 

@@ -55,7 +55,8 @@ def with_child_uids(users: Iterable[Mapping[str, Any]], client: Any) -> list[dic
     again with ``GET /users/{id}`` (50 per multiget). The log says which reading was met.
     """
     users = [dict(u) for u in users]
-    parent_roles = {text(r.get("id")) for r in client.iter_records("roles") if text(r.get("title")).casefold() == "parent"}
+    roles = client.iter_records("roles")
+    parent_roles = {text(r.get("id")) for r in roles if text(r.get("title")).casefold() == "parent"}
     lacking = [u for u in users if text(u.get("role_id")) in parent_roles and "child_uids" not in u]
     if any("parent_uids" in u for u in users):
         log.info("the user listing carries parent_uids (not documented as readable): used as well as child_uids")
