@@ -50,4 +50,13 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli()
+    """Run the CLI; a toolbelt error (store, rights, bad input) is one line on stderr and exit 1."""
+    import sys
+
+    from schoology_etl.errors import SchoologyETLError
+
+    try:
+        cli()
+    except SchoologyETLError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)

@@ -128,6 +128,9 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
 
     report = None
     try:
+        from runner.applies import check_plan_base_url
+
+        check_plan_base_url(run["plan_path"], run["client"])  # again: the client may have changed since
         client = connect(run["client"], **client_rate())
         report = apply_plan(Plan(run["plan_path"]), client, journal=journal, expected_digest=run["plan_digest"],
                             on_chunk=on_chunk, retry_failed=True)
