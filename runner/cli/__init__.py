@@ -55,6 +55,9 @@ def main() -> None:
 
     from schoology_etl.errors import SchoologyETLError
 
+    from runner.store.engine import private_umask
+
+    private_umask()  # everything the toolbelt writes (store, runs, uploads) is the user's alone
     try:
         cli()
     except SchoologyETLError as exc:

@@ -137,7 +137,7 @@ class DashboardApp:
     def rerun(self, run_id: int) -> dict[str, Any] | None:
         """Run ``run_id``'s job again for the same client with the same parameters, as this user."""
         try:
-            old = self.service.get_run(run_id)
+            old = self.service.get_run(run_id, self.user)
             run = self.service.create_run(old["job"], old["client"], old["params"], self.user,
                                           parent_run_id=old["id"], dispatch=self.dispatch)
         except Exception as exc:  # noqa: BLE001 - shown at the top of the page
@@ -151,7 +151,7 @@ class DashboardApp:
         query = parse_qs(query_string.lstrip("?"))
         try:
             if query.get("run"):
-                self.service.get_run(int(query["run"][0]))  # a clear error for an unknown run
+                self.service.get_run(int(query["run"][0]), self.user)  # a clear error for an unknown or hidden run
                 self.open_run(int(query["run"][0]))
             elif query.get("job"):
                 self.jobs.open_job(query["job"][0])
