@@ -331,7 +331,10 @@ def stored_secret_values(*, url: str | None = None, key: bytes | None = None) ->
                 if password:
                     values.append(str(password))
             if profile.sftp:
+                from runner.execution.scrub import _key_file_lines
+
                 values.extend(v for v in (profile.sftp.password, profile.sftp.private_key) if v)
+                values.extend(_key_file_lines(profile.sftp.private_key))
     return values
 
 

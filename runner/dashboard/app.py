@@ -41,7 +41,7 @@ class DashboardApp:
         self.catalog = catalog or Catalog()
         self.service = service
         self.upload_dir = toolbelt_home() / "uploads"
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        self.upload_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.client = w.Dropdown(description="Client", layout=w.Layout(width="260px"))
         self.client.add_class("tb-client-select")
         self.client.observe(lambda _c: self._client_changed(), names="value")

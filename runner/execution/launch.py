@@ -25,8 +25,10 @@ _LOCK = threading.Lock()
 
 def run_dir(run_id: int) -> Path:
     """``$TOOLBELT_HOME/runs/<id>``, created if needed."""
-    path = toolbelt_home() / "runs" / str(run_id)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    runs = toolbelt_home() / "runs"
+    runs.mkdir(mode=0o700, exist_ok=True)
+    path = runs / str(run_id)
+    path.mkdir(mode=0o700, exist_ok=True)
     return path
 
 
