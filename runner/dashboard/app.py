@@ -21,7 +21,7 @@ from runner.dashboard.jobs_view import JobsView
 from runner.dashboard.run_view import RunView
 from runner.dashboard.style import CSS
 from runner.dashboard.widgets import error_html
-from runner.identity import current_user
+from runner.identity import signed_in_user
 from runner.store.engine import toolbelt_home
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ class DashboardApp:
 
     def __init__(self, *, user: str | None = None, catalog: Catalog | None = None,
                  service: ModuleType = run_service, query_string: str = "", dispatch: str | None = None) -> None:
-        self.user = user or current_user()
+        # who the server signed in for this page; "" (sees and may do nothing) until it is known
+        self.user = user if user is not None else (signed_in_user() or "")
         # "local": runs start in their own process now; "workers": `toolbelt worker` picks them up
         self.dispatch = dispatch or os.environ.get(DISPATCH_ENV) or run_service.DISPATCH_LOCAL
         self.catalog = catalog or Catalog()
@@ -88,8 +89,14 @@ class DashboardApp:
     def clients(self) -> ClientsView:
         return self._view("Clients")
 
-    def set_user(self, user: str) -> None:
-        """Act for ``user``: the jobs list shows only what they may run."""
+    def set_user(self, user: str | None) -> None:
+        """Act for ``user``: the jobs list shows only what they may run (None: nobody signed in)."""
+        if not user:
+            self.user = ""
+            self.who.value = "<b class='tb-not-signed-in'>Not signed in</b>"
+            self.notice.value = error_html("nobody is signed in on this page; reload it to sign in")
+            self.jobs.refresh()
+            return
         if user == self.user:
             return
         self.user = user
@@ -171,11 +178,11 @@ def build_app() -> DashboardApp:
 
 
 def personalize(app: DashboardApp) -> None:
-    """Once the page's request is known: the user (JupyterHub, proxy header or OS) and deep links."""
+    """Once the page's request is known: the user its server signed in, and deep links."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return  # built for this request already
     from voila.utils import wait_for_request
 
     wait_for_request()
-    app.set_user(current_user())
+    app.set_user(signed_in_user())
     app.follow_query(os.environ.get("QUERY_STRING", ""))
