@@ -321,7 +321,7 @@ def test_proxy_user_and_clients_add_test_edit_without_showing_secrets(browser_pa
     from runner.access import add_to_groups
 
     sandbox = dashboard_env.sandbox
-    add_to_groups("alice", ["provisioners"])
+    add_to_groups("alice", ["provisioners", "admins"])  # clients are administered by admins
     ui = browser_page
     ui.open()
     ui.wait_text(".tb-user", "Signed in as alice")

@@ -142,3 +142,21 @@ def test_unwritable_toolbelt_home_is_one_clear_line(tmp_path: Path, monkeypatch:
     with pytest.raises(SystemExit) as code:
         main()
     assert code.value.code == 1
+
+
+def test_toolbelt_users_needs_the_admin_role_and_the_environment_names_nobody(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from runner.access import iter_users
+    from runner.cli import cli
+    from runner.store import dispose_engines
+
+    monkeypatch.setenv("TOOLBELT_HOME", str(tmp_path))
+    monkeypatch.delenv("TOOLBELT_DB", raising=False)
+    try:
+        add_to_groups("boss", ["admins"])  # someone else set the store up
+        for env in ({}, {"JUPYTERHUB_USER": "boss"}):  # claiming to be the admin in the environment is not enough
+            result = CliRunner().invoke(cli, ["users", "add", "me", "--group", "admins"], env=env)
+            assert result.exit_code == 1 and "needs the admin role" in result.output
+        assert dict(iter_users()) == {"boss": ["admins"]}
+    finally:
+        dispose_engines()

@@ -20,7 +20,7 @@ def dashboard(port: int, public: bool, signin: str | None, user_header: str | No
     """Serve the dashboard (Voila)."""
     import os
 
-    from runner.dashboard.launch import signin_env, voila_command
+    from runner.dashboard.launch import signin_env, store_url_env, voila_command
     from runner.store.engine import toolbelt_home
 
     signin = signin or ("header" if user_header else "local")
@@ -33,6 +33,8 @@ def dashboard(port: int, public: bool, signin: str | None, user_header: str | No
         raise click.UsageError("--user-header goes with --signin header")
     toolbelt_home()  # a clear error now rather than in the page
     os.environ.update(signin_env(signin, user_header))
+    os.environ.update(store_url_env(dict(os.environ)))  # page kernels get no store password in their environment
+    os.environ.pop("TOOLBELT_DB", None)
     cmd = voila_command(port, local=not public, user_header=user_header)
     click.echo(f"dashboard on http://{'0.0.0.0' if public else '127.0.0.1'}:{port}/ (sign-in: {signin})", err=True)
     os.execvp(cmd[0], cmd)

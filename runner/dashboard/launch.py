@@ -84,6 +84,21 @@ def signin_env(signin: str, user_header: str | None = None) -> dict[str, str]:
     return env
 
 
+def store_url_env(environ: dict[str, str]) -> dict[str, str]:
+    """Keep the store's URL (and its password) out of the dashboard's environment, which every
+    page kernel inherits: write it to a 0600 file in the toolbelt home, name the file instead."""
+    from runner.store.engine import DB_FILE_ENV, toolbelt_home
+
+    url = environ.get("TOOLBELT_DB")
+    if not url:
+        return {}
+    path = toolbelt_home() / ".dashboard-store-url"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(url)
+    return {DB_FILE_ENV: str(path)}
+
+
 def start_voila(
     port: int,
     *,
@@ -100,6 +115,8 @@ def start_voila(
     """
     full_env = dict(os.environ)
     full_env.update(signin_env(signin or ("header" if user_header else "local"), user_header))
+    full_env.update(store_url_env(full_env))
+    full_env.pop("TOOLBELT_DB", None)
     if env:
         full_env.update(env)
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
