@@ -144,6 +144,9 @@ def dashboard_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
 
     with session_scope() as s:  # the deployment believes JUPYTERHUB_USER (the local page is "tester")
         s.add(DeploymentSetting(name="trusted_identity", value="jupyterhub"))
+    from runner.access import add_to_groups
+
+    add_to_groups("tester", ["appliers"])  # the story's user reviews and applies plans
     sandbox = sandbox_factory()
     profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     env = RunnerEnv(home=home, jobs_dir=jobs, db_url=os.environ["TOOLBELT_DB"], client="sandbox",
