@@ -65,7 +65,7 @@ def test_a_provisioner_and_an_admin_see_and_do_different_things(dashboard_env: S
     # ada: an admin sees every run, opens ann's, and administers clients
     context, ada = page_for(browser, dashboard_env.url, {HEADER: "ada"})
     try:
-        ada.open(f"?run={anns}")
+        ada.page.goto(dashboard_env.url + f"?run={anns}", timeout=WAIT_MS)  # a deep link to ann's run
         ada.wait_text(".tb-user", "Signed in as ada")
         ada.wait_text(".tb-run-meta", "requested by")
         ada.wait_text(".tb-run-meta", "ann")
