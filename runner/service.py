@@ -269,7 +269,7 @@ def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
             _fail_if_executioner_died(run_id)
         if not rows:
             if status in EXECUTING_STATUSES and time.monotonic() >= next_check:
-                get_run(run_id)  # marks it worker lost if its process is gone
+                _load_run(run_id)  # marks it worker lost if its process is gone
                 next_check = time.monotonic() + LIVENESS_EVERY_SECONDS
             if time.monotonic() >= next_reap:
                 reap_lost_runs()
