@@ -3,14 +3,17 @@ them) and see and do different things. A real Voila server and Debian's chromium
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 import pytest
+import requests
 
 from playwright import sync_api as playwright_api
 
 from runner import service
 from runner.access import add_to_groups
+from tests.fixtures.runner_jobs import poll_until
 from tests.test_dashboard_e2e import (CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage, Served,  # noqa: F401
                                       dashboard_env)
 
@@ -58,7 +61,13 @@ def test_a_provisioner_and_an_admin_see_and_do_different_things(dashboard_env: S
         ann.shot("20-roles-provisioner")
         ann.page.goto(dashboard_env.url + f"?run={adas}")
         ann.wait_text(".tb-notice", f"may not see run {adas} of ada")
+        # leaving the page frees its kernel: Voila's beacon carries the XSRF token the sign-in set
+        kernel = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', ann.page.content()).group(1)
+        kernel_url = f"{dashboard_env.url}api/kernels/{kernel}"
+        assert requests.get(kernel_url, headers={HEADER: "ann"}, timeout=60).status_code == 200
         ann.page.goto("about:blank")
+        poll_until(lambda: requests.get(kernel_url, headers={HEADER: "ann"}, timeout=60).status_code == 404,
+                   timeout=60, every=0.5)
     finally:
         context.close()
 
