@@ -229,6 +229,7 @@ def test_an_apply_left_to_workers_can_be_cancelled_at_once_then_is_applied_by_to
     run = plan_and_wait(env, count=3, position="Driver")
     before = dump(env.sandbox)
     service.apply_run(run["id"], "tester", dispatch=service.DISPATCH_WORKERS)
+    add_to_groups("ann", ["appliers"])  # cancelling someone else's apply needs the apply role
     cancelled = service.cancel_run(run["id"], "ann")
     assert cancelled["status"] == "cancelled" and "before it started" in cancelled["error_message"]
     queued = service.apply_run(run["id"], "tester", dispatch=service.DISPATCH_WORKERS)  # resumable
