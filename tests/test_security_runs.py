@@ -158,3 +158,15 @@ def test_a_file_too_large_to_scrub_is_withheld_and_named(tmp_path: Path, monkeyp
 def test_the_store_password_is_a_known_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOOLBELT_DB", "postgresql://toolbelt:Pw0@127.0.0.1:5432/test")
     assert {"Pw0", "postgresql://toolbelt:Pw0@127.0.0.1:5432/test"} <= environment_secrets()
+
+
+def test_the_applier_refuses_an_apply_row_naming_someone_without_the_apply_role(runner_env: RunnerEnv) -> None:
+    from runner.execution.applier import run_apply
+
+    run_id = _queue(runner_env)
+    _tamper(run_id, status="applying", applied_by="mallory", worker_id=None,
+            plan_path=str(runner_env.home / "plan.jsonl"), plan_digest="0" * 64)
+    outcome = run_apply(run_id)
+    final = service.get_run(run_id, "tester")
+    assert outcome is not None and (final["status"], final["error_class"]) == ("failed", "refused")
+    assert "user 'mallory' may not apply the plan" in final["error_message"]

@@ -53,3 +53,25 @@ def verified_notebook(run: dict[str, Any], folder: Path) -> Path:
     copy = folder / VERIFIED_NOTEBOOK
     copy.write_bytes(data)
     return copy
+
+
+def check_applier(run: dict[str, Any]) -> None:
+    """The applier's check of an ``applying`` row: whoever it names must hold the apply role
+    and may still run the job (as the dashboard and CLI checked when it was requested).
+
+    Raises:
+        RunRefused: naming who and what is missing.
+    """
+    from runner.access import AccessDenied, check_access
+    from runner.catalog import Catalog
+    from runner.roles import APPLY, NotAllowedError, require_role
+    from schoology_etl.errors import SchoologyETLError
+
+    user = str(run.get("applied_by") or "")
+    try:
+        require_role(user, APPLY, f"apply the plan of run {run['id']}")
+        check_access(user, Catalog().get(str(run["job_id"])).require_header(), job=str(run["job_id"]))
+    except (NotAllowedError, AccessDenied) as exc:
+        raise RunRefused(f"{exc}; nothing was applied") from None
+    except SchoologyETLError as exc:
+        raise RunRefused(f"job {run['job_id']!r} cannot be checked: {exc}; nothing was applied") from None
