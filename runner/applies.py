@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from runner.status import APPLIED_SOME, RunStatus, status_label
+from runner.roles import APPLY, require_role
 from runner.store import Artifact, LogLine, Run, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
@@ -34,6 +35,34 @@ def _check_access(run: Run, user: str, catalog: Any, action: str) -> None:
 
     job = (catalog or Catalog()).get(run.job_id)
     check_access(user, job.require_header(), job=f"{run.job_id} ({action})")
+
+
+class BaseUrlChangedError(ConfigurationError):
+    """The client's base URL is not the one the plan was made and reviewed for."""
+
+
+def _norm_url(url: str | None) -> str:
+    from schoology_etl.plans.model import strip_credentials
+
+    return (strip_credentials(url) or "").rstrip("/").lower()
+
+
+def check_plan_base_url(plan_path: str, client: str) -> None:
+    """Refuse when the client's base URL now differs from the plan's (a plan reviewed for one
+    server is never sent to another, e.g. after the client was edited).
+
+    Raises:
+        BaseUrlChangedError: they differ, or the plan names none.
+    """
+    from schoology_etl.plans import Plan
+    from schoology_etl.profiles import resolve_profile
+
+    planned = Plan(plan_path).header.base_url
+    current = resolve_profile(client).base_url
+    if not planned or _norm_url(planned) != _norm_url(current):
+        raise BaseUrlChangedError(
+            f"the plan was made for {planned or 'an unknown server'} but client {client!r} now points at "
+            f"{_norm_url(current)}; nothing was applied. Run the job again to make a plan for that server")
 
 
 def _resumable(run: Run) -> bool:
@@ -53,7 +82,7 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None) -> None:
     """Mark run ``run_id`` ``applying`` for ``user`` (no process yet; the caller starts one).
 
     Raises:
-        RunNotFoundError, RunStateError, AccessDenied, UnknownJobError.
+        RunNotFoundError, RunStateError, AccessDenied, NotAllowedError, BaseUrlChangedError, UnknownJobError.
     """
     from runner.execution.claims import reap_lost_runs
     from runner.service import RunNotFoundError, RunStateError
@@ -63,9 +92,11 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None) -> None:
         run = s.get(Run, run_id)
         if run is None:
             raise RunNotFoundError(f"no run {run_id} in the store")
+        require_role(user, APPLY, f"apply the plan of run {run_id}")
         _check_access(run, user, catalog, "apply")
         if not run.plan_path or not run.plan_digest:
             raise RunStateError(f"run {run_id} has no plan to apply")
+        check_plan_base_url(run.plan_path, run.client)
         if not (run.plan_counts or {}).get("total"):
             raise RunStateError(f"run {run_id}'s plan is empty: nothing to apply")
         if run.status != "planned" and not _resumable(run):
@@ -101,6 +132,7 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
         run = s.get(Run, run_id)
         if run is None:
             raise RunNotFoundError(f"no run {run_id} in the store")
+        require_role(user, APPLY, f"undo run {run_id}")
         _check_access(run, user, catalog, "undo")
         if run.status not in APPLIED_SOME or not run.journal_path:
             raise RunStateError(f"run {run_id} is {status_label(run.status)}; only an applied (or partly applied) "

@@ -64,8 +64,12 @@ class DemoEnvironment:
         self.sftp = SandboxSFTPServer(sis_dir=demo_dir() / "sis").start()  # the district's SFTP site
         profiles.add_profile(DEMO_CLIENT, base_url=self.sandbox.base_url, key=self.sandbox.key,
                              secret=self.sandbox.secret, sql_url=sql_url, sftp=self.sftp.settings(), replace=True)
+        from runner.identity import current_user
+        from runner.roles import ensure_first_admin
+
+        ensure_first_admin(current_user())  # whoever starts the demo administers its store
         logs = home / "logs"
-        logs.mkdir(exist_ok=True)
+        logs.mkdir(mode=0o700, exist_ok=True)
         if self.worker:
             out = open(logs / "worker.log", "ab")
             self.processes.append(subprocess.Popen(

@@ -1,35 +1,56 @@
-"""Who is asking: the user name from the hosting environment.
+"""Who is asking.
 
-In order: ``JUPYTERHUB_USER`` (JupyterHub sets it in every single-user server and
-kernel); a trusted proxy header that Voila copies into the kernel's environment
-(``--VoilaConfiguration.http_header_envs=X_FORWARDED_USER``), named by
-``TOOLBELT_USER_HEADER``; else the operating-system user.
-
-Only name a proxy header in ``TOOLBELT_USER_HEADER`` when an authenticating proxy in
-front of Voila sets it and strips it from client requests; otherwise anyone could
-claim any name.
+- The CLI (and anything else started from a shell) acts as the operating-system user.
+  ``JUPYTERHUB_USER`` is believed only when an admin has configured the deployment to
+  trust it (``toolbelt users trust jupyterhub``: the toolbelt runs inside JupyterHub
+  single-user servers, where the Hub sets it); anyone can set an environment variable.
+- The dashboard's page kernel acts as the user its server signed in
+  (:mod:`runner.signin`): the server removes any ``X-Toolbelt-User`` header a browser
+  sends and sets its own, which Voila hands to the kernel as ``HTTP_X_TOOLBELT_USER``.
 """
 
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from typing import Mapping
 
+log = logging.getLogger(__name__)
+
 HUB_USER_ENV = "JUPYTERHUB_USER"
-HEADER_ENV = "TOOLBELT_USER_HEADER"
+SIGNED_IN_HEADER = "X-Toolbelt-User"
+SIGNED_IN_ENV = "HTTP_X_TOOLBELT_USER"
+TRUST_SETTING = "trusted_identity"
+TRUST_JUPYTERHUB = "jupyterhub"
+
+
+def os_user() -> str:
+    """The operating-system user of this process."""
+    return getpass.getuser()
+
+
+def trusted_identity() -> str | None:
+    """The deployment's trusted identity source (``jupyterhub``) or None; None when the store is unreachable."""
+    from runner.roles import get_setting
+    from schoology_etl.errors import ConfigurationError
+
+    try:
+        return get_setting(TRUST_SETTING)
+    except ConfigurationError:
+        return None
 
 
 def current_user(environ: Mapping[str, str] | None = None) -> str:
-    """The name of the user this process acts for."""
+    """The name of the user this process acts for (CLI, workers, scripts)."""
     env = os.environ if environ is None else environ
     hub = env.get(HUB_USER_ENV, "").strip()
-    if hub:
+    if hub and trusted_identity() == TRUST_JUPYTERHUB:
         return hub
-    header_var = env.get(HEADER_ENV, "").strip()
-    if header_var:
-        for candidate in (header_var, header_var.upper().replace("-", "_"), f"HTTP_{header_var.upper().replace('-', '_')}"):
-            value = env.get(candidate, "").strip()
-            if value:
-                return value
-    return getpass.getuser()
+    return os_user()
+
+
+def signed_in_user(environ: Mapping[str, str] | None = None) -> str | None:
+    """The user the dashboard's server signed in for this page, or None (the page then refuses to work)."""
+    env = os.environ if environ is None else environ
+    return env.get(SIGNED_IN_ENV, "").strip() or None

@@ -142,6 +142,8 @@ def _as_ids(value: Any) -> list[str]:
 
 def check_csv_file(path: Path) -> None:
     """Raise ``ValueError`` unless ``path`` is a readable CSV file with a header row."""
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder, not a file")
     if not path.is_file():
         raise ValueError(f"file {str(path)!r} does not exist")
     try:

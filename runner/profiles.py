@@ -11,12 +11,14 @@ so ``schoology_etl.connect("name")`` in a notebook finds profiles stored here.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -32,6 +34,9 @@ NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,99}")
 SFTP_PLAIN_KEYS = ("host", "port", "username", "host_key")
 SFTP_SECRET_KEYS = ("password", "private_key")
 TEST_PATH = "app-user-info"
+MIN_SECRET_LENGTH = 8
+#: changing one of these sends the stored secret somewhere else or differently: re-enter it
+SECRET_BOUND_FIELDS = ("base_url", "key", "signature_method")
 
 
 class UnknownProfileError(ConfigurationError):
@@ -91,17 +96,57 @@ def _info(row: ClientProfileRow) -> ProfileInfo:
     )
 
 
-def _check_fields(name: str, base_url: str, key: str, secret: str, signature_method: str) -> None:
+class SecretRequiredError(ConfigurationError):
+    """Changing where or how a stored secret is sent needs the secret entered again."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(name: str, base_url: str, *, insecure: bool = False) -> None:
+    """A base URL the client can use: http(s), a host, and ``http://`` only for loopback hosts
+    unless ``insecure`` (a PLAINTEXT signature would send the secret unencrypted).
+
+    Raises:
+        ConfigurationError: naming the client and what is wrong.
+    """
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ConfigurationError(f"client {name!r}: base URL {base_url!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(f"client {name!r}: base URL must be http(s)://HOST/..., got {base_url!r}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ConfigurationError(f"client {name!r}: base URL {base_url!r} must not hold a user, query or fragment")
+    if parts.scheme == "http" and not insecure and not is_loopback_host(host):
+        raise ConfigurationError(
+            f"client {name!r}: http:// is allowed only for this machine (localhost); use https:// for {host} "
+            "(or --insecure if you really mean to send credentials unencrypted)")
+
+
+def _check_fields(name: str, base_url: str, key: str, secret: str, signature_method: str, *,
+                  insecure: bool = False) -> None:
     if not NAME_PATTERN.fullmatch(name):
         raise ConfigurationError(
             f"client name {name!r}: use letters, digits, '_' and '-', starting with a letter"
         )
-    if not base_url.startswith(("http://", "https://")):
-        raise ConfigurationError(f"client {name!r}: base URL must be http(s), got {base_url!r}")
+    check_base_url(name, base_url, insecure=insecure)
     if not key:
         raise ConfigurationError(f"client {name!r}: key is empty")
     if not secret:
         raise ConfigurationError(f"client {name!r}: secret is empty")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(f"client {name!r}: the secret is {len(secret)} characters; "
+                                 f"a real API secret has at least {MIN_SECRET_LENGTH}")
     if signature_method.upper() not in SIGNATURE_METHODS:
         raise ConfigurationError(
             f"client {name!r}: signature method must be one of {', '.join(SIGNATURE_METHODS)}, got {signature_method!r}"
@@ -147,14 +192,17 @@ def add_profile(
     sftp: Mapping[str, Any] | None = None,
     replace: bool = False,
     url: str | None = None,
+    insecure: bool = False,
 ) -> ProfileInfo:
     """Store a profile (secrets encrypted). ``replace=True`` overwrites one of the same name.
 
+    ``insecure`` allows ``http://`` to a host other than this machine.
+
     Raises:
         ProfileExistsError: the name is taken and ``replace`` is false.
-        ConfigurationError: a field is invalid.
+        ConfigurationError: a field is invalid (nothing is stored).
     """
-    _check_fields(name, base_url, key, secret, signature_method)
+    _check_fields(name, base_url, key, secret, signature_method, insecure=insecure)
     fkey = secrets.load_key()
     values = {
         "base_url": base_url.rstrip("/"),
@@ -177,9 +225,21 @@ def add_profile(
         return _info(row)
 
 
-def update_profile(name: str, *, url: str | None = None, **changes: Any) -> ProfileInfo:
-    """Change some fields of a stored profile (same keywords as :func:`add_profile`)."""
+def update_profile(name: str, *, url: str | None = None, insecure: bool = False, **changes: Any) -> ProfileInfo:
+    """Change some fields of a stored profile (same keywords as :func:`add_profile`).
+
+    Changing the base URL, key or signature method needs ``secret`` too: otherwise
+    anyone allowed to edit could point the stored secret at a server of their own.
+
+    Raises:
+        SecretRequiredError: such a change without the secret (nothing is stored).
+    """
     current = get_profile(name, url=url)
+    moved = [f for f in SECRET_BOUND_FIELDS if f in changes and _differs(f, changes[f], getattr(current, f))]
+    if moved and not changes.get("secret"):
+        words = {"base_url": "base URL", "key": "key", "signature_method": "signing method"}
+        raise SecretRequiredError(f"client {name!r}: changing its {', '.join(words[f] for f in moved)} needs its "
+                                  "secret entered again; nothing was changed")
     fields: dict[str, Any] = {
         "base_url": current.base_url,
         "key": current.key,
@@ -192,7 +252,15 @@ def update_profile(name: str, *, url: str | None = None, **changes: Any) -> Prof
     if unknown:
         raise ConfigurationError(f"cannot update {', '.join(sorted(unknown))} of a client profile")
     fields.update(changes)
-    return add_profile(name, replace=True, url=url, **fields)
+    return add_profile(name, replace=True, url=url, insecure=insecure, **fields)
+
+
+def _differs(field: str, new: Any, old: Any) -> bool:
+    if field == "base_url":
+        return str(new).rstrip("/") != str(old).rstrip("/")
+    if field == "signature_method":
+        return str(new).upper() != str(old).upper()
+    return new != old
 
 
 def _row(s: Any, name: str) -> ClientProfileRow:
@@ -263,7 +331,10 @@ def stored_secret_values(*, url: str | None = None, key: bytes | None = None) ->
                 if password:
                     values.append(str(password))
             if profile.sftp:
+                from runner.execution.scrub import _key_file_lines
+
                 values.extend(v for v in (profile.sftp.password, profile.sftp.private_key) if v)
+                values.extend(_key_file_lines(profile.sftp.private_key))
     return values
 
 

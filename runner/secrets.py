@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 KEY_ENV = "TOOLBELT_SECRET_KEY"
 KEY_FILE = "secret.key"
 MASK = "********"
-MIN_MASKED_LENGTH = 6  # shorter values would mask ordinary words; real secrets are far longer
+MIN_MASKED_LENGTH = 1  # every known secret, whatever its length (`clients add` refuses secrets under 8)
 
 
 class SecretKeyError(ConfigurationError):

@@ -137,12 +137,11 @@ def create_run(
     """
     from runner.access import check_access
     from runner.catalog import Catalog
-    from runner.identity import current_user
     from runner.params import ParamsInvalid, validate_params
 
     if dispatch not in (DISPATCH_LOCAL, DISPATCH_WORKERS):
         raise ConfigurationError(f"dispatch must be {DISPATCH_LOCAL!r} or {DISPATCH_WORKERS!r}, got {dispatch!r}")
-    user = user or current_user()
+    user = _acting(user)
     job = (catalog or Catalog()).get(job_id)
     header = job.require_header()
     try:
@@ -166,12 +165,19 @@ def create_run(
         spawn_executioner(run_id)
     if wait:
         return wait_for_run(run_id)
-    return get_run(run_id)
+    return _load_run(run_id)
 
 
-def get_run(run_id: int) -> dict[str, Any]:
-    """The run ``run_id``, as it truly is: an executing run whose process is gone is marked
-    worker lost now (see :mod:`runner.execution.liveness`), not left ``running``.
+def _acting(user: str | None) -> str:
+    from runner.identity import current_user
+
+    return user or current_user()
+
+
+def _load_run(run_id: int) -> dict[str, Any]:
+    """The run ``run_id``, as it truly is, no rights checked (this module's own waiting and polling):
+    an executing run whose process is gone is marked worker lost now (see
+    :mod:`runner.execution.liveness`), not left ``running``.
 
     Raises:
         RunNotFoundError: no such run.
@@ -188,8 +194,22 @@ def get_run(run_id: int) -> dict[str, Any]:
             worker_id=run.worker_id, worker_pid=run.worker_pid, heartbeat_at=run.heartbeat_at)
         pid, beat = run.worker_pid, run.heartbeat_at
     if lost and mark_lost(run_id, worker_pid=pid, heartbeat_at=beat):
-        return get_run(run_id)
+        return _load_run(run_id)
     return found
+
+
+def get_run(run_id: int, user: str | None = None) -> dict[str, Any]:
+    """The run ``run_id``, as ``user`` may see it (their own run, or any with the view role).
+
+    Raises:
+        RunNotFoundError: no such run.
+        NotAllowedError: the run is someone else's and ``user`` lacks the view role.
+    """
+    from runner.roles import check_may_see_run
+
+    run = _load_run(run_id)
+    check_may_see_run(_acting(user), run)
+    return run
 
 
 def list_runs(
@@ -199,11 +219,19 @@ def list_runs(
     job: str | None = None,
     client: str | None = None,
     requester: str | None = None,
+    user: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Runs, newest first; runs whose executioner died are marked worker lost first."""
+    """Runs ``user`` may see (their own; every run with the view role), newest first; runs
+    whose executioner died are marked worker lost first."""
     from runner.execution.claims import reap_lost_runs
+    from runner.roles import VIEW, has_role
 
     reap_lost_runs()
+    user = _acting(user)
+    if not has_role(user, VIEW):
+        if requester is not None and requester != user:
+            return []
+        requester = user
     query = sa.select(Run).order_by(Run.id.desc()).limit(limit)
     for column, value in ((Run.status, status), (Run.job_id, job), (Run.client, client), (Run.requester, requester)):
         if value is not None:
@@ -213,14 +241,14 @@ def list_runs(
 
 
 def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
-             poll_seconds: float = POLL_SECONDS) -> Iterator[dict[str, Any]]:
-    """The run's log lines in order (``seq``, ``ts``, ``stream``, ``text``).
+             poll_seconds: float = POLL_SECONDS, user: str | None = None) -> Iterator[dict[str, Any]]:
+    """The run's log lines in order (``seq``, ``ts``, ``stream``, ``text``), if ``user`` may see the run.
 
     With ``follow``, keeps reading until the run has finished and every line is out.
     """
     from runner.execution.claims import reap_lost_runs
 
-    get_run(run_id)
+    get_run(run_id, user)
     engine = get_engine()
     last = after_seq
     next_reap = time.monotonic() + REAP_EVERY_SECONDS
@@ -241,7 +269,7 @@ def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
             _fail_if_executioner_died(run_id)
         if not rows:
             if status in EXECUTING_STATUSES and time.monotonic() >= next_check:
-                get_run(run_id)  # marks it worker lost if its process is gone
+                _load_run(run_id)  # marks it worker lost if its process is gone
                 next_check = time.monotonic() + LIVENESS_EVERY_SECONDS
             if time.monotonic() >= next_reap:
                 reap_lost_runs()
@@ -256,7 +284,7 @@ def wait_for_run(run_id: int, *, poll_seconds: float = POLL_SECONDS, timeout: fl
     deadline = None if timeout is None else time.monotonic() + timeout
     next_reap = time.monotonic() + REAP_EVERY_SECONDS
     while True:
-        run = get_run(run_id)
+        run = _load_run(run_id)
         if run["status"] in TERMINAL_STATUSES or (deadline is not None and time.monotonic() >= deadline):
             return run
         if run["status"] in ("queued", "applying"):
@@ -304,14 +332,15 @@ def cancel_run(run_id: int, user: str | None = None) -> dict[str, Any]:
         RunNotFoundError: no such run.
         RunStateError: the run has already finished.
     """
-    from runner.identity import current_user
+    from runner.roles import check_may_cancel
 
-    user = user or current_user()
+    user = _acting(user)
     now = utcnow()
     with session_scope() as s:
         run = s.get(Run, run_id)
         if run is None:
             raise RunNotFoundError(f"no run {run_id} in the store")
+        check_may_cancel(user, run.requester, run_id)
         if run.status in TERMINAL_STATUSES:
             raise RunStateError(f"run {run_id} has already finished ({run.status}); nothing to cancel")
         done = s.execute(
@@ -329,11 +358,12 @@ def cancel_run(run_id: int, user: str | None = None) -> dict[str, Any]:
     if not done:
         with session_scope() as s:
             _signal_local_executioner(s.get(Run, run_id))
-    return get_run(run_id)
+    return _load_run(run_id)
 
 
-def artifacts_of(run_id: int) -> list[dict[str, Any]]:
-    """The run's artifacts (name, path, size, kind)."""
+def artifacts_of(run_id: int, user: str | None = None) -> list[dict[str, Any]]:
+    """The run's artifacts (name, path, size, kind), if ``user`` may see the run."""
+    get_run(run_id, user)
     with session_scope() as s:
         rows = s.scalars(sa.select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.id))
         return [{"name": a.name, "path": a.path, "size": a.size, "kind": a.kind} for a in rows]
@@ -352,16 +382,15 @@ def apply_run(run_id: int, user: str | None = None, *, dispatch: str = DISPATCH_
         RunNotFoundError, RunStateError, AccessDenied: nothing is applied.
     """
     from runner.applies import request_apply
-    from runner.identity import current_user
 
     if dispatch not in (DISPATCH_LOCAL, DISPATCH_WORKERS):
         raise ConfigurationError(f"dispatch must be {DISPATCH_LOCAL!r} or {DISPATCH_WORKERS!r}, got {dispatch!r}")
-    request_apply(run_id, user or current_user(), catalog=catalog)
+    request_apply(run_id, _acting(user), catalog=catalog)
     if dispatch == DISPATCH_LOCAL:
         from runner.execution.launch import spawn_applier
 
         spawn_applier(run_id)
-    return wait_for_run(run_id) if wait else get_run(run_id)
+    return wait_for_run(run_id) if wait else _load_run(run_id)
 
 
 def undo_run(run_id: int, user: str | None = None, *, catalog: Any = None) -> dict[str, Any]:
@@ -374,6 +403,5 @@ def undo_run(run_id: int, user: str | None = None, *, catalog: Any = None) -> di
         RunNotFoundError, RunStateError, AccessDenied.
     """
     from runner.applies import request_undo
-    from runner.identity import current_user
 
-    return get_run(request_undo(run_id, user or current_user(), catalog=catalog))
+    return _load_run(request_undo(run_id, _acting(user), catalog=catalog))

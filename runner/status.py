@@ -49,6 +49,7 @@ class ErrorClass(StrEnum):
     INTERNAL = "internal"
     APPLY_FAILED = "apply_failed"
     CHANGES_FAILED = "changes_failed"
+    REFUSED = "refused"  # the worker would not run what the row asked (not a catalog job, another hash, no access)
 
 
 TERMINAL = frozenset({RunStatus.SUCCEEDED, RunStatus.PLANNED, RunStatus.APPLIED, RunStatus.PARTLY_APPLIED,

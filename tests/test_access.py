@@ -22,12 +22,27 @@ def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'toolbelt.db'}"
 
 
-def test_identity_order() -> None:
-    assert current_user({"JUPYTERHUB_USER": "hub-ann", "TOOLBELT_USER_HEADER": "X-User", "X-User": "bob"}) == "hub-ann"
-    assert current_user({"TOOLBELT_USER_HEADER": "X-Forwarded-User", "X-Forwarded-User": "bob"}) == "bob"
-    assert current_user({"TOOLBELT_USER_HEADER": "X-Forwarded-User", "HTTP_X_FORWARDED_USER": "cy"}) == "cy"
-    assert current_user({"TOOLBELT_USER_HEADER": "X-Forwarded-User"}) == getpass.getuser()
-    assert current_user({"X-Forwarded-User": "untrusted"}) == getpass.getuser()  # header not configured
+def test_cli_identity_is_the_os_user_unless_the_deployment_trusts_jupyterhub(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from runner.access import add_to_groups as join
+    from runner.identity import TRUST_SETTING
+    from runner.roles import NotAllowedError, set_setting
+    from runner.store import dispose_engines
+
+    monkeypatch.setenv("TOOLBELT_HOME", str(tmp_path))
+    monkeypatch.delenv("TOOLBELT_DB", raising=False)
+    try:
+        # an environment variable anyone can set is not believed, nor a header-named variable
+        assert current_user({"JUPYTERHUB_USER": "hub-ann"}) == getpass.getuser()
+        assert current_user({"TOOLBELT_USER_HEADER": "X-User", "HTTP_X_USER": "bob"}) == getpass.getuser()
+        with pytest.raises(NotAllowedError, match="admin role"):
+            set_setting(TRUST_SETTING, "jupyterhub", user="hub-ann")
+        join("root-admin", ["admins"])
+        set_setting(TRUST_SETTING, "jupyterhub", user="root-admin")
+        assert current_user({"JUPYTERHUB_USER": "hub-ann"}) == "hub-ann"
+        assert current_user({}) == getpass.getuser()
+    finally:
+        dispose_engines()
 
 
 def test_refusal_names_user_job_and_groups(store_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import secrets as pysecrets
@@ -56,13 +57,13 @@ def test_add_from_env_with_sql_and_sftp(home: Path) -> None:
 
 
 def test_add_refuses_missing_env_and_duplicates(home: Path) -> None:
-    missing = run("clients", "add", "c", "--base-url", "http://x/v1", "--key", "k", "--secret-env", "NOPE_NOT_SET")
+    missing = run("clients", "add", "c", "--base-url", "https://x.example/v1", "--key", "k", "--secret-env", "NOPE_NOT_SET")
     assert missing.exit_code == 2 and "NOPE_NOT_SET" in missing.output
-    assert run("clients", "add", "c", "--base-url", "http://x/v1", "--key", "k", input="s3cret99\n").exit_code == 0
-    dup = run("clients", "add", "c", "--base-url", "http://x/v1", "--key", "k", input="s3cret99\n")
+    assert run("clients", "add", "c", "--base-url", "https://x.example/v1", "--key", "k", input="s3cret99\n").exit_code == 0
+    dup = run("clients", "add", "c", "--base-url", "https://x.example/v1", "--key", "k", input="s3cret99\n")
     assert dup.exit_code == 1 and "already exists" in dup.output
-    assert run("clients", "add", "c", "--base-url", "http://x/v1", "--key", "k", "--replace", input="other99\n").exit_code == 0
-    empty = run("clients", "add", "d", "--base-url", "http://x/v1", "--key", "k", input="\n")
+    assert run("clients", "add", "c", "--base-url", "https://x.example/v1", "--key", "k", "--replace", input="other999\n").exit_code == 0
+    empty = run("clients", "add", "d", "--base-url", "https://x.example/v1", "--key", "k", input="\n")
     assert empty.exit_code == 2 and "no secret on stdin" in empty.output
 
 
@@ -96,7 +97,8 @@ def test_real_subprocess_secret_never_in_db_file(home: Path) -> None:
 def test_users_commands(home: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(users, ["add", "ann", "--group", "provisioners", "--group", "support"]).exit_code == 0
-    assert runner.invoke(users, ["list"]).output == "ann: provisioners, support\n"
+    # the first user of the store (this OS user) became its admin
+    assert runner.invoke(users, ["list"]).output == f"ann: provisioners, support\n{getpass.getuser()}: admins\n"
     assert runner.invoke(users, ["remove", "ann", "--group", "support"]).exit_code == 0
     again = runner.invoke(users, ["remove", "ann", "--group", "support"])
     assert again.exit_code == 1 and "not a member" in again.output

@@ -140,6 +140,13 @@ def dashboard_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
         monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     else:
         monkeypatch.setenv("JUPYTERHUB_USER", "tester")
+    from runner.store import DeploymentSetting, session_scope
+
+    with session_scope() as s:  # the deployment believes JUPYTERHUB_USER (the local page is "tester")
+        s.add(DeploymentSetting(name="trusted_identity", value="jupyterhub"))
+    from runner.access import add_to_groups
+
+    add_to_groups("tester", ["appliers"])  # the story's user reviews and applies plans
     sandbox = sandbox_factory()
     profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     env = RunnerEnv(home=home, jobs_dir=jobs, db_url=os.environ["TOOLBELT_DB"], client="sandbox",
@@ -151,7 +158,10 @@ def dashboard_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
         wait_until_serving(port, proc=voila, timeout=WAIT_MS / 1000)
         yield Served(env, sandbox, f"http://127.0.0.1:{port}/", user_header)
     finally:
-        for run in service.list_runs(limit=100):
+        from runner.access import add_to_groups
+
+        add_to_groups("teardown", ["admins"])
+        for run in service.list_runs(limit=100, user="teardown"):
             if run["status"] in ("queued", "running", "applying"):
                 try:
                     service.cancel_run(run["id"], "teardown")
@@ -314,7 +324,7 @@ def test_proxy_user_and_clients_add_test_edit_without_showing_secrets(browser_pa
     from runner.access import add_to_groups
 
     sandbox = dashboard_env.sandbox
-    add_to_groups("alice", ["provisioners"])
+    add_to_groups("alice", ["provisioners", "admins"])  # clients are administered by admins
     ui = browser_page
     ui.open()
     ui.wait_text(".tb-user", "Signed in as alice")

@@ -110,6 +110,7 @@ def test_file_param_checked(tmp_path: Path) -> None:
     empty.write_text("")
     assert "is empty or has no header row" in invalid(input=str(empty))["input"]
     assert "does not exist" in invalid(input=str(tmp_path / "missing.csv"))["input"]
+    assert "is a folder, not a file" in invalid(input=str(tmp_path))["input"]  # not "does not exist"
     binary = tmp_path / "bin.csv"
     binary.write_bytes(b"\xff\xfe\x00bad")
     assert "is not UTF-8 text" in invalid(input=str(binary))["input"]

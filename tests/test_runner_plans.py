@@ -102,17 +102,17 @@ def test_mutating_run_ends_planned_then_apply_run_applies_exactly_the_plan(env: 
 def test_a_user_outside_access_cannot_apply_or_undo(env: RunnerEnv) -> None:
     env.write_job("set_positions", SET_POSITIONS, params=PARAMS, defaults={"count": 3, "position": "X", "apply": False},
                   mutates=True, access=["provisioners"])
-    add_to_groups("ann", ["provisioners"])
-    add_to_groups("bob", ["viewers"])
+    add_to_groups("ann", ["provisioners", "appliers"])
+    add_to_groups("bob", ["viewers", "appliers"])  # may apply plans, but not of this job
     run = service.create_run("set_positions", env.client, {"count": 3}, "ann", wait=True)
     assert run["status"] == "planned"
     with pytest.raises(AccessDenied, match="'bob'"):
         service.apply_run(run["id"], "bob")  # created by an allowed user, still refused
-    assert service.get_run(run["id"])["status"] == "planned"
+    assert service.get_run(run["id"], "ann")["status"] == "planned"
     assert service.apply_run(run["id"], "ann", wait=True)["status"] == "applied"
     with pytest.raises(AccessDenied, match="'bob'"):
         service.undo_run(run["id"], "bob")
-    assert [r["id"] for r in service.list_runs()] == [run["id"]]  # no undo run was created
+    assert [r["id"] for r in service.list_runs(user="bob")] == [run["id"]]  # no undo run was created
 
 
 def test_undo_is_a_new_planned_run_that_restores_the_state(env: RunnerEnv) -> None:
@@ -229,6 +229,7 @@ def test_an_apply_left_to_workers_can_be_cancelled_at_once_then_is_applied_by_to
     run = plan_and_wait(env, count=3, position="Driver")
     before = dump(env.sandbox)
     service.apply_run(run["id"], "tester", dispatch=service.DISPATCH_WORKERS)
+    add_to_groups("ann", ["appliers"])  # cancelling someone else's apply needs the apply role
     cancelled = service.cancel_run(run["id"], "ann")
     assert cancelled["status"] == "cancelled" and "before it started" in cancelled["error_message"]
     queued = service.apply_run(run["id"], "tester", dispatch=service.DISPATCH_WORKERS)  # resumable

@@ -50,4 +50,16 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli()
+    """Run the CLI; a toolbelt error (store, rights, bad input) is one line on stderr and exit 1."""
+    import sys
+
+    from schoology_etl.errors import SchoologyETLError
+
+    from runner.store.engine import private_umask
+
+    private_umask()  # everything the toolbelt writes (store, runs, uploads) is the user's alone
+    try:
+        cli()
+    except SchoologyETLError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)

@@ -53,11 +53,13 @@ def clients() -> None:
 @click.option("--sftp-host-key", help="The server's public host key line (known_hosts format).")
 @click.option("--sftp-password-env", metavar="VAR", help="Read the SFTP password from this environment variable.")
 @click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
+@click.option("--insecure", is_flag=True, help="Allow http:// to a host other than this machine (unencrypted).")
 def add(name: str, base_url: str, key: str, secret_env: str | None, signature_method: str,
         sql_url_env: str | None, sftp_host: str | None, sftp_port: int | None, sftp_user: str | None,
-        sftp_host_key: str | None, sftp_password_env: str | None, replace: bool) -> None:
-    """Store client NAME."""
-    from runner.profiles import add_profile
+        sftp_host_key: str | None, sftp_password_env: str | None, replace: bool, insecure: bool) -> None:
+    """Store client NAME (admin only)."""
+    from runner.cli.whoami import cli_user
+    from runner.client_admin import add_client
 
     sftp = None
     if sftp_host or sftp_user or sftp_host_key or sftp_password_env or sftp_port:
@@ -66,8 +68,9 @@ def add(name: str, base_url: str, key: str, secret_env: str | None, signature_me
     sql_url = _from_env(sql_url_env, "SQL URL") if sql_url_env else None
     secret = _read_secret(secret_env)
     try:
-        info = add_profile(name, base_url=base_url, key=key, secret=secret, signature_method=signature_method,
-                           sql_url=sql_url, sftp=sftp, replace=replace)
+        info = add_client(cli_user(), name, base_url=base_url, key=key, secret=secret,
+                          signature_method=signature_method, sql_url=sql_url, sftp=sftp, replace=replace,
+                          insecure=insecure)
     except SchoologyETLError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"stored client {info.name} ({info.base_url})")
@@ -97,11 +100,12 @@ def list_clients(as_json: bool) -> None:
 @clients.command("remove")
 @click.argument("name")
 def remove(name: str) -> None:
-    """Delete client NAME."""
-    from runner.profiles import remove_profile
+    """Delete client NAME (admin only)."""
+    from runner.cli.whoami import cli_user
+    from runner.client_admin import remove_client
 
     try:
-        remove_profile(name)
+        remove_client(cli_user(), name)
     except SchoologyETLError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"removed client {name}")
@@ -110,11 +114,12 @@ def remove(name: str) -> None:
 @clients.command("test")
 @click.argument("name")
 def test(name: str) -> None:
-    """One signed request with client NAME's credentials: ok, or the error."""
-    from runner.profiles import test_profile
+    """One signed request with client NAME's credentials: ok, or the error (admin only)."""
+    from runner.cli.whoami import cli_user
+    from runner.client_admin import test_client
 
     try:
-        result = test_profile(name)
+        result = test_client(cli_user(), name)
     except SchoologyETLError as exc:
         raise click.ClickException(str(exc)) from None
     if not result.ok:

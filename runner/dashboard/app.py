@@ -21,7 +21,7 @@ from runner.dashboard.jobs_view import JobsView
 from runner.dashboard.run_view import RunView
 from runner.dashboard.style import CSS
 from runner.dashboard.widgets import error_html
-from runner.identity import current_user
+from runner.identity import signed_in_user
 from runner.store.engine import toolbelt_home
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,14 @@ class DashboardApp:
 
     def __init__(self, *, user: str | None = None, catalog: Catalog | None = None,
                  service: ModuleType = run_service, query_string: str = "", dispatch: str | None = None) -> None:
-        self.user = user or current_user()
+        # who the server signed in for this page; "" (sees and may do nothing) until it is known
+        self.user = user if user is not None else (signed_in_user() or "")
         # "local": runs start in their own process now; "workers": `toolbelt worker` picks them up
         self.dispatch = dispatch or os.environ.get(DISPATCH_ENV) or run_service.DISPATCH_LOCAL
         self.catalog = catalog or Catalog()
         self.service = service
         self.upload_dir = toolbelt_home() / "uploads"
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        self.upload_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.client = w.Dropdown(description="Client", layout=w.Layout(width="260px"))
         self.client.add_class("tb-client-select")
         self.client.observe(lambda _c: self._client_changed(), names="value")
@@ -88,8 +89,14 @@ class DashboardApp:
     def clients(self) -> ClientsView:
         return self._view("Clients")
 
-    def set_user(self, user: str) -> None:
-        """Act for ``user``: the jobs list shows only what they may run."""
+    def set_user(self, user: str | None) -> None:
+        """Act for ``user``: the jobs list shows only what they may run (None: nobody signed in)."""
+        if not user:
+            self.user = ""
+            self.who.value = "<b class='tb-not-signed-in'>Not signed in</b>"
+            self.notice.value = error_html("nobody is signed in on this page; reload it to sign in")
+            self.jobs.refresh()
+            return
         if user == self.user:
             return
         self.user = user
@@ -137,7 +144,7 @@ class DashboardApp:
     def rerun(self, run_id: int) -> dict[str, Any] | None:
         """Run ``run_id``'s job again for the same client with the same parameters, as this user."""
         try:
-            old = self.service.get_run(run_id)
+            old = self.service.get_run(run_id, self.user)
             run = self.service.create_run(old["job"], old["client"], old["params"], self.user,
                                           parent_run_id=old["id"], dispatch=self.dispatch)
         except Exception as exc:  # noqa: BLE001 - shown at the top of the page
@@ -151,7 +158,7 @@ class DashboardApp:
         query = parse_qs(query_string.lstrip("?"))
         try:
             if query.get("run"):
-                self.service.get_run(int(query["run"][0]))  # a clear error for an unknown run
+                self.service.get_run(int(query["run"][0]), self.user)  # a clear error for an unknown or hidden run
                 self.open_run(int(query["run"][0]))
             elif query.get("job"):
                 self.jobs.open_job(query["job"][0])
@@ -171,11 +178,11 @@ def build_app() -> DashboardApp:
 
 
 def personalize(app: DashboardApp) -> None:
-    """Once the page's request is known: the user (JupyterHub, proxy header or OS) and deep links."""
+    """Once the page's request is known: the user its server signed in, and deep links."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return  # built for this request already
     from voila.utils import wait_for_request
 
     wait_for_request()
-    app.set_user(current_user())
+    app.set_user(signed_in_user())
     app.follow_query(os.environ.get("QUERY_STRING", ""))

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from runner import profiles
+from runner import client_admin, profiles
+from runner.roles import ADMIN, has_role
 from runner.dashboard.widgets import error_html, ok_html
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class ClientsView:
         self.message.add_class("tb-client-message")
         form = w.VBox([w.HTML("<h4>Add or edit a client</h4>"), self.name, self.base_url, self.key, self.secret,
                        self.method, w.HBox([save, self.message])])
+        self.is_admin = has_role(app.user, ADMIN)
+        if not self.is_admin:
+            form = w.HTML("<i class='tb-clients-readonly'>Only an admin may add, edit or test clients.</i>")
         self.widget = w.VBox([w.HTML("<h4>Clients</h4>"), self.table, form])
         self.refresh()
 
@@ -67,6 +71,8 @@ class ClientsView:
         test.add_class(f"tb-client-test-{info.name}")
         edit.add_class(f"tb-client-edit-{info.name}")
         result.add_class(f"tb-client-result-{info.name}")
+        if not has_role(self.app.user, ADMIN):
+            return w.HBox([label, result])
         return w.HBox([label, test, edit, result])
 
     def edit(self, name: str) -> None:
@@ -78,7 +84,8 @@ class ClientsView:
         self.name.value, self.base_url.value, self.method.value = info.name, info.base_url, info.signature_method
         self.key.value = ""
         self.secret.value = ""
-        self.message.value = f"Editing {html.escape(name)}: leave key and secret empty to keep the stored ones."
+        self.message.value = (f"Editing {html.escape(name)}: leave key and secret empty to keep the stored ones; "
+                              "changing the base URL, key or signing needs the secret entered again.")
 
     def save(self) -> None:
         name, secret = self.name.value.strip(), self.secret.value
@@ -90,10 +97,10 @@ class ClientsView:
                     changes["key"] = self.key.value.strip()
                 if secret:
                     changes["secret"] = secret
-                profiles.update_profile(name, **changes)
+                client_admin.update_client(self.app.user, name, **changes)
             else:
-                profiles.add_profile(name, base_url=self.base_url.value.strip(), key=self.key.value.strip(),
-                                     secret=secret, signature_method=self.method.value)
+                client_admin.add_client(self.app.user, name, base_url=self.base_url.value.strip(),
+                                        key=self.key.value.strip(), secret=secret, signature_method=self.method.value)
         except Exception as exc:  # noqa: BLE001 - the store's own message names the problem
             self.message.value = error_html(str(exc))
             return
@@ -108,7 +115,7 @@ class ClientsView:
         """One signed request with the stored credentials; the outcome beside the client."""
         out.value = "<i>testing…</i>"
         try:
-            result = profiles.test_profile(name)
+            result = client_admin.test_client(self.app.user, name)
         except Exception as exc:  # noqa: BLE001 - e.g. the secret cannot be decrypted: said, not raised
             out.value = error_html(f"{type(exc).__name__}: {exc}")
             return

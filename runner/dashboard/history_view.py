@@ -70,9 +70,10 @@ class HistoryView:
         """Read the runs that pass the filters and redraw the list."""
         service = self.app.service
         if reload_filters or len(self.job.options) == 1:
-            self._fill_filters(service.list_runs(limit=1000))
+            self._fill_filters(service.list_runs(limit=1000, user=self.app.user))
         runs = service.list_runs(limit=SHOWN, job=self.job.value or None, client=self.client.value or None,
-                                 status=self.status.value or None, requester=self.user.value or None)
+                                 status=self.status.value or None, requester=self.user.value or None,
+                                 user=self.app.user)  # only the runs this user may see
         set_if_changed(self.summary, f"<i>{len(runs)}{'+' if len(runs) == SHOWN else ''} runs, newest first.</i>")
         rows: list[w.Widget] = [w.HTML(
             "<div class='tb-history-head'><span>run</span><span>job</span><span>client</span>"

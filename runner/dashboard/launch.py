@@ -2,9 +2,11 @@
 
 Facts this relies on (measured, see the project's stack notes): every GET of the
 notebook URL starts a kernel, so health checks use ``/api/status`` style URLs instead;
-preheated kernels make the page usable sooner; Voila's shutdown beacon is refused
-without ``_xsrf``, so on localhost xsrf checks are disabled and idle kernels are culled
-as a backstop; an upload travels as one websocket message, so the message cap is raised.
+preheated kernels make the page usable sooner; Voila's shutdown beacon sends the
+``_xsrf`` cookie, which the sign-in (:mod:`runner.signin`) sets, so the XSRF check stays
+on and closed pages still free their kernels (idle kernels are culled as a backstop);
+an upload travels as one websocket message, so the message cap is raised. The page
+uses the ``toolbelt`` template: the lab one without links to a public CDN.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from runner.identity import SIGNED_IN_HEADER
+
 APP_NOTEBOOK = Path(__file__).with_name("app.ipynb")
+JUPYTER_DATA = Path(__file__).with_name("jupyter_data")  # holds the "toolbelt" Voila template
+TEMPLATE = "toolbelt"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
@@ -37,7 +43,7 @@ def voila_command(
     user_header: str | None = None,
     preheat: bool = True,
 ) -> list[str]:
-    """The command line that serves the dashboard on ``port``."""
+    """The command line that serves the dashboard on ``port`` (sign-in: :func:`signin_env`)."""
     cmd = [
         sys.executable,
         "-m",
@@ -49,18 +55,48 @@ def voila_command(
         "--MappingKernelManager.cull_interval=20",
         "--VoilaConfiguration.show_tracebacks=False",
         f"--Voila.root_dir={APP_NOTEBOOK.parent}",
+        "--Voila.identity_provider_class=runner.signin.provider.ToolbeltIdentityProvider",
+        f"--VoilaConfiguration.http_header_envs=['{SIGNED_IN_HEADER}']",
+        f"--VoilaConfiguration.template={TEMPLATE}",
     ]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
-    # an uploaded file reaches the kernel as one websocket message (tornado's default cap is 10 MiB)
+    # an uploaded file reaches the kernel as one websocket message (tornado's default cap is 10 MiB);
+    # the XSRF check stays on everywhere (the sign-in sets the cookie Voila's shutdown beacon sends back)
     settings: dict[str, object] = {"websocket_max_message_size": MAX_UPLOAD_BYTES}
-    if local:
-        settings["disable_check_xsrf"] = True
     cmd.append(f"--Voila.tornado_settings={settings!r}")
-    if user_header:
-        cmd.append(f"--VoilaConfiguration.http_header_envs=['{user_header}']")
     cmd.append(str(APP_NOTEBOOK))
     return cmd
+
+
+def signin_env(signin: str, user_header: str | None = None) -> dict[str, str]:
+    """The server's environment for sign-in ``signin`` (see :mod:`runner.signin`) and the local template."""
+    from runner.signin.provider import HEADER_ENV, METHODS, SIGNIN_ENV
+
+    if signin not in METHODS:
+        raise ValueError(f"sign-in must be one of {', '.join(METHODS)}, got {signin!r}")
+    env = {SIGNIN_ENV: signin, "JUPYTER_PATH": os.pathsep.join(
+        p for p in (str(JUPYTER_DATA), os.environ.get("JUPYTER_PATH", "")) if p)}
+    if signin == "header":
+        if not user_header:
+            raise ValueError("sign-in by header needs the header's name (e.g. X-Forwarded-User)")
+        env[HEADER_ENV] = user_header
+    return env
+
+
+def store_url_env(environ: dict[str, str]) -> dict[str, str]:
+    """Keep the store's URL (and its password) out of the dashboard's environment, which every
+    page kernel inherits: write it to a 0600 file in the toolbelt home, name the file instead."""
+    from runner.store.engine import DB_FILE_ENV, toolbelt_home
+
+    url = environ.get("TOOLBELT_DB")
+    if not url:
+        return {}
+    path = toolbelt_home() / ".dashboard-store-url"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(url)
+    return {DB_FILE_ENV: str(path)}
 
 
 def start_voila(
@@ -71,13 +107,18 @@ def start_voila(
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
     preheat: bool = True,
+    signin: str | None = None,
 ) -> subprocess.Popen:
-    """Start Voila in its own session; the caller owns the process."""
+    """Start Voila in its own session; the caller owns the process.
+
+    ``signin`` defaults to ``header`` when ``user_header`` is given, else ``local``.
+    """
     full_env = dict(os.environ)
+    full_env.update(signin_env(signin or ("header" if user_header else "local"), user_header))
+    full_env.update(store_url_env(full_env))
+    full_env.pop("TOOLBELT_DB", None)
     if env:
         full_env.update(env)
-    if user_header:
-        full_env["TOOLBELT_USER_HEADER"] = "HTTP_" + user_header.upper().replace("-", "_")
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     return subprocess.Popen(
         voila_command(port, local=local, user_header=user_header, preheat=preheat),

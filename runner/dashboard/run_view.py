@@ -24,6 +24,7 @@ from runner.dashboard.logview import collapse, render_html
 from runner.dashboard.plan_view import PlanView
 from runner.dashboard.rich_outputs import rich_outputs_html
 from runner.dashboard.widgets import error_html, set_if_changed
+from runner.roles import NotAllowedError
 from runner.status import ACTIVE as ACTIVE_STATUSES
 from runner.status import TERMINAL, status_label
 
@@ -157,6 +158,9 @@ class RunView:
         while self.run_id == run_id:
             try:
                 snap = await asyncio.to_thread(self._read, run_id)
+            except NotAllowedError as exc:
+                self.message.value = error_html(str(exc))
+                return
             except Exception as exc:  # noqa: BLE001 - a store hiccup must not kill the live view
                 log.warning("reading run %s failed: %s", run_id, exc)
                 await asyncio.sleep(POLL_SECONDS * 4)
@@ -181,8 +185,8 @@ class RunView:
     def _read(self, run_id: int) -> RunSnapshot:
         """Everything to draw, read from the store and files (no widget is touched here)."""
         service = self.app.service
-        run = service.get_run(run_id)
-        snap = RunSnapshot(run, list(service.iter_log(run_id, after_seq=self._last_seq)))
+        run = service.get_run(run_id, self.app.user)  # someone else's run needs the view role
+        snap = RunSnapshot(run, list(service.iter_log(run_id, after_seq=self._last_seq, user=self.app.user)))
         path = run.get("output_path")
         if path and Path(path).exists():
             mtime = Path(path).stat().st_mtime

@@ -30,6 +30,7 @@ from runner.execution.launch import process_main
 from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome
+from runner.execution.trust import RunRefused
 from runner.execution.planrecord import describe_failed_change, failed_changes, journal_path_for, summarize_journal
 from runner.execution.scrub import Scrubber, known_secrets
 from runner.execution.settings import client_rate
@@ -128,12 +129,19 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
 
     report = None
     try:
+        from runner.applies import check_plan_base_url
+        from runner.execution.trust import check_applier
+
+        check_applier(run)  # the row is a request: who it names must still be allowed
+        check_plan_base_url(run["plan_path"], run["client"])  # again: the client may have changed since
         client = connect(run["client"], **client_rate())
         report = apply_plan(Plan(run["plan_path"]), client, journal=journal, expected_digest=run["plan_digest"],
                             on_chunk=on_chunk, retry_failed=True)
         outcome = Outcome(RunStatus.APPLIED)
     except ApplyStopped as exc:
         outcome = Outcome("cancelled", "cancelled", f"apply cancelled by {exc}; {RESUME_HINT}")
+    except RunRefused as exc:
+        outcome = Outcome("failed", "refused", f"refused: {exc}")
     except PlanIntegrityError as exc:
         outcome = Outcome("failed", "apply_failed", f"the plan was not applied: {exc}")
     except (SchoologyETLError, OSError) as exc:

@@ -2,16 +2,21 @@
 named by ``TOOLBELT_OUTPUT_DIR`` (also the kernel's working directory), and every file
 there becomes an artifact, scrubbed of known secret values first.
 
+Symbolic links are never followed nor collected (a link could point anywhere on the
+host, and scrubbing rewrites the files it finds), and a file too large to scrub is
+withheld: not an artifact, and named in the run's log.
+
 A job lists the files it promises in its header's ``outputs``; a missing one is noted
 in the log, not an error.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from runner.execution.scrub import Scrubber
+from runner.execution.scrub import MAX_SCRUBBED_FILE_BYTES, Scrubber, TooLargeToScrub
 
 
 def artifact_kind(path: Path) -> str:
@@ -19,15 +24,41 @@ def artifact_kind(path: Path) -> str:
     return path.suffix.lstrip(".").lower() or "file"
 
 
-def collect_artifacts(outputs_dir: Path, scrubber: Scrubber) -> list[dict[str, Any]]:
-    """One row per file under ``outputs_dir`` (recursively, sorted), each scrubbed in place."""
+def _files(outputs_dir: Path, note: Callable[[str], None]) -> list[Path]:
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(outputs_dir, followlinks=False):
+        base = Path(folder)
+        for name in list(dirs):
+            if (base / name).is_symlink():
+                dirs.remove(name)
+                note(f"not collected: {(base / name).relative_to(outputs_dir).as_posix()} is a symbolic link")
+        for name in files:
+            path = base / name
+            if path.is_symlink():
+                note(f"not collected: {path.relative_to(outputs_dir).as_posix()} is a symbolic link")
+            elif path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def collect_artifacts(outputs_dir: Path, scrubber: Scrubber,
+                      note: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """One row per regular file under ``outputs_dir`` (recursively, sorted), each scrubbed in place;
+    ``note`` receives a line for each file not collected and why."""
     rows: list[dict[str, Any]] = []
-    if not outputs_dir.is_dir():
+    note = note or (lambda _text: None)
+    if not outputs_dir.is_dir() or outputs_dir.is_symlink():
         return rows
-    for path in sorted(p for p in outputs_dir.rglob("*") if p.is_file()):
-        scrubber.file(path)
+    for path in _files(outputs_dir, note):
+        name = path.relative_to(outputs_dir).as_posix()
+        try:
+            scrubber.file(path)
+        except TooLargeToScrub:
+            note(f"withheld: {name} ({path.stat().st_size // (1024 * 1024)} MB, or more once decompressed) is "
+                 f"too large to check for secrets (limit {MAX_SCRUBBED_FILE_BYTES // (1024 * 1024)} MB)")
+            continue
         rows.append({
-            "name": path.relative_to(outputs_dir).as_posix(),
+            "name": name,
             "path": str(path),
             "size": path.stat().st_size,
             "kind": artifact_kind(path),

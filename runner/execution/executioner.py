@@ -36,6 +36,8 @@ from runner.execution.monitor import RunMonitor  # noqa: E402
 from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, classify  # noqa: E402
 from runner.execution.outputs import output_log_entries  # noqa: E402
 from runner.execution.scrub import Scrubber, known_secrets  # noqa: E402,F401  (known_secrets: re-exported)
+from runner.execution.kernel_env import hide_store_url  # noqa: E402
+from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
 from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -186,6 +188,16 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
     writer.write("system", f"run {run_id}: {run['job_id']} for client {run['client']}, requested by "
                  f"{run['requester']}, on {worker_id}")
     writer.flush()
+    try:
+        run["notebook_path"] = str(verified_notebook(run, folder))
+    except RunRefused as exc:
+        signal.signal(signal.SIGTERM, previous)
+        refused = Outcome("failed", "refused", scrubber.text(f"refused: {exc}"))
+        writer.write("system", refused.message or "refused")
+        writer.flush()
+        _finish(run_id, refused, output_path=None, artifacts=[])
+        return refused
+    restore_store_url = hide_store_url(folder)
     monitor.start()
 
     os.environ[OUTPUT_DIR_ENV] = str(outputs)
@@ -215,6 +227,7 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
         error = exc
     finally:
         signal.signal(signal.SIGTERM, previous)
+        restore_store_url()
 
     outcome = classify(error, stop_reason=monitor.stop_reason, cancelled_by=monitor.cancelled_by,
                        timeout_seconds=run["timeout_seconds"], current_cell=observer.current_cell,
@@ -224,7 +237,7 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
     if outcome.error_class == "internal":
         log.error("run %s failed inside the runner", run_id, exc_info=error)
     _scrub_output(output_path, scrubber)
-    rows = collect_artifacts(outputs, scrubber)
+    rows = collect_artifacts(outputs, scrubber, note=lambda text: writer.write("system", text))
     header = _header(run["notebook_path"])
     for name in missing_declared(header.outputs if header else (), rows):
         writer.write("system", f"declared output {name} was not produced")

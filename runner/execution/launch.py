@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -24,8 +25,10 @@ _LOCK = threading.Lock()
 
 def run_dir(run_id: int) -> Path:
     """``$TOOLBELT_HOME/runs/<id>``, created if needed."""
-    path = toolbelt_home() / "runs" / str(run_id)
-    path.mkdir(parents=True, exist_ok=True)
+    runs = toolbelt_home() / "runs"
+    runs.mkdir(mode=0o700, exist_ok=True)
+    path = runs / str(run_id)
+    path.mkdir(mode=0o700, exist_ok=True)
     return path
 
 
@@ -36,7 +39,8 @@ def spawn_executioner(run_id: int, *, claimed_by: str | None = None,
     cmd = [sys.executable, "-m", module, str(run_id)]
     if claimed_by:
         cmd += ["--claimed-by", claimed_by]
-    with open(run_dir(run_id) / "executioner.log", "ab") as out:
+    fd = os.open(run_dir(run_id) / "executioner.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "ab") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True, close_fds=True)
     with _LOCK:
@@ -53,6 +57,9 @@ def process_main(module: str, work: Callable[..., Any], ok_statuses: Collection[
     parser.add_argument("run_id", type=int)
     parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the run")
     args = parser.parse_args(argv)
+    from runner.store.engine import private_umask
+
+    private_umask()  # the output notebook, artifacts, plan and journal are 0600
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     outcome = work(args.run_id, claimed_by=args.claimed_by)

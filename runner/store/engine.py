@@ -26,18 +26,50 @@ class StoreUnavailableError(ConfigurationError):
     """The store's database cannot be reached or migrated."""
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
 def toolbelt_home() -> Path:
-    """The toolbelt's folder (``TOOLBELT_HOME``, default ``~/.toolbelt``), created if needed."""
+    """The toolbelt's folder (``TOOLBELT_HOME``, default ``~/.toolbelt``), created if needed, mode 0700.
+
+    Raises:
+        StoreUnavailableError: it cannot be created or is not a writable folder.
+    """
     home = Path(os.environ.get("TOOLBELT_HOME") or Path.home() / ".toolbelt").expanduser()
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        if home.stat().st_uid == os.getuid() and home.stat().st_mode & 0o077:
+            home.chmod(PRIVATE_DIR_MODE)  # the store, secret key and run outputs are nobody else's
+        if not os.access(home, os.W_OK | os.X_OK):
+            raise PermissionError(13, "not writable")
+    except OSError as exc:
+        raise StoreUnavailableError(
+            f"TOOLBELT_HOME {home} cannot be used: {exc.strerror or exc}; set TOOLBELT_HOME to a folder you can write"
+        ) from None
     return home
 
 
+def private_umask() -> None:
+    """Make every file this process creates from now on 0600 and every folder 0700."""
+    os.umask(0o077)
+
+
+DB_FILE_ENV = "TOOLBELT_DB_FILE"
+
+
 def database_url() -> str:
-    """The store's URL: ``TOOLBELT_DB`` or SQLite in the toolbelt home."""
+    """The store's URL: ``TOOLBELT_DB``, else the URL in the file ``TOOLBELT_DB_FILE`` names (how a
+    job's kernel gets it without a password in its environment), else SQLite in the toolbelt home."""
     url = os.environ.get("TOOLBELT_DB")
     if url:
         return url
+    url_file = os.environ.get(DB_FILE_ENV)
+    if url_file:
+        try:
+            return Path(url_file).read_text().strip()
+        except OSError as exc:
+            raise StoreUnavailableError(f"{DB_FILE_ENV} names {url_file}, which cannot be read: {exc.strerror}") from None
     return f"sqlite:///{toolbelt_home() / 'toolbelt.db'}"
 
 
@@ -65,7 +97,14 @@ def _make_engine(url: str) -> sa.Engine:
         raise StoreUnavailableError(f"TOOLBELT_DB is not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            db = Path(parsed.database).expanduser()
+            try:
+                db.parent.mkdir(parents=True, exist_ok=True)
+                db.touch(mode=PRIVATE_FILE_MODE, exist_ok=True)
+                if db.stat().st_uid == os.getuid():
+                    db.chmod(PRIVATE_FILE_MODE)
+            except OSError as exc:
+                raise StoreUnavailableError(f"the store {db} cannot be created: {exc.strerror or exc}") from None
         engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         # let SQLAlchemy issue BEGIN itself, so BEGIN IMMEDIATE-style guarded updates behave

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -50,7 +51,8 @@ def _migration_lock(engine: sa.Engine) -> Iterator[None]:
         if not db or db == ":memory:":
             yield
             return
-        with open(Path(db).expanduser().with_suffix(".migrate.lock"), "a+") as fh:
+        fd = os.open(Path(db).expanduser().with_suffix(".migrate.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a+") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield

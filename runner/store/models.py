@@ -64,6 +64,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(190), unique=True)
     display_name: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    # the toolbelt's own password sign-in (scrypt, see runner.signin.passwords); None: no password
+    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     groups: Mapped[list["Group"]] = relationship(secondary="group_memberships", back_populates="members")
@@ -84,6 +86,15 @@ class GroupMembership(Base):
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+
+
+class DeploymentSetting(Base):
+    """One setting of the deployment that only an admin may change (e.g. which identity to trust)."""
+
+    __tablename__ = "deployment_settings"
+
+    name: Mapped[str] = mapped_column(sa.String(190), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(1000))
 
 
 class ClientProfileRow(Base):
