@@ -12,6 +12,7 @@ import schoology_etl
 from runner import profiles
 from runner.profiles import (
     ProfileExistsError,
+    SecretRequiredError,
     UnknownProfileError,
     add_profile,
     get_profile,
@@ -61,8 +62,10 @@ def test_crud(store: Path) -> None:
     assert info.base_url == "http://127.0.0.1:9/v1" and info.key_hint == "key…"
     assert secret not in str(info.to_dict())
     with pytest.raises(ProfileExistsError, match="client 'a' already exists"):
-        add_profile("a", base_url="http://x/v1", key="k", secret="s")
-    update_profile("a", signature_method="plaintext")
+        add_profile("a", base_url="https://x/v1", key="k", secret="s3cret-long")
+    with pytest.raises(SecretRequiredError, match="signing method needs its secret entered again"):
+        update_profile("a", signature_method="plaintext")
+    update_profile("a", signature_method="plaintext", secret=secret)
     assert get_profile("a").signature_method == "PLAINTEXT" and get_profile("a").secret == secret
     add_profile("b", base_url="http://127.0.0.1:9/v1", key="kb", secret=pysecrets.token_hex(8))
     assert [p.name for p in list_profiles()] == ["a", "b"]
@@ -86,7 +89,7 @@ def test_crud(store: Path) -> None:
     ],
 )
 def test_invalid_profiles_refused(store: Path, kwargs: dict, message: str) -> None:
-    args = {"name": "ok", "base_url": "http://127.0.0.1:9/v1", "key": "k", "secret": "s3cret!", **kwargs}
+    args = {"name": "ok", "base_url": "http://127.0.0.1:9/v1", "key": "k", "secret": "s3cret-long!", **kwargs}
     with pytest.raises(ConfigurationError, match=message):
         add_profile(args.pop("name"), **args)
 

@@ -80,9 +80,9 @@ def test_missing_users_refuses_above_the_share() -> None:
 
 
 def test_reactivation_items() -> None:
-    inactive = [{"uid": 7, "school_uid": "S7"}]
+    inactive = [{"uid": 7, "school_uid": "S7", "name": "Ada Lovelace"}]
     assert reactivation_items(inactive, [{"school_uid": "S7", "reenroll": "0"}]) == [
-        {"uid": "7", "school_uid": "S7", "option_reenroll": 0}
+        {"uid": "7", "school_uid": "S7", "name": "Ada Lovelace", "option_reenroll": 0}
     ]
     assert reactivation_items(inactive, [{"school_uid": "S7"}])[0]["option_reenroll"] == 1
     with pytest.raises(RecordError, match="'S1' is not an inactive user"):
