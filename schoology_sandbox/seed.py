@@ -15,6 +15,7 @@ from schoology_sandbox.names import BUILDINGS
 from schoology_sandbox.seed_courses import seed_courses, seed_groups
 from schoology_sandbox.seed_people import (
     DOMAIN,
+    add_person,
     seed_admins,
     seed_families,
     seed_inactive_and_external,
@@ -73,6 +74,8 @@ class SeedContext:
         seed_admins(self)
         seed_groups(self)
         seed_inactive_and_external(self)
+        self._building_calendars()  # last (with the new hire), so every other id stays as it was before them
+        self._new_hire()
         self.state.version = 0
         return self.state
 
@@ -166,6 +169,42 @@ class SeedContext:
             }
             self.gp[key] = gid
         self.school_year_end = year + 1
+
+    def _new_hire(self) -> None:
+        """A teacher hired at Cedar Ridge who teaches no section yet (a teacher without sections)."""
+        add_person(self, "Teacher", self.building_ids[1], "Morgan", "Ashdown", "F", name_title="Ms.", name_title_show=1, position="Teacher")
+
+    def _building_calendars(self) -> None:
+        """Middle-school trimesters and high-school semesters beside the district terms.
+
+        Cedar Ridge (middle) runs on three trimesters, Maplewood High on two semesters; the
+        other buildings keep the district terms (their term sections also run on Term 3).
+        Past sections move with them: to Trimester 1, and to last year at the high school.
+        Each calendar alone tiles this year; read as one calendar they overlap everywhere.
+        """
+        t, year, day = self.today, self.school_year_end - 1, dt.timedelta(days=1)
+        spans = {
+            "semester1": (f"Semester 1 {year}-{year + 1}", t - 100 * day, t + 10 * day),
+            "semester2": (f"Semester 2 {year}-{year + 1}", t + 11 * day, t + 140 * day),
+            "trimester1": (f"Trimester 1 {year}-{year + 1}", t - 100 * day, t - 21 * day),
+            "trimester2": (f"Trimester 2 {year}-{year + 1}", t - 20 * day, t + 40 * day),
+            "trimester3": (f"Trimester 3 {year}-{year + 1}", t + 41 * day, t + 140 * day),
+        }
+        for key, (title, start, end) in spans.items():
+            gid = self.state.ids.allocate()
+            self.state.grading_periods[gid] = {"id": gid, "title": title, "start": start.isoformat(), "end": end.isoformat(), "active": 1}
+            self.gp[key] = gid
+        gp = self.gp
+        middle, high = self.building_ids[1], self.building_ids[2]
+        moves = {
+            middle: {(gp["full_year"],): [gp["trimester1"], gp["trimester2"], gp["trimester3"]], (gp["term2"],): [gp["trimester2"]],
+                     (gp["term1"],): [gp["trimester1"]]},
+            high: {(gp["full_year"],): [gp["semester1"], gp["semester2"]], (gp["term2"],): [gp["semester1"]],
+                   (gp["term1"],): [gp["past_year"]]},
+        }
+        for section in self.state.sections.values():
+            own = moves.get(section["building_id"], {(gp["term2"],): [gp["term2"], gp["term3"]]})
+            section["grading_periods"] = list(own.get(tuple(section["grading_periods"]), section["grading_periods"]))
 
     # ------------------------------------------------------------------ people
 

@@ -1,4 +1,4 @@
-"""sections_without_teachers: exactly the seeded active sections with no teacher, by building."""
+"""sections_without_teachers: exactly the seeded active sections with no teacher, by building, and the teacher with no section."""
 
 from __future__ import annotations
 
@@ -22,3 +22,24 @@ def test_finds_the_seeded_sections(job_env):
         students = sum(1 for e in state["enrollments"].values() if e["realm"] == "section" and e["realm_id"] == section["id"])
         assert int(r["students"]) == students
     assert "image/png" in str([o.get("data", {}).keys() for c in run.notebook.cells for o in c.get("outputs", [])])
+
+
+def test_finds_the_seeded_teacher_without_sections(job_env):
+    state = job_env.state()
+    teacher = next(k for k, r in state["roles"].items() if r["title"] == "Teacher")
+    active = {s["id"] for s in state["sections"].values() if s["active"]}
+    teaching = {e["uid"] for e in state["enrollments"].values()
+                if e["realm"] == "section" and e["admin"] and e["status"] == 1 and e["realm_id"] in active}
+    idle = {u["school_uid"] for u in state["users"].values() if str(u["role_id"]) == str(teacher) and u["uid"] not in teaching}
+    new_hire = next(u for u in state["users"].values() if u["name_last"] == "Ashdown")
+    assert idle == {new_hire["school_uid"]}, "the seeded new hire at Cedar Ridge teaches no section"
+
+    run = job_env.run("sections_without_teachers")
+    with open(run.output("teachers_without_sections.csv"), newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["building"], r["school_uid"], r["name_last"], r["role"]) for r in rows] == [
+        ("Cedar Ridge Middle School", new_hire["school_uid"], "Ashdown", "Teacher")]
+
+    other = sorted(k for k in state["buildings"] if int(k) != new_hire["building_id"])[0]
+    with open(job_env.run("sections_without_teachers", buildings=[other]).output("teachers_without_sections.csv"), newline="") as fh:
+        assert list(csv.DictReader(fh)) == []

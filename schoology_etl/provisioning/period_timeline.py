@@ -1,6 +1,7 @@
 """Grading period audit rows (job ``grading_period_audit``): overlaps, gaps between terms, sections off-period.
 
-A *gap* is a stretch of days inside a containing period (a full year holding its terms)
+Overlaps and gaps are looked for inside each building's calendar
+(:mod:`.period_calendars`), not across the district. A *gap* is a stretch of days inside a containing period (a full year holding its terms)
 that none of the periods it contains cover; the break between two school years is not a
 gap. Overlaps are partial overlaps (:func:`.grading_periods.period_overlaps`; a term
 inside its year is normal). Nothing here talks to the network or mutates its input.
@@ -14,7 +15,7 @@ from typing import Any, Iterable, Mapping
 from schoology_etl.provisioning.grading_periods import _span, invalid_periods, period_overlaps, sections_without_current_period
 from schoology_etl.provisioning.rows import split_ids, text
 
-AUDIT_COLUMNS = ["kind", "periods", "start", "end", "days", "section_school_code", "detail"]
+AUDIT_COLUMNS = ["kind", "periods", "buildings", "start", "end", "days", "section_school_code", "detail"]
 _DAY = dt.timedelta(days=1)
 
 
@@ -45,15 +46,47 @@ def term_gaps(periods: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def audit_rows(
-    periods: Iterable[Mapping[str, Any]], sections: Iterable[Mapping[str, Any]] = (), *, today: dt.date
+    periods: Iterable[Mapping[str, Any]],
+    sections: Iterable[Mapping[str, Any]] = (),
+    *,
+    today: dt.date,
+    calendars: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every finding as one row of :data:`AUDIT_COLUMNS`: invalid, overlap, gap, section_no_current_period."""
+    """Every finding as one row of :data:`AUDIT_COLUMNS`: invalid, overlap, gap, section_no_current_period.
+
+    Args:
+        periods: every ``/gradingperiods`` record.
+        sections: the active sections, checked for a current period.
+        today: the day that decides which periods are current.
+        calendars: calendar name -> its periods (:func:`.period_calendars.building_calendars`);
+            overlaps and gaps are looked for inside each calendar only, so one building's
+            semesters never "overlap" another's trimesters. ``None``: one calendar of every period.
+            A finding shared by several calendars is one row naming them all in ``buildings``.
+    """
     periods = list(periods)
     titles = {text(p.get("id")): text(p.get("title")) for p in periods}
     rows = []
     for f in invalid_periods(periods):
-        rows.append({"kind": "invalid", "periods": "; ".join(f["titles"]), "start": f["start"], "end": f["end"],
+        rows.append({"kind": "invalid", "periods": "; ".join(f["titles"]), "buildings": "", "start": f["start"], "end": f["end"],
                      "days": None, "section_school_code": None, "detail": "ends before it starts"})
+    found: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for name, own in (calendars.items() if calendars is not None else [("", periods)]):
+        for row in _calendar_rows([dict(p) for p in own]):
+            key = (row["kind"], row["periods"], row["start"], row["end"])
+            found.setdefault(key, {**row, "buildings": []})["buildings"].append(name)
+    for key in sorted(found, key=lambda k: (k[0] != "overlap", k[2], k[3], k[1])):
+        rows.append({**found[key], "buildings": "; ".join(n for n in found[key]["buildings"] if n)})
+    for s in sections_without_current_period(sections, periods, today):
+        on = [titles.get(i, i) for i in split_ids(s.get("grading_periods"))]
+        rows.append({"kind": "section_no_current_period", "periods": "; ".join(on), "buildings": "", "start": None, "end": None,
+                     "days": None, "section_school_code": s.get("section_school_code"),
+                     "detail": f"active section on no period current on {today.isoformat()}"})
+    return rows
+
+
+def _calendar_rows(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Overlap and gap rows of one calendar."""
+    rows = []
     for f in period_overlaps(periods):
         days = (dt.date.fromisoformat(f["end"]) - dt.date.fromisoformat(f["start"])).days + 1
         rows.append({"kind": "overlap", "periods": "; ".join(f["titles"]), "start": f["start"], "end": f["end"],
@@ -62,9 +95,4 @@ def audit_rows(
         rows.append({"kind": "gap", "periods": f"{g['after'] or g['within']}; {g['before'] or g['within']}", "start": g["start"],
                      "end": g["end"], "days": g["days"], "section_school_code": None,
                      "detail": f"{g['days']} day(s) of {g['within']} in no period"})
-    for s in sections_without_current_period(sections, periods, today):
-        on = [titles.get(i, i) for i in split_ids(s.get("grading_periods"))]
-        rows.append({"kind": "section_no_current_period", "periods": "; ".join(on), "start": None, "end": None, "days": None,
-                     "section_school_code": s.get("section_school_code"),
-                     "detail": f"active section on no period current on {today.isoformat()}"})
     return rows

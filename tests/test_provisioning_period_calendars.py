@@ -1,0 +1,67 @@
+"""Grading periods audited per building calendar: semesters beside trimesters are no overlap."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from schoology_etl.provisioning import period_timeline
+from schoology_etl.provisioning.period_calendars import NO_SECTIONS, building_calendars
+
+PERIODS = [
+    {"id": 1, "title": "Full Year", "start": "2026-08-20", "end": "2027-06-10"},
+    {"id": 2, "title": "Semester 1", "start": "2026-08-20", "end": "2027-01-15"},
+    {"id": 3, "title": "Semester 2", "start": "2027-01-16", "end": "2027-06-10"},
+    {"id": 4, "title": "Trimester 1", "start": "2026-08-20", "end": "2026-11-20"},
+    {"id": 5, "title": "Trimester 2", "start": "2026-11-21", "end": "2027-02-25"},
+    {"id": 6, "title": "Trimester 3", "start": "2027-03-04", "end": "2027-06-10"},  # 6 days after T2: a real gap
+    {"id": 7, "title": "Summer", "start": "2027-06-20", "end": "2027-08-01"},
+]
+SECTIONS = [
+    {"id": 10, "building_id": 100, "grading_periods": [1]},
+    {"id": 11, "building_id": 100, "grading_periods": [2, 3]},
+    {"id": 12, "building_id": "200", "grading_periods": "1,4"},
+    {"id": 13, "building_id": 200, "grading_periods": [5]},
+    {"id": 14, "building_id": 200, "grading_periods": [6]},
+]
+NAMES = {100: "High School", "200": "Middle School"}
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_each_building_calendar_holds_the_periods_its_sections_run_on():
+    calendars = building_calendars(PERIODS, SECTIONS, building_titles=NAMES)
+    assert {name: [p["title"] for p in periods] for name, periods in calendars.items()} == {
+        "High School": ["Full Year", "Semester 1", "Semester 2"],
+        "Middle School": ["Full Year", "Trimester 1", "Trimester 2", "Trimester 3"],
+        NO_SECTIONS: ["Summer"],
+    }
+    assert list(building_calendars(PERIODS[:2], [{"building_id": 9, "grading_periods": [2]}])) == ["9", NO_SECTIONS]
+
+
+def test_one_district_calendar_reports_false_overlaps_and_false_gaps():
+    """What the audit said before building calendars: every row below is false."""
+    rows = period_timeline.audit_rows(PERIODS, today=TODAY)
+    assert [(r["kind"], r["periods"], r["days"]) for r in rows] == [
+        ("overlap", "Semester 1; Trimester 2", 56),
+        ("overlap", "Trimester 2; Semester 2", 41),
+        ("gap", "Trimester 1; Semester 1", 56),  # "days of Semester 1 in no period": the trimester school's days
+        ("gap", "Semester 2; Trimester 3", 47),  # hides the real 6-day gap between Trimesters 2 and 3
+    ]
+
+
+def test_per_building_calendar_has_no_false_overlap_and_finds_the_gap():
+    calendars = building_calendars(PERIODS, SECTIONS, building_titles=NAMES)
+    rows = period_timeline.audit_rows(PERIODS, today=TODAY, calendars=calendars)
+    assert [(r["kind"], r["periods"], r["buildings"], r["start"], r["end"], r["days"]) for r in rows] == [
+        ("gap", "Trimester 2; Trimester 3", "Middle School", "2027-02-26", "2027-03-03", 6),
+    ]
+
+
+def test_a_finding_shared_by_buildings_is_one_row_naming_them():
+    overlapping = [{**p, "end": "2026-11-25"} if p["id"] == 4 else p for p in PERIODS]  # T1 runs 5 days into T2
+    sections = [*SECTIONS, {"id": 15, "building_id": 300, "grading_periods": [1, 4, 5, 6]}]
+    calendars = building_calendars(overlapping, sections, building_titles={**NAMES, 300: "Academy"})
+    rows = period_timeline.audit_rows(overlapping, today=TODAY, calendars=calendars)
+    assert [(r["kind"], r["periods"], r["buildings"], r["days"]) for r in rows] == [
+        ("overlap", "Trimester 1; Trimester 2", "Academy; Middle School", 5),
+        ("gap", "Trimester 2; Trimester 3", "Academy; Middle School", 6),
+    ]
