@@ -25,7 +25,7 @@ def _write(path: Path, header: list[str], rows: list[dict[str, Any]]) -> None:
 
 def _users(state: DistrictState) -> list[dict[str, Any]]:
     student = role_id(state, "Student")
-    return [user_row(state, u) for u in state.users.values() if u["role_id"] == student][:9]
+    return [user_row(state, u) for u in state.users.values() if u["role_id"] == student][:10]
 
 
 def write_invalid_files(folder: Path, state: DistrictState) -> dict[str, list[dict[str, Any]]]:
@@ -43,6 +43,7 @@ def write_invalid_files(folder: Path, state: DistrictState) -> dict[str, list[di
         dict(good[6], role="Studnet"),
         dict(good[7], grad_year="20X7"),
         dict(good[8], name_last=""),
+        dict(good[9], primary_email="", username=""),
     ]
     _write(folder / "users_invalid.csv", header, bad)
     missing = [c for c in header if c not in ("name_last", "role")]
@@ -64,7 +65,9 @@ def write_invalid_files(folder: Path, state: DistrictState) -> dict[str, list[di
         dict(base, section_school_code=base["section_school_code"] + "-Y", building_code="XX"),
     ]
     _write(folder / "courses_sections_invalid.csv", list(SPECS["courses_sections"].columns), sections)
+    cross = _write_cross_file(folder / "cross_file", state, section["section_school_code"])
     return {
+        **cross,
         "users_invalid.csv": [
             {"line": 4, "column": "school_uid", "problem": "duplicate"},
             {"line": 5, "column": "primary_email", "problem": "malformed email"},
@@ -73,6 +76,7 @@ def write_invalid_files(folder: Path, state: DistrictState) -> dict[str, list[di
             {"line": 8, "column": "role", "problem": "unknown role title"},
             {"line": 9, "column": "grad_year", "problem": "malformed year"},
             {"line": 10, "column": "name_last", "problem": "empty"},
+            {"line": 11, "column": "primary_email or username", "problem": "neither primary_email nor username"},
         ],
         "users_missing_columns.csv": [
             {"line": 1, "column": "name_last", "problem": "required column missing"},
@@ -84,3 +88,28 @@ def write_invalid_files(folder: Path, state: DistrictState) -> dict[str, list[di
             {"line": 5, "column": "building_code", "problem": "unknown building code"},
         ],
     }
+
+
+def _write_cross_file(folder: Path, state: DistrictState, section_code: str) -> dict[str, list[dict[str, Any]]]:
+    """An export whose enrollments and parents files name a student its users file lacks."""
+    folder.mkdir(parents=True, exist_ok=True)
+    student = role_id(state, "Student")
+    first_links = dict(sorted(state.parent_links, reverse=True))  # one parent per child
+    (child, parent), (absent, absent_parent) = [(state.users[c], state.users[p]) for c, p in sorted(first_links.items())[:2]]
+    users = [user_row(state, u) for u in (child, parent, absent_parent)]
+    assert absent["role_id"] == student
+    _write(folder / "users_cross_file.csv", list(SPECS["users"].columns), users)
+    _write(folder / "enrollments_cross_file.csv", list(SPECS["enrollments"].columns), [
+        {"section_school_code": section_code, "school_uid": child["school_uid"], "role": "student", "action": "enroll"},
+        {"section_school_code": section_code, "school_uid": absent["school_uid"], "role": "student", "action": "enroll"},
+    ])
+    _write(folder / "parents_cross_file.csv", list(SPECS["parents"].columns), [
+        {"student_school_uid": child["school_uid"], "parent_school_uid": parent["school_uid"], "action": "link"},
+        {"student_school_uid": absent["school_uid"], "parent_school_uid": absent_parent["school_uid"], "action": "link"},
+    ])
+    missing = {"column": "school_uid", "problem": "student " + absent["school_uid"] + " is not in the users file"}
+    return {
+        "enrollments_cross_file.csv": [{"line": 3, **missing}],
+        "parents_cross_file.csv": [{"line": 3, **missing, "column": "student_school_uid"}],
+    }
+

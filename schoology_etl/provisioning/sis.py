@@ -25,6 +25,7 @@ class SISFileSpec:
         key: columns whose values together must be unique across rows.
         kinds: column -> kind (see :data:`KINDS`); unlisted columns are text.
         choices: column -> allowed values (case-insensitive) for ``choice`` columns.
+        one_of: groups of columns of which every row must fill at least one.
     """
 
     name: str
@@ -33,6 +34,7 @@ class SISFileSpec:
     key: tuple[str, ...] = ()
     kinds: dict[str, str] = field(default_factory=dict)
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -55,6 +57,7 @@ USERS = SISFileSpec(
         "building_code": "building",
         "additional_building_codes": "buildings",
     },
+    one_of=(("primary_email", "username"),),  # Schoology: at least one is required to sign in
 )
 
 PARENTS = SISFileSpec(

@@ -70,7 +70,8 @@ def validate_sis_rows(
 ) -> list[dict[str, Any]]:
     """Every problem of an SIS file given as its header and its data rows.
 
-    Checks: required columns present (line 1) and non-empty; duplicate keys (each repeat
+    Checks: required columns present (line 1) and non-empty; at least one column of each
+    ``one_of`` group filled (a user's e-mail or username); duplicate keys (each repeat
     is reported, naming the first line); emails, dates (``YYYY-MM-DD``), years, choices
     and flags well formed; role titles, building codes and grading period titles known.
     """
@@ -78,6 +79,10 @@ def validate_sis_rows(
     present = {text(h) for h in header}
     report = [
         _problem(file, 1, column, None, "required column missing") for column in spec.required if column not in present
+    ]
+    report += [
+        _problem(file, 1, " or ".join(group), None, f"one of the columns {', '.join(group)} is required")
+        for group in spec.one_of if not present & set(group)
     ]
     first_seen: dict[tuple[str, ...], int] = {}
     for index, row in enumerate(rows):
@@ -93,6 +98,9 @@ def validate_sis_rows(
             problem = _check_cell(spec, column, value, lookups)
             if problem:
                 report.append(_problem(file, line, column, value, problem))
+        for group in spec.one_of:
+            if present & set(group) and not any(text(row.get(c)) for c in group):
+                report.append(_problem(file, line, " or ".join(group), "", f"neither {' nor '.join(group)}: a user needs one to sign in"))
         if spec.key and all(c in present for c in spec.key):
             key = tuple(text(row.get(c)).casefold() for c in spec.key)
             if all(key) and key in first_seen:
