@@ -27,6 +27,7 @@ from schoology_etl.provisioning.lookups import building_lookup, grading_period_l
 from schoology_etl.provisioning.reconcile import diff_records
 from schoology_etl.provisioning.sections import sections_without_teachers
 from schoology_etl.provisioning.sis import SPECS
+from schoology_etl.provisioning.sis_cross_checks import cross_file_problems
 from schoology_etl.provisioning.sis_validation import validate_sis_file
 from schoology_etl.provisioning.uids import school_uid_remap_updates
 from schoology_etl.provisioning.users import SIS_USER_FIELDS, role_change_updates, user_payloads
@@ -80,8 +81,17 @@ def test_valid_files_pass_the_validator(demo) -> None:
 def test_invalid_files_report_exactly_the_listed_problems(demo) -> None:
     state, folder, manifest = demo
     specs = {"users_invalid.csv": "users", "users_missing_columns.csv": "users", "courses_sections_invalid.csv": "courses_sections"}
+    cross = folder / "invalid" / "cross_file"
+    cross_files = [(cross / f"{kind}_cross_file.csv", kind) for kind in ("users", "enrollments", "parents")]
+    for path, kind in cross_files:  # each file of the cross-file export is valid alone
+        assert validate_sis_file(path, SPECS[kind], **lookups(state)) == [], path.name
+    cross_report = cross_file_problems(cross_files)
+    assert {p["file"] for p in cross_report} == {name for name in manifest["invalid"] if name not in specs}
     for name, expected in manifest["invalid"].items():
-        report = validate_sis_file(folder / "invalid" / name, SPECS[specs[name]], **lookups(state))
+        if name not in specs:
+            report = [p for p in cross_report if p["file"] == name]
+        else:
+            report = validate_sis_file(folder / "invalid" / name, SPECS[specs[name]], **lookups(state))
         assert [(p["line"], p["column"]) for p in report] == [(e["line"], e["column"]) for e in expected], name
         for problem, wanted in zip(report, expected, strict=True):
             assert wanted["problem"] in problem["problem"], (name, problem)

@@ -81,3 +81,20 @@ def test_a_bad_file_stops_the_fetch_and_stages_nothing(job_env):
     assert "role" in err.evalue
     run_dir = job_env.work_dir / f"run-{job_env.runs}"
     assert not list(run_dir.glob("*.csv")), "nothing is staged when a file is bad"
+
+
+def test_an_export_that_stopped_running_is_refused_by_file_age(job_env):
+    import os
+    import time
+
+    stale = job_env.sftp.root / "outgoing" / "enrollments.csv"
+    three_days_ago = time.time() - 72 * 3600
+    os.utime(stale, (three_days_ago, three_days_ago))
+    err = _fails(job_env)
+    assert err.ename == "SourceFormatError" and "the SIS export looks stale" in err.evalue
+    assert f"sftp://district@127.0.0.1:{job_env.sftp.port}/outgoing/enrollments.csv" in err.evalue
+    assert "72 hours ago" in err.evalue and "older than 36 hours (max_age_hours)" in err.evalue and "users.csv" not in err.evalue
+
+    run = job_env.run("fetch_sis_files", max_age_hours=100)  # a longer limit lets the same export through, ages listed
+    ages = {r["file"]: float(r["age_hours"]) for r in _rows(run.output("sis_manifest.csv"))}
+    assert ages["enrollments.csv"] == 72.0 and ages["users.csv"] < 1

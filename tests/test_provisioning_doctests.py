@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["lookups", "duplicates", "reconcile"]
+MODULES = ["lookups", "duplicates", "reconcile", "sis_freshness"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,40 @@
+"""File age of an SIS export: stale files are refused by name, age and limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from schoology_etl.errors import ConfigurationError, SourceFormatError
+from schoology_etl.provisioning.sis_freshness import require_fresh
+
+NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def _entry(name, hours):
+    return {"name": name, "where": f"sftp://d@h:22/outgoing/{name}", "mtime": int(NOW.timestamp() - hours * 3600)}
+
+
+def test_fresh_files_pass_with_their_ages():
+    ages = require_fresh([_entry("users.csv", 2), _entry("enrollments.csv", 30)], now=NOW, max_age_hours=36)
+    assert [(a["file"], a["modified"], a["age_hours"]) for a in ages] == [
+        ("users.csv", "2026-12-01T10:00:00+00:00", 2.0), ("enrollments.csv", "2026-11-30T06:00:00+00:00", 30.0)]
+
+
+def test_a_stale_export_is_refused_naming_files_ages_and_limit():
+    with pytest.raises(SourceFormatError) as err:
+        require_fresh([_entry("users.csv", 2), _entry("parents.csv", 50), _entry("enrollments.csv", 80)], now=NOW, max_age_hours=36)
+    message = str(err.value)
+    assert message.startswith("sftp://d@h:22/outgoing/enrollments.csv: the SIS export looks stale")
+    assert "enrollments.csv last changed 2026-11-28 04:00:00 UTC, 80 hours ago; parents.csv last changed" in message
+    assert "older than 36 hours (max_age_hours) are refused" in message and "users.csv" not in message
+
+
+def test_no_modification_time_is_refused_and_zero_turns_the_check_off():
+    unknown = {"name": "users.csv", "mtime": None}
+    with pytest.raises(SourceFormatError, match="users.csv: the server gives no modification time"):
+        require_fresh([unknown], now=NOW, max_age_hours=1)
+    assert require_fresh([unknown, _entry("old.csv", 5000)], now=NOW, max_age_hours=0)[1]["age_hours"] == 5000.0
+    with pytest.raises(ConfigurationError, match="max_age_hours: must be 0"):
+        require_fresh([], now=NOW, max_age_hours=-1)
