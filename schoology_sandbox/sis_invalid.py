@@ -94,8 +94,10 @@ def _write_cross_file(folder: Path, state: DistrictState, section_code: str) -> 
     """An export whose enrollments and parents files name a student its users file lacks."""
     folder.mkdir(parents=True, exist_ok=True)
     student = role_id(state, "Student")
-    first_links = dict(sorted(state.parent_links, reverse=True))  # one parent per child
-    (child, parent), (absent, absent_parent) = [(state.users[c], state.users[p]) for c, p in sorted(first_links.items())[:2]]
+    links = sorted(state.parent_links)
+    first = links[0]
+    second = next(link for link in links if link[0] != first[0] and link[1] != first[1])  # other child, other parent
+    (child, parent), (absent, absent_parent) = [(state.users[c], state.users[p]) for c, p in (first, second)]
     users = [user_row(state, u) for u in (child, parent, absent_parent)]
     assert absent["role_id"] == student
     _write(folder / "users_cross_file.csv", list(SPECS["users"].columns), users)
