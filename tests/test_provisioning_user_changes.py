@@ -165,3 +165,22 @@ def test_email_clashes_name_the_holder_ignoring_case():
     payloads = [{"school_uid": "S1", "primary_email": "ann.lee@x.org"}, {"school_uid": "S9", "primary_email": "ANN.LEE@x.org"},
                 {"school_uid": "S2", "primary_email": ""}, {"school_uid": "S3", "primary_email": "ann.lee@X.org"}]
     assert uc.email_clashes(payloads, users) == [{"school_uid": "S9", "primary_email": "ANN.LEE@x.org", "held_by": "S1"}]
+
+
+def test_a_returning_student_is_a_reactivation_not_a_new_account():
+    active = [{"uid": "1", "school_uid": "S1", "name_first": "Ann", "name_last": "Lee"}]
+    inactive = [{"uid": "7", "school_uid": "S7", "name_first": "Ben", "name_last": "Old"},
+                {"uid": "8", "school_uid": "S1", "name_first": "Ann", "name_last": "Lee"}]  # an old copy of an active one
+    payloads = [{"school_uid": "S1", "name_first": "Ann", "name_last": "Lee"},
+                {"school_uid": "S7", "name_first": "Ben", "name_last": "New"},
+                {"school_uid": "S9", "name_first": "Cy", "name_last": "Ng"}]
+    changes = uc.sis_user_changes(payloads, active, inactive_users=inactive)
+    assert [(c.seq, c.op, c.key, c.id, c.after) for c in changes] == [
+        (1, "create", {"school_uid": "S9"}, None, {"school_uid": "S9", "name_first": "Cy", "name_last": "Ng"}),
+        (2, "reactivate", {"school_uid": "S7"}, "7", {"option_reenroll": 0}),
+    ]
+    route = route_for("users", "reactivate")  # the documented body: PUT users/reactivate {"user": [{uid, option_reenroll}]}
+    assert (route.endpoint, route.method, route.item(changes[1])) == ("users_reactivate", "PUT", {"uid": "7", "option_reenroll": 0})
+    again = uc.sis_user_changes(payloads[1:2], active, inactive_users=inactive, reenroll=True)
+    assert [(c.op, c.after) for c in again] == [("reactivate", {"option_reenroll": 1})]
+    assert [c.op for c in uc.sis_user_changes(payloads[1:2], active)] == ["create"], "without the inactive list: as before"

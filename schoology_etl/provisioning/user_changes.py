@@ -121,22 +121,41 @@ def email_conflict_flags(choice: str) -> dict[str, int]:
 
 
 def sis_user_changes(
-    payloads: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]], *, email_conflicts: str = "fail"
+    payloads: Iterable[Mapping[str, Any]],
+    users: Iterable[Mapping[str, Any]],
+    *,
+    email_conflicts: str = "fail",
+    inactive_users: Iterable[Mapping[str, Any]] = (),
+    reenroll: bool = False,
 ) -> list[Change]:
-    """Creates for unknown ``school_uid`` values, field-by-field updates for changed users.
+    """Creates for unknown ``school_uid`` values, reactivations for returning users, field-by-field updates.
 
     Only :data:`~schoology_etl.provisioning.users.SIS_USER_FIELDS` present in a payload
     are compared (a blank SIS cell means "no value given"). Creates carry the
     email-conflict policy's query flags (see :data:`~schoology_etl.plans.targets.QUERY_FLAGS`).
+
+    A row whose ``school_uid`` no active user holds but an inactive one does (a returning
+    student) is planned as a reactivation of that account (``PUT /users/reactivate`` with
+    ``uid`` and ``option_reenroll``: ``reenroll`` restores the old enrollments), never as a
+    second account; the fields it changes are planned by the next run, once it is active.
     """
     flags = email_conflict_flags(email_conflicts)
     current = [u for u in users if text(u.get("school_uid"))]
+    active = {text(u.get("school_uid")) for u in current}
+    returning = {text(u.get("school_uid")): u for u in inactive_users if text(u.get("school_uid")) not in active | {""}}
+    payloads = list(payloads)
     changes = []
-    for change in plan_changes(payloads, current, realm="users", key="school_uid", fields=SIS_USER_FIELDS):
+    for change in plan_changes([p for p in payloads if text(p.get("school_uid")) not in returning], current,
+                               realm="users", key="school_uid", fields=SIS_USER_FIELDS):
         if change.op != UPDATE and flags:
             change = Change(change.seq, change.op, change.realm, change.key, change.id, change.before,
                             {**change.after, QUERY_FLAGS: flags})
         changes.append(change)
+    for payload in payloads:
+        user = returning.get(text(payload.get("school_uid")))
+        if user is not None:
+            changes.append(Change(len(changes) + 1, REACTIVATE, "users", {"school_uid": text(user.get("school_uid"))}, _uid(user),
+                                  {}, {"option_reenroll": int(reenroll)}))
     return changes
 
 
