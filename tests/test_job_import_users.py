@@ -103,3 +103,27 @@ def test_missing_column_and_empty_file_are_named(job_env, tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         job_env.run("import_users", users_csv=str(empty))
     assert "no data rows" in info.value.evalue
+
+
+def test_a_returning_student_is_reactivated_not_created_then_undone(job_env, tmp_path):
+    start = job_env.state()
+    student = next(k for k, r in start["roles"].items() if r["title"] == "Student")
+    returning = next(u for u in start["inactive_users"].values() if str(u["role_id"]) == str(student))
+    codes = {str(k): b["building_code"] for k, b in start["buildings"].items()}
+    rows = _demo_rows(job_env)
+    rows.append({**{k: "" for k in rows[0]}, "school_uid": returning["school_uid"], "name_first": returning["name_first"],
+                 "name_last": returning["name_last"], "role": "Student", "building_code": codes[str(returning["building_id"])],
+                 "primary_email": returning["primary_email"]})
+    path = _write(tmp_path / "users_returning.csv", rows)
+
+    run = job_env.run("import_users", users_csv=path, apply=True)
+    assert [(c.op, c.key, str(c.id), c.after) for c in run.plan] == [
+        ("reactivate", {"school_uid": returning["school_uid"]}, str(returning["uid"]), {"option_reenroll": 0})]
+    state = job_env.state()
+    assert str(returning["uid"]) in state["users"] and str(returning["uid"]) not in state["inactive_users"]
+    assert [u["school_uid"] for u in state["users"].values()].count(returning["school_uid"]) == 1, "no second account"
+
+    journal = run.plan_path.with_name("plan.jsonl.journal.jsonl")
+    report = se.undo_plan(journal, run.output_dir / "undo.jsonl").plan.apply(se.connect("sandbox"))
+    assert report.failed == 0 and report.applied == 1
+    assert set(job_env.state()["inactive_users"]) == set(start["inactive_users"])
