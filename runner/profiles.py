@@ -26,7 +26,8 @@ from runner import secrets
 from runner.store import ClientProfileRow, StoreUnavailableError, database_url, session_scope
 from schoology_etl.credentials import SIGNATURE_METHODS
 from schoology_etl.errors import ConfigurationError, SchoologyETLError
-from schoology_etl.profiles import Profile, SFTPSettings
+from schoology_etl.profiles import Profile, SFTPSettings, check_rate
+from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,13 @@ class ProfileInfo:
     sftp_host: str | None
     created_at: datetime | None
     updated_at: datetime | None
+    rate_limit: int = DEFAULT_RATE
+    rate_window: float = DEFAULT_WINDOW
+
+    @property
+    def budget(self) -> str:
+        """The key's budget in words, e.g. ``40 requests per 5 s``."""
+        return f"{self.rate_limit} requests per {self.rate_window:g} s"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +78,8 @@ class ProfileInfo:
             "sftp_host": self.sftp_host,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "rate_limit": self.rate_limit,
+            "rate_window": self.rate_window,
         }
 
 
@@ -93,6 +103,8 @@ def _info(row: ClientProfileRow) -> ProfileInfo:
         sftp_host=(row.sftp_settings or {}).get("host"),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        rate_limit=row.rate_limit or DEFAULT_RATE,
+        rate_window=row.rate_window or DEFAULT_WINDOW,
     )
 
 
@@ -193,16 +205,22 @@ def add_profile(
     replace: bool = False,
     url: str | None = None,
     insecure: bool = False,
+    rate_limit: int | None = None,
+    rate_window: float | None = None,
 ) -> ProfileInfo:
     """Store a profile (secrets encrypted). ``replace=True`` overwrites one of the same name.
 
-    ``insecure`` allows ``http://`` to a host other than this machine.
+    ``insecure`` allows ``http://`` to a host other than this machine. ``rate_limit``
+    requests per ``rate_window`` seconds is the key's budget (None: the library's
+    default, 40 per 5 s); every run, apply and dashboard read shares it.
 
     Raises:
         ProfileExistsError: the name is taken and ``replace`` is false.
         ConfigurationError: a field is invalid (nothing is stored).
     """
     _check_fields(name, base_url, key, secret, signature_method, insecure=insecure)
+    check_rate(name, DEFAULT_RATE if rate_limit is None else rate_limit,
+               DEFAULT_WINDOW if rate_window is None else rate_window)
     fkey = secrets.load_key()
     values = {
         "base_url": base_url.rstrip("/"),
@@ -211,6 +229,8 @@ def add_profile(
         "signature_method": signature_method.upper(),
         "sql_url_encrypted": secrets.encrypt(sql_url, key=fkey) if sql_url else None,
         "sftp_settings": _encrypt_sftp(sftp, fkey),
+        "rate_limit": None if rate_limit is None else int(rate_limit),
+        "rate_window": None if rate_window is None else float(rate_window),
     }
     with session_scope(url) as s:
         row = s.scalar(sa.select(ClientProfileRow).where(ClientProfileRow.name == name))
@@ -247,6 +267,8 @@ def update_profile(name: str, *, url: str | None = None, insecure: bool = False,
         "signature_method": current.signature_method,
         "sql_url": current.sql_url,
         "sftp": current.sftp.__dict__ if current.sftp else None,
+        "rate_limit": current.rate_limit,
+        "rate_window": current.rate_window,
     }
     unknown = set(changes) - set(fields)
     if unknown:
@@ -284,6 +306,8 @@ def _profile(row: ClientProfileRow, key: bytes) -> Profile:
             else None
         ),
         sftp=_decrypt_sftp(row.name, row.sftp_settings, key),
+        rate_limit=row.rate_limit or DEFAULT_RATE,
+        rate_window=row.rate_window or DEFAULT_WINDOW,
     )
 
 
@@ -343,7 +367,7 @@ def test_profile(name: str, *, url: str | None = None, **client_options: Any) ->
     from schoology_etl.client import SchoologyClient
 
     profile = get_profile(name, url=url)
-    options = {"max_retries": 1, "timeout": 15.0, **client_options}
+    options = {"max_retries": 1, "timeout": 15.0, **profile.client_options, **client_options}
     try:
         with SchoologyClient(profile.credentials, **options) as client:
             data = client.get(TEST_PATH)

@@ -131,7 +131,7 @@ class ClientCore:
     def _note_error(self, error: BaseException) -> None:
         if isinstance(error, RateLimitedError):
             self.stats.add(rate_limited=1)
-            self.limiter.pause(error.retry_after)
+            self.limiter.refused(error.retry_after)
 
     def _count_retry(self, error: BaseException) -> None:
         self.stats.add(retries=1)

@@ -5,7 +5,8 @@ Resolution order for ``resolve_profile(name)``:
 1. every entry point in group ``schoology_etl.profiles`` (the runner registers its
    store there), each called with the name; the first non-``None`` answer wins;
 2. the environment: ``TOOLBELT_CLIENT_<NAME>_BASE_URL``, ``_KEY``, ``_SECRET`` and the
-   optional ``_SQL_URL`` and ``_SIGNATURE_METHOD``; the SFTP site from ``_SFTP_HOST``,
+   optional ``_SQL_URL``, ``_SIGNATURE_METHOD``, ``_RATE_LIMIT`` and ``_RATE_WINDOW``
+   (the key's budget: requests per window of seconds); the SFTP site from ``_SFTP_HOST``,
    ``_SFTP_PORT``, ``_SFTP_USER``, ``_SFTP_PASSWORD``, ``_SFTP_PRIVATE_KEY`` (a path or
    the key's text) and ``_SFTP_HOST_KEY`` (the server's OpenSSH public-key line).
 
@@ -23,6 +24,7 @@ from typing import Any, Mapping
 
 from schoology_etl.credentials import DEFAULT_BASE_URL, Credentials
 from schoology_etl.errors import ConfigurationError
+from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,19 @@ class Profile:
     signature_method: str = "HMAC-SHA1"
     sql_url: str | None = field(default=None, repr=False)
     sftp: SFTPSettings | None = None
+    #: the key's rate budget: at most ``rate_limit`` requests per ``rate_window`` seconds
+    rate_limit: int = DEFAULT_RATE
+    rate_window: float = DEFAULT_WINDOW
+
+    def __post_init__(self) -> None:
+        check_rate(self.name, self.rate_limit, self.rate_window)
+        object.__setattr__(self, "rate_limit", int(self.rate_limit))
+        object.__setattr__(self, "rate_window", float(self.rate_window))
+
+    @property
+    def client_options(self) -> dict[str, Any]:
+        """Options every client built for this profile gets (its rate budget)."""
+        return {"rate_limit": self.rate_limit, "rate_window": self.rate_window}
 
     @property
     def credentials(self) -> Credentials:
@@ -65,7 +80,26 @@ class Profile:
     def __repr__(self) -> str:
         return (f"Profile(name={self.name!r}, base_url={self.base_url!r}, key={self.key[:3] + '…'!r}, "
                 f"secret='***', signature_method={self.signature_method!r}, "
-                f"sql_url={'***' if self.sql_url else None}, sftp={self.sftp!r})")
+                f"sql_url={'***' if self.sql_url else None}, sftp={self.sftp!r}, "
+                f"rate_limit={self.rate_limit}, rate_window={self.rate_window:g})")
+
+
+def check_rate(name: str, rate_limit: Any, rate_window: Any) -> None:
+    """Raise :class:`ConfigurationError` naming the client and field unless the budget is usable."""
+    try:
+        limit_ok = float(rate_limit) == int(rate_limit) and int(rate_limit) >= 1
+    except (TypeError, ValueError):
+        limit_ok = False
+    if not limit_ok:
+        raise ConfigurationError(f"client {name!r}: rate_limit must be a whole number of requests, at least 1; "
+                                 f"got {rate_limit!r}")
+    try:
+        window_ok = float(rate_window) > 0
+    except (TypeError, ValueError):
+        window_ok = False
+    if not window_ok:
+        raise ConfigurationError(f"client {name!r}: rate_window must be a positive number of seconds; "
+                                 f"got {rate_window!r}")
 
 
 def env_name(name: str) -> str:
@@ -112,7 +146,19 @@ def _from_environment(name: str, environ: Mapping[str, str], tried: list[str]) -
         raise ConfigurationError(f"client {name!r}: environment is missing {', '.join(missing)}")
     return Profile(name=name, base_url=base_url or DEFAULT_BASE_URL, key=key or "", secret=secret or "",
                    signature_method=environ.get(prefix + "SIGNATURE_METHOD", "HMAC-SHA1"),
-                   sql_url=environ.get(prefix + "SQL_URL"), sftp=_sftp_from_environment(name, prefix, environ))
+                   sql_url=environ.get(prefix + "SQL_URL"), sftp=_sftp_from_environment(name, prefix, environ),
+                   rate_limit=_number(environ.get(prefix + "RATE_LIMIT"), DEFAULT_RATE),
+                   rate_window=_number(environ.get(prefix + "RATE_WINDOW"), DEFAULT_WINDOW))
+
+
+def _number(raw: str | None, default: float) -> Any:
+    """An environment value as a number (the profile check names a bad one), or the default."""
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
 
 
 def _sftp_from_environment(name: str, prefix: str, environ: Mapping[str, str]) -> SFTPSettings | None:
@@ -155,11 +201,13 @@ def connect(name_or_profile: str | Profile, **client_options: Any):  # -> School
     """A :class:`~schoology_etl.client.SchoologyClient` for a profile or a profile name."""
     from schoology_etl.client import SchoologyClient
 
-    return SchoologyClient(_profile(name_or_profile).credentials, **client_options)
+    profile = _profile(name_or_profile)
+    return SchoologyClient(profile.credentials, **{**profile.client_options, **client_options})
 
 
 def aconnect(name_or_profile: str | Profile, **client_options: Any):  # -> AsyncSchoologyClient
     """An :class:`~schoology_etl.async_client.AsyncSchoologyClient` for a profile or name."""
     from schoology_etl.async_client import AsyncSchoologyClient
 
-    return AsyncSchoologyClient(_profile(name_or_profile).credentials, **client_options)
+    profile = _profile(name_or_profile)
+    return AsyncSchoologyClient(profile.credentials, **{**profile.client_options, **client_options})

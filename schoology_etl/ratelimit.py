@@ -1,9 +1,11 @@
-"""Rate limiting: pure bucket arithmetic, a thread- and task-safe limiter, one per credential.
+"""Rate limiting: a thread- and task-safe limiter, one per credential, shared across processes.
 
 The bucket holds ``rate`` tokens; a spent token comes back exactly ``window`` seconds after
 it was spent. That is a token bucket whose refill is tied to each spend, so the number of
 sends in *any* interval of length ``window`` never exceeds ``rate``, while a full bucket
-still allows a burst. A 429 pauses the whole bucket.
+still allows a burst. A 429 pauses the whole bucket and shrinks it for a while
+(:mod:`schoology_etl.budget` holds the arithmetic and where the state is kept: this
+process, or a store every process using the key shares).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+from schoology_etl import budget
+from schoology_etl.budget import BudgetKeeper, BudgetState, LocalKeeper, shared_keeper
 from schoology_etl.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -39,43 +43,41 @@ class TokenBucket:
 
     ``reserve()`` books the next free slot and returns the time at which the caller may
     send; reservations are handed out in order, so callers are served first come first
-    served.
+    served. The arithmetic is :mod:`schoology_etl.budget`'s, on a state of its own.
     """
 
     def __init__(self, rate: int = DEFAULT_RATE, window: float = DEFAULT_WINDOW, *, clock: Clock = time.monotonic) -> None:
-        if int(rate) < 1:
-            raise ConfigurationError(f"rate_limit must be at least 1, got {rate!r}")
-        if float(window) <= 0:
-            raise ConfigurationError(f"rate_window must be positive, got {window!r}")
-        self.rate = int(rate)
-        self.window = float(window)
+        self.rate, self.window = _checked(rate, window)
         self.clock = clock
-        self._spent: collections.deque[float] = collections.deque(maxlen=self.rate)
-        self.paused_until = float("-inf")
+        self.state = BudgetState()
+
+    @property
+    def paused_until(self) -> float:
+        return self.state.paused_until
 
     def reserve(self, now: float | None = None) -> float:
         """Book one send and return the earliest time it may happen (``>= now``)."""
-        now = self.clock() if now is None else now
-        at = max(now, self.paused_until)
-        if len(self._spent) == self.rate:
-            at = max(at, self._spent[0] + self.window)
-        if self._spent and at < self._spent[-1]:
-            at = self._spent[-1]
-        self._spent.append(at)
-        return at
+        return budget.book(self.state, self.clock() if now is None else now, self.rate, self.window)
 
     def pause(self, seconds: float, now: float | None = None) -> float:
         """Send nothing for ``seconds`` from ``now``; return the time the pause ends."""
-        now = self.clock() if now is None else now
-        self.paused_until = max(self.paused_until, now + max(0.0, seconds))
-        return self.paused_until
+        return budget.pause(self.state, self.clock() if now is None else now, seconds)
 
     def available(self, now: float | None = None) -> int:
         """How many sends could go out right now without waiting."""
         now = self.clock() if now is None else now
-        if now < self.paused_until:
+        if now < self.state.paused_until:
             return 0
-        return self.rate - sum(1 for t in self._spent if t + self.window > now)
+        allowed = budget.allowed_rate(self.state, self.rate)
+        return max(0, allowed - sum(1 for t in self.state.spent if t + self.window > now))
+
+
+def _checked(rate: int, window: float) -> tuple[int, float]:
+    if int(rate) < 1:
+        raise ConfigurationError(f"rate_limit must be at least 1, got {rate!r}")
+    if float(window) <= 0:
+        raise ConfigurationError(f"rate_window must be positive, got {window!r}")
+    return int(rate), float(window)
 
 
 @dataclass
@@ -86,10 +88,13 @@ class Wait:
 
 
 class RateLimiter:
-    """A :class:`TokenBucket` shared safely by threads and asyncio tasks.
+    """One key's budget, safe for threads and asyncio tasks, local or shared between processes.
 
-    The lock is held only for arithmetic, never while sleeping, so the same limiter
-    serves sync threads and tasks on any event loop at once.
+    The budget's state lives in a keeper (:mod:`schoology_etl.budget`): this process's
+    own by default, or one shared by every process and host using the key. It is
+    touched only for arithmetic, never while sleeping, so the same limiter serves sync
+    threads and tasks on any event loop at once. A 429 (:meth:`refused`) pauses every
+    user of the budget and shrinks it; it grows back slowly.
     """
 
     def __init__(
@@ -99,32 +104,48 @@ class RateLimiter:
         *,
         margin: float = DEFAULT_MARGIN,
         clock: Clock = time.monotonic,
+        keeper: BudgetKeeper | None = None,
     ) -> None:
+        self._rate, self._window = _checked(rate, window)
         self.base_margin = margin
         self.margin = margin
-        self._bucket = TokenBucket(rate, window + margin, clock=clock)
+        self.keeper: BudgetKeeper = keeper or LocalKeeper(clock)
         self._lock = threading.Lock()
-        self._durations: collections.deque[float] = collections.deque(maxlen=self._bucket.rate)
+        self._durations: collections.deque[float] = collections.deque(maxlen=self._rate)
 
     @property
     def rate(self) -> int:
-        return self._bucket.rate
+        """The configured rate (the most the budget ever allows per window)."""
+        return self._rate
 
     @property
     def window(self) -> float:
-        return self._bucket.window - self.margin
+        return self._window
+
+    @property
+    def shared(self) -> bool:
+        """True when the budget is shared with other processes (and hosts)."""
+        return bool(getattr(self.keeper, "shared", False))
+
+    def allowed(self) -> int:
+        """Sends per window allowed right now (less than :attr:`rate` after a 429)."""
+        return self.keeper.update(lambda s, now: budget.allowed_rate(s, self._rate))
+
+    def _span(self) -> float:
+        return self._window + self.margin
 
     def _reserve(self) -> tuple[float, float]:
-        with self._lock:
-            now = self._bucket.clock()
-            return now, self._bucket.reserve(now)
+        rate, span = self._rate, self._span()
+        return self.keeper.update(lambda s, now: (now, budget.book(s, now, rate, span)))
 
-    def _recheck(self, at: float) -> float | None:
-        """If a pause began after ``at`` was booked and covers it, book again."""
-        with self._lock:
-            if self._bucket.paused_until > at:
-                return self._bucket.reserve()
-            return None
+    def _recheck(self, at: float) -> tuple[float, float] | None:
+        rate, span = self._rate, self._span()
+
+        def change(s: BudgetState, now: float) -> tuple[float, float] | None:
+            again = budget.rebook_if_paused(s, now, rate, span, at)
+            return None if again is None else (now, again)
+
+        return self.keeper.update(change)
 
     def acquire(self, sleep: SleepFn = time.sleep) -> float:
         """Block until one send is allowed; return the seconds waited."""
@@ -136,51 +157,51 @@ class RateLimiter:
             again = self._recheck(at)
             if again is None:
                 break
-            now, at = self._bucket.clock(), again
+            now, at = again
         return waited
 
     async def aacquire(self, sleep: AsyncSleepFn = asyncio.sleep) -> float:
         """Wait (without blocking the loop) until one send is allowed; return seconds waited."""
-        now, at = self._reserve()
+        shared = self.shared
+        now, at = await asyncio.to_thread(self._reserve) if shared else self._reserve()
         waited = 0.0
         while at > now:
             await sleep(at - now)
             waited += at - now
-            again = self._recheck(at)
+            again = await asyncio.to_thread(self._recheck, at) if shared else self._recheck(at)
             if again is None:
                 break
-            now, at = self._bucket.clock(), again
+            now, at = again
         return waited
 
     def observe(self, seconds: float) -> None:
         """Record how long one request took (send to answer); widens the margin to match."""
         with self._lock:
-            window = self._bucket.window - self.margin
             self._durations.append(max(0.0, seconds))
-            margin = min(max(self.base_margin, max(self._durations)), MAX_MARGIN_SHARE * window)
-            self._bucket.window = window + margin
-            self.margin = margin
+            self.margin = min(max(self.base_margin, max(self._durations)), MAX_MARGIN_SHARE * self._window)
 
     def pause(self, seconds: float | None = None) -> None:
-        """Pause every user of this limiter, for ``seconds`` or about one window."""
+        """Pause every user of this budget, for ``seconds`` or about one window."""
         seconds = self.window if seconds is None else seconds
-        with self._lock:
-            self._bucket.pause(seconds)
+        self.keeper.update(lambda s, now: budget.pause(s, now, seconds))
         log.info("rate limited: pausing all requests for this credential %.1f s", seconds)
+
+    def refused(self, retry_after: float | None = None) -> int:
+        """The API refused a send (429): pause everyone and shrink the budget; return the new rate."""
+        rate, span = self._rate, self._span()
+        allowed = self.keeper.update(lambda s, now: budget.refuse(s, now, rate, span, retry_after))
+        log.info("rate limited: pausing all requests for this credential %.1f s; budget now %s per %gs",
+                 self.window if retry_after is None else retry_after, allowed, self.window)
+        return allowed
 
     def reconfigure(self, rate: int, window: float) -> None:
         """Change the rate; bookings already made keep counting."""
+        self._rate, self._window = _checked(rate, window)
         with self._lock:
-            old = self._bucket
-            new = TokenBucket(rate, window + self.margin, clock=old.clock)
-            new.paused_until = old.paused_until
-            for t in list(old._spent)[-new.rate :]:
-                new._spent.append(t)
-            self._bucket = new
-            self._durations = collections.deque(self._durations, maxlen=new.rate)
+            self._durations = collections.deque(self._durations, maxlen=self._rate)
 
     def __repr__(self) -> str:
-        return f"<RateLimiter {self.rate}/{self.window:g}s>"
+        return f"<RateLimiter {self.rate}/{self.window:g}s{' shared' if self.shared else ''}>"
 
 
 _registry: dict[tuple[str, str], RateLimiter] = {}
@@ -198,7 +219,7 @@ def limiter_for(
     with _registry_lock:
         limiter = _registry.get(credential)
         if limiter is None:
-            limiter = _registry[credential] = RateLimiter(rate, window)
+            limiter = _registry[credential] = RateLimiter(rate, window, keeper=shared_keeper(credential))
         elif (limiter.rate, limiter.window) != (int(rate), float(window)):
             log.warning("rate limit for this credential changed from %s/%gs to %s/%gs",
                         limiter.rate, limiter.window, rate, window)

@@ -54,9 +54,14 @@ def clients() -> None:
 @click.option("--sftp-password-env", metavar="VAR", help="Read the SFTP password from this environment variable.")
 @click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
 @click.option("--insecure", is_flag=True, help="Allow http:// to a host other than this machine (unencrypted).")
+@click.option("--rate-limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="The key's budget: at most N requests per --rate-window (default 40).")
+@click.option("--rate-window", type=click.FloatRange(min=0, min_open=True), default=None, metavar="S",
+              help="The budget's window in seconds (default 5).")
 def add(name: str, base_url: str, key: str, secret_env: str | None, signature_method: str,
         sql_url_env: str | None, sftp_host: str | None, sftp_port: int | None, sftp_user: str | None,
-        sftp_host_key: str | None, sftp_password_env: str | None, replace: bool, insecure: bool) -> None:
+        sftp_host_key: str | None, sftp_password_env: str | None, replace: bool, insecure: bool,
+        rate_limit: int | None, rate_window: float | None) -> None:
     """Store client NAME (admin only)."""
     from runner.cli.whoami import cli_user
     from runner.client_admin import add_client
@@ -70,10 +75,31 @@ def add(name: str, base_url: str, key: str, secret_env: str | None, signature_me
     try:
         info = add_client(cli_user(), name, base_url=base_url, key=key, secret=secret,
                           signature_method=signature_method, sql_url=sql_url, sftp=sftp, replace=replace,
-                          insecure=insecure)
+                          insecure=insecure, rate_limit=rate_limit, rate_window=rate_window)
     except SchoologyETLError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"stored client {info.name} ({info.base_url})")
+    click.echo(f"stored client {info.name} ({info.base_url}, budget {info.budget})")
+
+
+@clients.command("edit")
+@click.argument("name")
+@click.option("--rate-limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="The key's budget: at most N requests per window.")
+@click.option("--rate-window", type=click.FloatRange(min=0, min_open=True), default=None, metavar="S",
+              help="The budget's window in seconds.")
+def edit(name: str, rate_limit: int | None, rate_window: float | None) -> None:
+    """Change client NAME's rate budget (admin only); what is not given stays."""
+    from runner.cli.whoami import cli_user
+    from runner.client_admin import update_client
+
+    changes = {k: v for k, v in (("rate_limit", rate_limit), ("rate_window", rate_window)) if v is not None}
+    if not changes:
+        raise click.UsageError("nothing to change: give --rate-limit and/or --rate-window")
+    try:
+        info = update_client(cli_user(), name, **changes)
+    except SchoologyETLError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"updated client {info.name}: budget {info.budget}")
 
 
 @clients.command("list")
@@ -93,7 +119,7 @@ def list_clients(as_json: bool) -> None:
         click.echo("no clients; add one with: toolbelt clients add NAME --base-url URL --key KEY")
     for i in infos:
         extras = [x for x in ("sql" if i.has_sql else "", f"sftp {i.sftp_host}" if i.sftp_host else "") if x]
-        click.echo(f"{i.name}  {i.base_url}  key {i.key_hint}  {i.signature_method}"
+        click.echo(f"{i.name}  {i.base_url}  key {i.key_hint}  {i.signature_method}  {i.budget}"
                    + (f"  ({', '.join(extras)})" if extras else ""))
 
 

@@ -10,6 +10,7 @@ import ipywidgets as w
 from runner import client_admin, profiles
 from runner.roles import ADMIN, has_role
 from runner.dashboard.widgets import error_html, ok_html
+from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
@@ -27,6 +28,12 @@ class ClientsView:
         self.key = w.Text(description="Key")
         self.secret = w.Password(description="Secret", placeholder="unchanged when editing")
         self.method = w.Dropdown(description="Signing", options=["HMAC-SHA1", "PLAINTEXT"])
+        self.rate_limit = w.BoundedIntText(description="Budget", value=DEFAULT_RATE, min=1, max=100_000,
+                                           tooltip="The key's budget: requests allowed per window")
+        self.rate_window = w.BoundedFloatText(description="per (s)", value=DEFAULT_WINDOW, min=0.1, max=86_400,
+                                              tooltip="The budget's window, in seconds")
+        self.rate_limit.add_class("tb-client-rate-limit")
+        self.rate_window.add_class("tb-client-rate-window")
         for widget, css in ((self.name, "tb-client-name"), (self.base_url, "tb-client-url"),
                             (self.key, "tb-client-key"), (self.secret, "tb-client-secret")):
             widget.add_class(css)
@@ -36,7 +43,7 @@ class ClientsView:
         self.message = w.HTML("")
         self.message.add_class("tb-client-message")
         form = w.VBox([w.HTML("<h4>Add or edit a client</h4>"), self.name, self.base_url, self.key, self.secret,
-                       self.method, w.HBox([save, self.message])])
+                       self.method, w.HBox([self.rate_limit, self.rate_window]), w.HBox([save, self.message])])
         self.is_admin = has_role(app.user, ADMIN)
         if not self.is_admin:
             form = w.HTML("<i class='tb-clients-readonly'>Only an admin may add, edit or test clients.</i>")
@@ -52,7 +59,8 @@ class ClientsView:
             if row is None:
                 row = self._rows[info.name] = self._row(info)
             label = (f"<b>{html.escape(info.name)}</b> {html.escape(info.base_url)} "
-                     f"<code>{html.escape(info.key_hint)}</code> {html.escape(info.signature_method)}")
+                     f"<code>{html.escape(info.key_hint)}</code> {html.escape(info.signature_method)} "
+                     f"<span class='tb-client-budget'>{html.escape(info.budget)}</span>")
             if row.children[0].value != label:
                 row.children[0].value = label
             rows.append(row)
@@ -82,6 +90,7 @@ class ClientsView:
             self.message.value = error_html(f"no client {name!r} any more")
             return
         self.name.value, self.base_url.value, self.method.value = info.name, info.base_url, info.signature_method
+        self.rate_limit.value, self.rate_window.value = info.rate_limit, info.rate_window
         self.key.value = ""
         self.secret.value = ""
         self.message.value = (f"Editing {html.escape(name)}: leave key and secret empty to keep the stored ones; "
@@ -92,7 +101,8 @@ class ClientsView:
         try:
             existing = {p.name for p in profiles.list_profiles()}
             if name in existing:
-                changes = {"base_url": self.base_url.value.strip(), "signature_method": self.method.value}
+                changes = {"base_url": self.base_url.value.strip(), "signature_method": self.method.value,
+                           "rate_limit": self.rate_limit.value, "rate_window": self.rate_window.value}
                 if self.key.value.strip():
                     changes["key"] = self.key.value.strip()
                 if secret:
@@ -100,7 +110,8 @@ class ClientsView:
                 client_admin.update_client(self.app.user, name, **changes)
             else:
                 client_admin.add_client(self.app.user, name, base_url=self.base_url.value.strip(),
-                                        key=self.key.value.strip(), secret=secret, signature_method=self.method.value)
+                                        key=self.key.value.strip(), secret=secret, signature_method=self.method.value,
+                                        rate_limit=self.rate_limit.value, rate_window=self.rate_window.value)
         except Exception as exc:  # noqa: BLE001 - the store's own message names the problem
             self.message.value = error_html(str(exc))
             return
@@ -109,6 +120,7 @@ class ClientsView:
         self.refresh()
         for field in (self.name, self.base_url, self.key):
             field.value = ""
+        self.rate_limit.value, self.rate_window.value = DEFAULT_RATE, DEFAULT_WINDOW
         self.message.value = ok_html(f"Saved {name}.")
 
     def test(self, name: str, out: w.HTML) -> None:

@@ -111,6 +111,9 @@ class ClientProfileRow(Base):
     sql_url_encrypted: Mapped[Optional[str]] = mapped_column(sa.Text)
     # host, port, username, path...; any password/private key only as *_encrypted keys
     sftp_settings: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    # the key's budget (requests per window of seconds); None: the library's default
+    rate_limit: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    rate_window: Mapped[Optional[float]] = mapped_column(sa.Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -166,6 +169,20 @@ class ClientLock(Base):
 
     client: Mapped[str] = mapped_column(sa.String(190), primary_key=True)
     touched_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class RateBudgetRow(Base):
+    """One API key's shared rate budget (:class:`schoology_etl.budget.BudgetState` as JSON).
+
+    ``key_digest`` is a SHA-256 of the consumer key and base URL, so the key itself is
+    not repeated here. Every process using the key locks this row to book a send.
+    """
+
+    __tablename__ = "rate_budgets"
+
+    key_digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 class LogLine(Base):

@@ -1,0 +1,192 @@
+"""A key's rate budget as plain state, the pure arithmetic on it, and where it is kept.
+
+The state (:class:`BudgetState`) is what every user of one API key must agree on: the
+times of the last sends, a pause (after a 429), and how much of the configured rate is
+allowed right now (less than all of it after a 429, growing back slowly). The arithmetic
+(:func:`book`, :func:`refuse`) is pure. A :class:`BudgetKeeper` holds the state and
+applies a change to it atomically:
+
+- :class:`LocalKeeper`: in this process, under a lock (the library's default);
+- a shared keeper, found through the entry point group ``schoology_etl.rate_budgets``
+  (the runner registers one that keeps the state in its store), so every process and
+  host using one key draws from a single budget.
+
+Adaptive rule: on a refusal, the allowed rate drops to :data:`SHRINK_TO` of what was
+sent in the last window (once per window, however many refusals arrive together); after
+:data:`GROW_AFTER_WINDOWS` windows without a refusal it rises by one request per window,
+up to the configured rate.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Callable, Protocol, TypeVar
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "schoology_etl.rate_budgets"
+#: after a refusal, the allowed rate becomes this share of what went out in the last window
+SHRINK_TO = 0.9
+#: windows without a refusal before the allowed rate grows by one
+GROW_AFTER_WINDOWS = 3
+
+T = TypeVar("T")
+
+
+@dataclass
+class BudgetState:
+    """One key's budget: booked send times (ascending), pause, allowed rate (None: all of it)."""
+
+    spent: list[float] = field(default_factory=list)
+    paused_until: float = -math.inf
+    allowed: int | None = None
+    changed_at: float = -math.inf
+    cut_at: float = -math.inf
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        for k in ("paused_until", "changed_at", "cut_at"):
+            data[k] = None if math.isinf(data[k]) else data[k]
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> BudgetState:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        for k in ("paused_until", "changed_at", "cut_at"):
+            data[k] = -math.inf if data.get(k) is None else float(data[k])
+        return cls(spent=[float(t) for t in data.get("spent", [])], paused_until=data["paused_until"],
+                   allowed=data.get("allowed"), changed_at=data["changed_at"], cut_at=data["cut_at"])
+
+
+def allowed_rate(state: BudgetState, rate: int) -> int:
+    """Sends allowed per window right now: the configured ``rate`` or less after refusals."""
+    return rate if state.allowed is None else max(1, min(rate, state.allowed))
+
+
+def _grow(state: BudgetState, now: float, rate: int, window: float) -> None:
+    if state.allowed is None:
+        return
+    if state.allowed >= rate:
+        state.allowed = None
+        return
+    step = GROW_AFTER_WINDOWS * window
+    if now - state.changed_at >= step:
+        steps = int((now - state.changed_at) // step)
+        state.allowed += steps
+        state.changed_at += steps * step
+        if state.allowed >= rate:
+            state.allowed = None
+
+
+def book(state: BudgetState, now: float, rate: int, window: float) -> float:
+    """Book one send; return the earliest time (``>= now``) it may go out.
+
+    At most :func:`allowed_rate` bookings fall in any interval of ``window`` seconds;
+    bookings are handed out in order (first come, first served).
+    """
+    _grow(state, now, rate, window)
+    allowed = allowed_rate(state, rate)
+    spent = state.spent
+    at = max(now, state.paused_until)
+    if len(spent) >= allowed:
+        at = max(at, spent[-allowed] + window)
+    if spent and at < spent[-1]:
+        at = spent[-1]
+    spent.append(at)
+    if len(spent) > rate:
+        del spent[: len(spent) - rate]
+    return at
+
+
+def pause(state: BudgetState, now: float, seconds: float) -> float:
+    """Send nothing for ``seconds`` from ``now``; return when the pause ends."""
+    state.paused_until = max(state.paused_until, now + max(0.0, seconds))
+    return state.paused_until
+
+
+def refuse(state: BudgetState, now: float, rate: int, window: float, retry_after: float | None) -> int:
+    """A send was refused (429): pause, and shrink the allowed rate once per window.
+
+    Returns the allowed rate after the change.
+    """
+    pause(state, now, window if retry_after is None else retry_after)
+    if now - state.cut_at >= window:
+        went_out = sum(1 for t in state.spent if now - window < t <= now)
+        current = allowed_rate(state, rate)
+        state.allowed = max(1, min(current - 1, int(went_out * SHRINK_TO)))
+        state.cut_at = state.changed_at = now
+    return allowed_rate(state, rate)
+
+
+def rebook_if_paused(state: BudgetState, now: float, rate: int, window: float, at: float) -> float | None:
+    """If a pause began after ``at`` was booked and covers it, book again; else None."""
+    if state.paused_until > at:
+        return book(state, now, rate, window)
+    return None
+
+
+class BudgetKeeper(Protocol):
+    """Holds one key's :class:`BudgetState` and changes it atomically."""
+
+    shared: bool
+
+    def update(self, change: Callable[[BudgetState, float], T]) -> T:
+        """Apply ``change(state, now)`` atomically (``now`` on this keeper's clock); return its result."""
+
+
+class LocalKeeper:
+    """The budget in this process only, under a lock; ``clock`` is injectable for tests."""
+
+    shared = False
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.state = BudgetState()
+        self._lock = threading.Lock()
+
+    def update(self, change: Callable[[BudgetState, float], T]) -> T:
+        with self._lock:
+            return change(self.state, self.clock())
+
+
+_factories: list[Callable[[tuple[str, str]], Any]] | None = None
+_factories_lock = threading.Lock()
+
+
+def _load_factories() -> list[Callable[[tuple[str, str]], Any]]:
+    global _factories
+    with _factories_lock:
+        if _factories is None:
+            found = []
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                try:
+                    found.append(ep.load())
+                except ImportError as exc:
+                    log.warning("rate budget entry point %s could not be loaded: %s", ep.name, exc)
+            _factories = found
+        return _factories
+
+
+def shared_keeper(credential: tuple[str, str]) -> BudgetKeeper | None:
+    """A keeper shared by every process using this credential, or None (budget stays local).
+
+    Asks each entry point in ``schoology_etl.rate_budgets`` (called with the credential,
+    consumer key and base URL); the first non-None answer wins.
+    """
+    for factory in _load_factories():
+        try:
+            keeper = factory(credential)
+        except Exception as exc:  # noqa: BLE001 - a shared budget is best effort: fall back to local
+            log.warning("shared rate budget unavailable, using this process's own: %s", exc)
+            continue
+        if keeper is not None:
+            return keeper
+    return None

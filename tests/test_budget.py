@@ -1,0 +1,94 @@
+"""The rate budget's pure arithmetic: booking, pause, shrink on a 429 and slow growth back."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schoology_etl import budget
+from schoology_etl.budget import BudgetState, LocalKeeper
+from schoology_etl.ratelimit import RateLimiter
+
+
+def _max_in_any_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    best, lo = 0, 0
+    for hi, t in enumerate(times):
+        while times[lo] <= t - window + 1e-9:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+def test_a_refusal_shrinks_to_what_went_through_and_pauses_everyone() -> None:
+    state = BudgetState()
+    for i in range(20):  # 20 sends in the last second of a 20-per-5-s budget
+        budget.book(state, 4.0 + i * 0.05, 20, 5.0)
+    allowed = budget.refuse(state, 5.0, 20, 5.0, retry_after=2.0)
+    assert allowed == 18  # 0.9 of the 20 that went out in the window
+    assert state.paused_until == 7.0
+    assert budget.book(state, 5.1, 20, 5.0) >= 7.0
+
+
+def test_refusals_arriving_together_shrink_only_once_per_window() -> None:
+    state = BudgetState()
+    for i in range(10):
+        budget.book(state, 0.05 + i * 0.09, 10, 1.0)
+    first = budget.refuse(state, 1.0, 10, 1.0, retry_after=None)
+    second = budget.refuse(state, 1.2, 10, 1.0, retry_after=None)
+    assert first == second == 9
+    third = budget.refuse(state, 2.5, 10, 1.0, retry_after=None)  # a window later: a new refusal counts
+    assert third < first
+
+
+def test_the_budget_grows_back_one_per_window_after_three_calm_windows() -> None:
+    state = BudgetState(allowed=5, changed_at=0.0, cut_at=0.0)
+    assert budget.allowed_rate(state, 8) == 5
+    budget.book(state, 2.9, 8, 1.0)
+    assert budget.allowed_rate(state, 8) == 5
+    budget.book(state, 3.0, 8, 1.0)
+    assert budget.allowed_rate(state, 8) == 6
+    budget.book(state, 9.0, 8, 1.0)
+    assert state.allowed is None and budget.allowed_rate(state, 8) == 8  # back to the configured rate
+
+
+@settings(max_examples=60, deadline=None)
+@given(rate=st.integers(2, 30), through=st.integers(1, 40), gaps=st.lists(st.floats(0, 0.3), min_size=1, max_size=200))
+def test_after_a_cut_no_window_holds_more_than_the_allowed_rate(rate, through, gaps) -> None:
+    window = 1.0
+    state = BudgetState()
+    for i in range(min(through, rate)):
+        budget.book(state, i * (window / (rate + 1)), rate, window)
+    cut_at = window
+    allowed = budget.refuse(state, cut_at, rate, window, retry_after=0.0)
+    now, booked = cut_at, []
+    for gap in gaps:
+        now += gap
+        booked.append(budget.book(state, now, rate, window))
+    calm_until = cut_at + budget.GROW_AFTER_WINDOWS * window  # before any growth step
+    early = [t for t in booked if t < calm_until]
+    assert _max_in_any_window(early, window) <= allowed
+    assert _max_in_any_window(booked, window) <= rate
+    assert booked == sorted(booked) and all(t >= cut_at for t in booked)
+
+
+def test_state_round_trips_through_json() -> None:
+    state = BudgetState(spent=[1.5, 2.0], paused_until=3.0, allowed=7, changed_at=1.0)
+    again = BudgetState.from_json(state.to_json())
+    assert again == state
+    assert BudgetState.from_json(BudgetState().to_json()).paused_until == -math.inf
+
+
+def test_limiter_refused_shrinks_the_budget_every_user_sees() -> None:
+    now = [0.0]
+    keeper = LocalKeeper(clock=lambda: now[0])
+    limiter = RateLimiter(10, 1.0, margin=0.0, keeper=keeper)
+    for _ in range(10):
+        limiter.acquire(sleep=lambda s: now.__setitem__(0, now[0] + s))
+    now[0] = 0.5
+    assert limiter.refused(retry_after=1.0) == 9
+    assert limiter.allowed() == 9
+    waited = limiter.acquire(sleep=lambda s: now.__setitem__(0, now[0] + s))
+    assert waited >= 1.0  # nobody sends during the pause
