@@ -34,6 +34,6 @@ want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv (pinned by constraints.txt)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev,redshift]'
+  .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev,redshift,bench]'
   echo "$want" > "$stamp"
 fi

@@ -187,7 +187,8 @@ def test_killed_apply_resumes_and_applies_each_change_exactly_once(env: RunnerEn
     assert any(t.startswith("resuming from the journal") for t in texts(run["id"]))
 
 
-def test_per_client_cap_runs_one_at_a_time(env: RunnerEnv) -> None:
+def test_per_client_cap_runs_one_at_a_time(env: RunnerEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLBELT_CLIENT_CONCURRENCY", "1")  # a setting; the default lets three go at once
     gate = env.gate("first")
     env.write_job("held", "import os, time\nprint('holding', flush=True)\n"
                           f"while not os.path.exists({str(gate)!r}):\n    time.sleep(0.05)")

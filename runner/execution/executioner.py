@@ -145,15 +145,22 @@ def _claim_when_free(run_id: int, worker_id: str) -> bool:
         time.sleep(CLAIM_POLL_SECONDS)
 
 
-def execute_run(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
-    """Execute run ``run_id`` in this process; its outcome, or None if another process has it."""
+OK_STATUSES = ("succeeded", "planned", "applied")
+
+
+def execute_run(run_id: int, *, claimed_by: str | None = None, kernel: Any = None) -> Outcome | None:
+    """Execute run ``run_id`` in this process; its outcome, or None if another process has it.
+
+    ``kernel``: a started :class:`~runner.execution.warm.WarmKernel` to run the notebook
+    on (a worker's warm executioner); a kernel is started for the run otherwise.
+    """
     worker_id = claimed_by or claims.default_worker_id()
     if claimed_by is None and not _claim_when_free(run_id, worker_id):
         log.info("run %s is not queued any more; another executioner has it", run_id)
         return None
     claims.record_pid(run_id, os.getpid())
     try:
-        return _execute_claimed(run_id, worker_id)
+        return _execute_claimed(run_id, worker_id, kernel)
     except Exception as exc:  # noqa: BLE001 - never leave a claimed run "running"
         log.exception("run %s: the runner failed", run_id)
         outcome = Outcome("failed", "internal", f"the runner failed: {type(exc).__name__}: {exc}")
@@ -173,7 +180,24 @@ def _kernel_never_started(error: BaseException, observer: RunObserver, monitor: 
     return "before replying to kernel_info" in text or "Address already in use" in text or "ZMQError" in text
 
 
-def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
+def _warm_kernel_options(kernel: Any, notebook_path: str | None, outputs: Path, writer: LogWriter) -> dict[str, Any]:
+    """``km=`` for papermill when the warm kernel can take this notebook (else ``{}``: start one)."""
+    if kernel is None or not notebook_path:
+        return {}
+    from runner.execution.warm import notebook_kernel_name
+
+    if notebook_kernel_name(notebook_path) != kernel.name or not kernel.alive():
+        return {}
+    try:
+        kernel.prepare_for(str(outputs), {OUTPUT_DIR_ENV: str(outputs), RUN_ID_ENV: os.environ[RUN_ID_ENV]})
+    except Exception as exc:  # noqa: BLE001 - a warm kernel that fails is replaced by a fresh one
+        writer.write("system", f"the waiting kernel could not be used ({type(exc).__name__}); starting one")
+        return {}
+    writer.write("system", "started on a waiting kernel (the library already imported)")
+    return {"km": kernel.km}
+
+
+def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome:
     run = _load(run_id)
     folder = run_dir(run_id)
     outputs = folder / "outputs"
@@ -208,12 +232,14 @@ def _execute_claimed(run_id: int, worker_id: str) -> Outcome:
     error: BaseException | None = None
     try:
         _check_notebook(run["notebook_path"])
+        warm = _warm_kernel_options(kernel, run["notebook_path"], outputs, writer)
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
                 papermill.execute_notebook(
                     run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
                     output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
                     shutdown_kernel="immediate", request_save_on_cell_execute=True,
+                    **(warm if attempt == 1 else {}),
                 )
                 break
             except Exception as exc:  # noqa: BLE001 - a kernel that never started is started again
@@ -295,7 +321,7 @@ def _may_apply(run: dict[str, Any], header: Any, writer: LogWriter) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return process_main("runner.execution.executioner", execute_run, ("succeeded", "planned", "applied"), argv)
+    return process_main("runner.execution.executioner", execute_run, OK_STATUSES, argv)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,12 @@
   cancel or timeout, how long to wait before killing its process group.
 - ``TOOLBELT_PARTIAL_LINE_SECONDS`` (default 1): a printed line without its newline yet is
   stored as it is after this long without more output on its stream.
-- ``TOOLBELT_CLIENT_CONCURRENCY`` (default 1): runs and applies executing at once per
-  client, across every process using the store.
+- ``TOOLBELT_CLIENT_CONCURRENCY`` (default 3): runs and applies executing at once per
+  client, across every process using the store. Their requests share the key's one
+  rate budget (:mod:`runner.ratebudget`), so the cap is a matter of taste, not of the
+  API's limit.
+- ``TOOLBELT_WARM_KERNELS`` (default 1): executioners a worker keeps forked ahead, each
+  with a started kernel that has the library imported, so a run starts at once.
 - ``TOOLBELT_RATE_LIMIT`` / ``TOOLBELT_RATE_WINDOW`` (default: the library's 40 per 5 s):
   the rate the runner's own apply process uses for a client.
 """
@@ -47,13 +51,17 @@ def partial_line_seconds() -> float:
     return _seconds("TOOLBELT_PARTIAL_LINE_SECONDS", 1.0)
 
 
-def client_concurrency() -> int:
-    """``TOOLBELT_CLIENT_CONCURRENCY`` (default 1): runs and applies executing at once per client.
+DEFAULT_CLIENT_CONCURRENCY = 3
 
-    Schoology's rate limit is per credential, so by default one process at a time talks
-    to a client; the cap holds across every worker and process using the store.
+
+def client_concurrency() -> int:
+    """``TOOLBELT_CLIENT_CONCURRENCY`` (default 3): runs and applies executing at once per client.
+
+    The cap holds across every worker and process using the store. Schoology's rate
+    limit is per credential; every run on a client draws from one shared budget, so
+    several runs at once never pass it together.
     """
-    return max(1, int(_seconds("TOOLBELT_CLIENT_CONCURRENCY", 1)))
+    return max(1, int(_seconds("TOOLBELT_CLIENT_CONCURRENCY", DEFAULT_CLIENT_CONCURRENCY)))
 
 
 def client_rate() -> dict[str, float]:
@@ -67,3 +75,14 @@ def client_rate() -> dict[str, float]:
     if window:
         options["rate_window"] = window
     return options
+
+
+def warm_kernels() -> int:
+    """``TOOLBELT_WARM_KERNELS`` (default 1; 0 turns warm kernels off): kernels a worker keeps started."""
+    raw = os.environ.get("TOOLBELT_WARM_KERNELS")
+    if raw is None or raw.strip() == "":
+        return 1
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 1
