@@ -185,7 +185,7 @@ READER = textwrap.dedent("""
 """)
 
 
-def part_api(tmp: Path, users: int, latency_ms: int, store_url: str | None) -> None:
+def part_api(tmp: Path, users: int, latency_ms: int, store_url: str | None, only: str | None = None) -> None:
     from schoology_sandbox import SandboxConfig, SandboxServer
 
     print(f"\n== Part 2: against the sandbox ({users} students, {latency_ms} ms latency, limit {RATE} per {WINDOW:g} s) ==")
@@ -224,6 +224,8 @@ def part_api(tmp: Path, users: int, latency_ms: int, store_url: str | None) -> N
     ]
     print(f"{'case':<44}{'sustained/real budget':>22}{'busiest window':>16}{'429s':>12}{'requests':>10}")
     for label, procs, env, real in cases:
+        if only and only not in label:
+            continue
         srv.configure(rate_limit=real, rate_window=WINDOW)
         time.sleep(WINDOW + 0.3)  # an empty window between cases
         arrivals.clear()
@@ -244,6 +246,7 @@ def main() -> None:
     parser.add_argument("--store-url", default=None)
     parser.add_argument("--skip-mechanism", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--only", default=None, help="Run only the Part 2 cases whose label contains this.")
     args = parser.parse_args()
     if not shutil.which("redis-server") and not args.skip_mechanism:
         raise SystemExit("redis-server not found (apt-get install redis-server), or use --skip-mechanism")
@@ -251,7 +254,7 @@ def main() -> None:
         if not args.skip_mechanism:
             part_mechanism(Path(tmp))
         if not args.skip_api:
-            part_api(Path(tmp), args.users, args.latency_ms, args.store_url)
+            part_api(Path(tmp), args.users, args.latency_ms, args.store_url, args.only)
 
 
 if __name__ == "__main__":

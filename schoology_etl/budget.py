@@ -11,10 +11,11 @@ applies a change to it atomically:
   (the runner registers one that keeps the state in its store), so every process and
   host using one key draws from a single budget.
 
-Adaptive rule: on a refusal, the allowed rate drops to :data:`SHRINK_TO` of what was
-sent in the last window (once per window, however many refusals arrive together); after
-:data:`GROW_AFTER_WINDOWS` windows without a refusal it rises by one request per window,
-up to the configured rate.
+Adaptive rule: on a refusal, the allowed rate drops to :data:`SHRINK_TO` of what the API
+let through in the last window (sent minus refused; the first refusal of an episode takes
+at least one off, the ones arriving together with it only lower it further as they show
+how little went through); after :data:`GROW_AFTER_WINDOWS` windows without a refusal it
+rises by one request per window, up to the configured rate.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class BudgetState:
     allowed: int | None = None
     changed_at: float = -math.inf
     cut_at: float = -math.inf
+    refused: list[float] = field(default_factory=list)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -63,7 +65,8 @@ class BudgetState:
         for k in ("paused_until", "changed_at", "cut_at"):
             data[k] = -math.inf if data.get(k) is None else float(data[k])
         return cls(spent=[float(t) for t in data.get("spent", [])], paused_until=data["paused_until"],
-                   allowed=data.get("allowed"), changed_at=data["changed_at"], cut_at=data["cut_at"])
+                   allowed=data.get("allowed"), changed_at=data["changed_at"], cut_at=data["cut_at"],
+                   refused=[float(t) for t in data.get("refused", [])])
 
 
 def allowed_rate(state: BudgetState, rate: int) -> int:
@@ -113,16 +116,22 @@ def pause(state: BudgetState, now: float, seconds: float) -> float:
 
 
 def refuse(state: BudgetState, now: float, rate: int, window: float, retry_after: float | None) -> int:
-    """A send was refused (429): pause, and shrink the allowed rate once per window.
+    """A send was refused (429): pause, and shrink the allowed rate to what got through.
 
     Returns the allowed rate after the change.
     """
     pause(state, now, window if retry_after is None else retry_after)
-    if now - state.cut_at >= window:
-        went_out = sum(1 for t in state.spent if now - window < t <= now)
-        current = allowed_rate(state, rate)
-        state.allowed = max(1, min(current - 1, int(went_out * SHRINK_TO)))
-        state.cut_at = state.changed_at = now
+    state.refused = [t for t in state.refused if t > now - window] + [now]
+    went_out = sum(1 for t in state.spent if now - window < t <= now)
+    through = max(0, went_out - len(state.refused))
+    current = allowed_rate(state, rate)
+    target = max(1, int(through * SHRINK_TO))
+    if now - state.cut_at >= window:  # a new episode: at least one less
+        state.allowed = max(1, min(current - 1, target))
+        state.cut_at = now
+    else:
+        state.allowed = max(1, min(current, target))
+    state.changed_at = now
     return allowed_rate(state, rate)
 
 

@@ -27,20 +27,20 @@ def test_a_refusal_shrinks_to_what_went_through_and_pauses_everyone() -> None:
     for i in range(20):  # 20 sends in the last second of a 20-per-5-s budget
         budget.book(state, 4.0 + i * 0.05, 20, 5.0)
     allowed = budget.refuse(state, 5.0, 20, 5.0, retry_after=2.0)
-    assert allowed == 18  # 0.9 of the 20 that went out in the window
+    assert allowed == 17  # 0.9 of the 19 that went through
     assert state.paused_until == 7.0
     assert budget.book(state, 5.1, 20, 5.0) >= 7.0
 
 
-def test_refusals_arriving_together_shrink_only_once_per_window() -> None:
+def test_refusals_arriving_together_bring_it_down_to_what_the_api_let_through() -> None:
     state = BudgetState()
-    for i in range(10):
-        budget.book(state, 0.05 + i * 0.09, 10, 1.0)
-    first = budget.refuse(state, 1.0, 10, 1.0, retry_after=None)
-    second = budget.refuse(state, 1.2, 10, 1.0, retry_after=None)
-    assert first == second == 9
-    third = budget.refuse(state, 2.5, 10, 1.0, retry_after=None)  # a window later: a new refusal counts
-    assert third < first
+    for i in range(37):  # a burst of 37 on a budget of 50; the API took 25 and refused 12 in flight
+        budget.book(state, i * 0.01, 50, 5.0)
+    allowed = [budget.refuse(state, 0.4 + k * 0.01, 50, 5.0, retry_after=4.0) for k in range(12)]
+    assert allowed[0] == 32 and allowed[-1] == 22  # 0.9 of 25
+    assert allowed == sorted(allowed, reverse=True)
+    later = budget.refuse(state, 6.0, 50, 5.0, retry_after=1.0)  # a new episode: at least one less
+    assert later <= 21
 
 
 def test_the_budget_grows_back_one_per_window_after_three_calm_windows() -> None:
@@ -75,7 +75,7 @@ def test_after_a_cut_no_window_holds_more_than_the_allowed_rate(rate, through, g
 
 
 def test_state_round_trips_through_json() -> None:
-    state = BudgetState(spent=[1.5, 2.0], paused_until=3.0, allowed=7, changed_at=1.0)
+    state = BudgetState(spent=[1.5, 2.0], paused_until=3.0, allowed=7, changed_at=1.0, refused=[1.9])
     again = BudgetState.from_json(state.to_json())
     assert again == state
     assert BudgetState.from_json(BudgetState().to_json()).paused_until == -math.inf
@@ -88,7 +88,7 @@ def test_limiter_refused_shrinks_the_budget_every_user_sees() -> None:
     for _ in range(10):
         limiter.acquire(sleep=lambda s: now.__setitem__(0, now[0] + s))
     now[0] = 0.5
-    assert limiter.refused(retry_after=1.0) == 9
-    assert limiter.allowed() == 9
+    assert limiter.refused(retry_after=1.0) == 8  # 0.9 of the 9 that went through
+    assert limiter.allowed() == 8
     waited = limiter.acquire(sleep=lambda s: now.__setitem__(0, now[0] + s))
     assert waited >= 1.0  # nobody sends during the pause
