@@ -20,7 +20,8 @@ with no building: when ``replace`` would leave none, the current primary stays.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Mapping
+import sys
+from typing import Any, Iterable, Iterator, Mapping
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.rows import join_ids, split_ids, text
@@ -85,8 +86,77 @@ def _desired(current: list[str], wanted: list[str], behavior: str, allowed: set[
     return result or current[:1]
 
 
+class FamilyIndex:
+    """What the parent-buildings job needs of a district, read in one pass and kept small.
+
+    Per user only its uid, id (when it differs), ``school_uid`` and buildings, as a
+    tuple of (interned) strings; parent links as ``parent uid -> [child uid]``. Built
+    from a stream of users (:func:`read_families`), so the district is never held as
+    whole records: about a quarter of a kilobyte per user.
+    """
+
+    __slots__ = ("users", "_people", "_links")
+
+    def __init__(self) -> None:
+        self.users = 0
+        # uid -> (id or "", school_uid, building_id, additional_buildings)
+        self._people: dict[str, tuple[str, str, str, str]] = {}
+        self._links: dict[str, list[str]] = {}
+
+    def add(self, user: Mapping[str, Any]) -> None:
+        """Take what is needed of one user record."""
+        uid = text(user.get("uid") or user.get("id"))
+        uid_id = text(user.get("id"))
+        self.users += 1
+        self._people[uid] = (
+            "" if uid_id in ("", uid) else uid_id,
+            text(user.get("school_uid")),
+            sys.intern(text(user.get("building_id"))),
+            sys.intern(text(user.get("additional_buildings"))),
+        )
+        for parent in split_ids(user.get("parent_uids")):
+            self._links.setdefault(sys.intern(parent), []).append(uid)
+        for child in split_ids(user.get("child_uids")):
+            self._links.setdefault(sys.intern(uid), []).append(child)
+
+    @property
+    def links(self) -> dict[str, list[str]]:
+        """``parent uid -> [child uid, ...]`` (each child once)."""
+        return {parent: list(dict.fromkeys(kids)) for parent, kids in self._links.items()}
+
+    def buildings(self, uid: str) -> list[str]:
+        """The user's building ids (primary first), or ``[]`` for a user not in the district."""
+        person = self._people.get(uid)
+        return [] if person is None else user_buildings({"building_id": person[2], "additional_buildings": person[3]})
+
+    def user(self, uid: str) -> dict[str, Any] | None:
+        """The kept fields of one user as a record (``id``, ``uid``, ``school_uid``, buildings)."""
+        person = self._people.get(uid)
+        if person is None:
+            return None
+        return {"id": person[0] or uid, "uid": uid, "school_uid": person[1] or None,
+                "building_id": person[2], "additional_buildings": person[3]}
+
+    def parents(self) -> Iterator[dict[str, Any]]:
+        """The kept fields of every linked parent in the district (for the plan's ``before``)."""
+        for uid in self._people:
+            if uid in self._links:
+                yield self.user(uid)  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return self.users
+
+
+def read_families(users: Iterable[Mapping[str, Any]]) -> FamilyIndex:
+    """A :class:`FamilyIndex` of a stream of API user records (read once)."""
+    index = FamilyIndex()
+    for user in users:
+        index.add(user)
+    return index
+
+
 def parent_building_updates(
-    users: Iterable[Mapping[str, Any]],
+    users: Iterable[Mapping[str, Any]] | FamilyIndex,
     *,
     behavior: str = "add",
     allowed_buildings: Iterable[Any] | None = None,
@@ -94,8 +164,8 @@ def parent_building_updates(
     """Update records for every parent whose buildings must change.
 
     Args:
-        users: API user records (``uid``, ``building_id``, ``additional_buildings``,
-            ``parent_uids`` / ``child_uids``).
+        users: a :class:`FamilyIndex`, or API user records (``uid``, ``building_id``,
+            ``additional_buildings``, ``parent_uids`` / ``child_uids``), read once.
         behavior: ``"add"`` or ``"replace"``.
         allowed_buildings: building ids the job may add or remove; ``None`` or empty
             means every building.
@@ -107,17 +177,14 @@ def parent_building_updates(
     if behavior not in BEHAVIORS:
         raise ConfigurationError(f"behavior must be one of {BEHAVIORS}, not {behavior!r}")
     allowed = {text(b) for b in allowed_buildings} if allowed_buildings else None
-    users = list(users)
-    by_uid = {text(u.get("uid") or u.get("id")): u for u in users}
-    links = children_by_parent(users)
+    index = users if isinstance(users, FamilyIndex) else read_families(users)
+    links = index.links
     updates = []
-    for uid, parent in by_uid.items():
-        if uid not in links:
-            continue
+    for parent in index.parents():
+        uid = parent["uid"]
         wanted: list[str] = []
         for child in links[uid]:
-            if child in by_uid:
-                wanted += [b for b in user_buildings(by_uid[child]) if b not in wanted]
+            wanted += [b for b in index.buildings(child) if b not in wanted]
         current = user_buildings(parent)
         desired = _desired(current, wanted, behavior, allowed)
         if set(desired) == set(current):
@@ -127,7 +194,7 @@ def parent_building_updates(
             {
                 "id": uid,
                 "uid": uid,
-                "school_uid": parent.get("school_uid"),
+                "school_uid": parent["school_uid"],
                 "building_id": primary,
                 "additional_buildings": join_ids(b for b in desired if b != primary),
             }
