@@ -1,0 +1,138 @@
+"""Benchmark: peak memory of each whole-district job at two district sizes.
+
+Each job notebook runs under the ``papermill`` CLI against a sandbox (its own process,
+no rate limit, ``--sizes`` students; parents, staff and the rest come on top) and the
+peak resident memory of the job's kernel is read from the kernel's own
+``resource.getrusage`` at the end of the run (a last cell the bench appends), so the
+figure is the job's alone. The growth between the two sizes is what the target
+(at most 50 MB from 20,000 to 100,000 users) speaks of.
+
+SIS files for ``reconcile_sis_with_schoology`` and ``deactivate_missing_users`` are
+written from the sandbox's own users (every active user listed: nothing to deactivate,
+a realistic reconcile).
+
+    .venv/bin/python bench/bench_jobs_memory.py [--sizes 20000 100000] [--jobs update_parent_buildings ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+JOBS = ["update_parent_buildings", "export_users", "reconcile_sis_with_schoology", "deactivate_missing_users",
+        "find_duplicate_users", "usage_summary"]
+PEAK_CELL = ("import resource as _r, json as _j\n"
+             "print('BENCH_PEAK_MB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024)")
+
+SANDBOX = textwrap.dedent("""
+    import json, sys, time
+    from schoology_sandbox import SandboxConfig, SandboxServer
+    srv = SandboxServer(SandboxConfig(users=int(sys.argv[1]), rate_limit=None)).start()
+    state = srv.app.state
+    roles = {r["id"]: r["title"] for r in state.roles.values()}
+    codes = {b["id"]: b.get("building_code", "") for b in state.buildings.values()}
+    users = [u for u in state.users.values() if u.get("school_uid") and u.get("building_id") in codes]
+    print(json.dumps({"base_url": srv.base_url, "key": srv.key, "secret": srv.secret, "users": len(state.users),
+                      "sis": [{"school_uid": u["school_uid"], "name_first": u["name_first"], "name_last": u["name_last"],
+                               "username": u.get("username", ""), "primary_email": u.get("primary_email", ""),
+                               "role": roles.get(u["role_id"], ""), "building_code": codes[u["building_id"]]}
+                              for u in users]}), flush=True)
+    time.sleep(10**6)
+""")
+
+
+def start_sandbox(students: int) -> tuple[subprocess.Popen[str], dict]:
+    proc = subprocess.Popen([sys.executable, "-c", SANDBOX, str(students)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    info = json.loads(proc.stdout.readline())
+    return proc, info
+
+
+def write_sis(info: dict, folder: Path) -> Path:
+    """A users SIS file listing every user the sandbox has (roles and buildings by id)."""
+    path = folder / "sis_users.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["school_uid", "name_first", "name_last", "username", "primary_email",
+                                           "role", "building_code"])
+        w.writeheader()
+        w.writerows(info["sis"])
+    return path
+
+
+def run_job(job: str, folder: Path, env: dict[str, str], sis: Path) -> tuple[float | None, float, str]:
+    nb = nbformat.read(ROOT / "notebooks" / "jobs" / f"{job}.ipynb", as_version=4)
+    nb.cells.append(new_code_cell(PEAK_CELL))
+    src = folder / f"{job}.ipynb"
+    nbformat.write(nb, src)
+    params = ["-p", "client", "bench"]
+    if job == "reconcile_sis_with_schoology":
+        params += ["-p", "sis_file", str(sis)]
+    if job == "deactivate_missing_users":
+        params += ["-p", "users_csv", str(sis)]
+    out = folder / f"{job}.out.ipynb"
+    start = time.perf_counter()
+    proc = subprocess.run([str(BIN / "papermill"), str(src), str(out), *params, "--no-progress-bar", "--cwd", str(folder)],
+                          env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        return None, elapsed, proc.stderr.strip().splitlines()[-1][:160] if proc.stderr.strip() else "failed"
+    done = nbformat.read(out, as_version=4)
+    text = "".join(o.get("text", "") for o in done.cells[-1].get("outputs", []))
+    peak = float(text.split("BENCH_PEAK_MB")[1].split()[0])
+    return peak, elapsed, ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs=2, default=[20000, 100000], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--jobs", nargs="*", default=JOBS)
+    args = parser.parse_args()
+    results: dict[str, list[tuple[float | None, float, str]]] = {j: [] for j in args.jobs}
+    users_at: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="bench-jobs-mem-") as tmp:
+        for size in args.sizes:
+            folder = Path(tmp) / str(size)
+            folder.mkdir()
+            t0 = time.perf_counter()
+            proc, info = start_sandbox(size)
+            users_at.append(info["users"])
+            print(f"sandbox: {size} students, {info['users']} users, up in {time.perf_counter() - t0:.1f} s", flush=True)
+            env = {**os.environ, "TOOLBELT_HOME": str(folder / "home"), "TOOLBELT_OUTPUT_DIR": str(folder),
+                   "TOOLBELT_CLIENT_BENCH_BASE_URL": info["base_url"], "TOOLBELT_CLIENT_BENCH_KEY": info["key"],
+                   "TOOLBELT_CLIENT_BENCH_SECRET": info["secret"], "TOOLBELT_CLIENT_BENCH_RATE_LIMIT": "100000",
+                   "TOOLBELT_CLIENT_BENCH_RATE_WINDOW": "1"}
+            env.pop("TOOLBELT_DB", None)
+            sis = write_sis(info, folder)
+            try:
+                for job in args.jobs:
+                    results[job].append(run_job(job, folder, env, sis))
+                    peak, secs, err = results[job][-1]
+                    print(f"  {job:<32} peak {peak if peak is None else round(peak)} MB in {secs:.0f} s {err}", flush=True)
+            finally:
+                proc.terminate()
+                proc.wait()
+    small, large = users_at
+    print(f"\npeak resident memory of the job's kernel (MB); load average {os.getloadavg()[0]:.1f}")
+    print(f"{'job':<32}{f'{small} users':>14}{f'{large} users':>14}{'growth':>10}")
+    for job, rows in results.items():
+        a, b = rows[0][0], rows[1][0]
+        growth = f"{b - a:+.0f}" if a is not None and b is not None else "-"
+        fmt = lambda v: "failed" if v is None else f"{v:.0f}"  # noqa: E731
+        print(f"{job:<32}{fmt(a):>14}{fmt(b):>14}{growth:>10}")
+
+
+if __name__ == "__main__":
+    main()
