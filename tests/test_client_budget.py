@@ -94,3 +94,20 @@ def test_parent_buildings_keep_a_small_fraction_of_each_user() -> None:
     small, large = _peak(2_000), _peak(10_000)
     per_user = (large - small) / 16_000
     assert per_user < 600, f"{per_user:.0f} bytes per user"  # a whole record as a dict is well over 1.5 kB
+
+
+def test_streamed_parent_changes_equal_the_listed_ones() -> None:
+    from schoology_etl.provisioning.families import parent_building_changes
+    from schoology_etl.provisioning.user_changes import update_changes
+
+    users = list(_district(300))
+    for n, u in enumerate(users):
+        if n % 5 == 0:
+            u["additional_buildings"] = "200"  # some parents need nothing, some students have two buildings
+    for behavior in ("add", "replace"):
+        listed = update_changes(parent_building_updates(users, behavior=behavior), users,
+                                fields=["building_id", "additional_buildings"], shown=["building_id"])
+        streamed = list(parent_building_changes(read_families(iter(users)), behavior=behavior))
+        assert streamed  # ids and buildings are kept as text: the API reads "12" as 12
+        assert [(c.seq, c.key, c.id, c.before, c.after) for c in streamed] == \
+               [(c.seq, c.key, str(c.id), {k: str(v) for k, v in c.before.items()}, c.after) for c in listed]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from schoology_etl.provisioning.rows import text
+from schoology_etl.provisioning.rows import project, text
 
 
 def normalize_email(email: Any) -> str:
@@ -67,6 +67,8 @@ DUPLICATE_COLUMNS = (
     "group", "rule", "key", "uid", "school_uid", "name_first", "name_middle", "name_last", "birthday_date",
     "primary_email", "building_id", "synced",
 )
+#: what the rules and the report read of a user
+USER_FIELDS = ("uid", "id", *DUPLICATE_COLUMNS[4:])
 
 
 def duplicate_rows(groups: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -82,3 +84,8 @@ def duplicate_rows(groups: Iterable[Mapping[str, Any]], users: Iterable[Mapping[
             rows.append({"group": n, "rule": group["rule"], "key": group["key"], "uid": uid,
                          **{f: text(user.get(f)) for f in DUPLICATE_COLUMNS[4:]}})
     return rows
+
+
+def current_users(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Users cut down to what the rules and the report read (:data:`USER_FIELDS`), from a stream."""
+    return list(project(records, USER_FIELDS))

@@ -19,16 +19,20 @@ with no building: when ``replace`` would leave none, the current primary stays.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from typing import Any, Iterable, Iterator, Mapping
 
 from schoology_etl.errors import ConfigurationError
+from schoology_etl.plans.model import Change
 from schoology_etl.provisioning.rows import join_ids, split_ids, text
 
 log = logging.getLogger(__name__)
 
 BEHAVIORS = ("add", "replace")
+#: the fields the job's plan changes
+PLAN_FIELDS = ("building_id", "additional_buildings")
 
 
 def user_buildings(user: Mapping[str, Any]) -> list[str]:
@@ -161,6 +165,38 @@ def parent_building_updates(
     behavior: str = "add",
     allowed_buildings: Iterable[Any] | None = None,
 ) -> list[dict[str, Any]]:
+    """Every update of :func:`iter_parent_building_updates`, as a list."""
+    return list(iter_parent_building_updates(users, behavior=behavior, allowed_buildings=allowed_buildings))
+
+
+def parent_building_changes(
+    index: FamilyIndex,
+    *,
+    behavior: str = "add",
+    allowed_buildings: Iterable[Any] | None = None,
+) -> Iterator[Change]:
+    """The plan's changes, one per parent whose buildings change, made as they are needed
+    (so :func:`schoology_etl.write_plan` streams them to disk: none is held in memory).
+
+    ``before`` and ``after`` hold ``building_id`` and ``additional_buildings``; the
+    change is keyed by ``school_uid`` (``uid`` for a parent without one).
+    """
+    from schoology_etl.provisioning.user_changes import update_changes
+
+    seq = 0
+    for update in iter_parent_building_updates(index, behavior=behavior, allowed_buildings=allowed_buildings):
+        parent = index.user(update["uid"])
+        for change in update_changes([update], [parent], fields=PLAN_FIELDS, shown=["building_id"]):
+            seq += 1
+            yield dataclasses.replace(change, seq=seq)
+
+
+def iter_parent_building_updates(
+    users: Iterable[Mapping[str, Any]] | FamilyIndex,
+    *,
+    behavior: str = "add",
+    allowed_buildings: Iterable[Any] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Update records for every parent whose buildings must change.
 
     Args:
@@ -170,7 +206,7 @@ def parent_building_updates(
         allowed_buildings: building ids the job may add or remove; ``None`` or empty
             means every building.
 
-    Returns:
+    Yields:
         One record per changed parent, in input order: ``id``, ``uid``, ``school_uid``,
         ``building_id`` (kept when still one of its buildings) and ``additional_buildings``.
     """
@@ -179,7 +215,6 @@ def parent_building_updates(
     allowed = {text(b) for b in allowed_buildings} if allowed_buildings else None
     index = users if isinstance(users, FamilyIndex) else read_families(users)
     links = index.links
-    updates = []
     for parent in index.parents():
         uid = parent["uid"]
         wanted: list[str] = []
@@ -190,13 +225,10 @@ def parent_building_updates(
         if set(desired) == set(current):
             continue
         primary = current[0] if current and current[0] in desired else desired[0]
-        updates.append(
-            {
-                "id": uid,
-                "uid": uid,
-                "school_uid": parent["school_uid"],
-                "building_id": primary,
-                "additional_buildings": join_ids(b for b in desired if b != primary),
-            }
-        )
-    return updates
+        yield {
+            "id": uid,
+            "uid": uid,
+            "school_uid": parent["school_uid"],
+            "building_id": primary,
+            "additional_buildings": join_ids(b for b in desired if b != primary),
+        }

@@ -17,8 +17,17 @@ from typing import Any, Iterable, Mapping
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.reconcile import diff_records
-from schoology_etl.provisioning.rows import required, text, where
+from schoology_etl.provisioning.rows import project, required, text, where
 from schoology_etl.provisioning.users import SIS_USER_FIELDS
+
+#: what the reconcile reads of a Schoology user (its keys and the fields an SIS file sets)
+USER_FIELDS = ("uid", "id", "school_uid", *SIS_USER_FIELDS)
+
+
+def current_users(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Schoology users cut down to :data:`USER_FIELDS`, read from a stream (a district's worth
+    kept in a fraction of the memory of whole records)."""
+    return list(project(records, USER_FIELDS))
 
 
 def user_file_diff(payloads: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
