@@ -73,13 +73,19 @@ def read_sections(
 def read_section_enrollments(client: Any, sections: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Every enrollment of ``sections``, each tagged with its section's id, code, course and building."""
     sections = list(sections)
+    out = list(iter_section_enrollments(client, sections))
+    log.info("read %d enrollments of %d sections", len(out), len(sections))
+    return out
+
+
+def iter_section_enrollments(client: Any, sections: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """:func:`read_section_enrollments` as a stream (one multiget of sections at a time in memory)."""
+    sections = list(sections)
     paths = [f"/sections/{s['id']}/enrollments?limit={PAGE}" for s in sections]
     by_path = {p: s for p, s in zip(paths, sections)}
-    out = []
     for path, rows in multiget_lists(client, paths, "enrollment"):
         s = by_path[path]
         tags = {"section_id": text(s.get("id")), "section_school_code": s.get("section_school_code"),
                 "course_code": s.get("course_code"), "building_id": text(s.get("building_id"))}
-        out.extend({**row, **tags} for row in rows)
-    log.info("read %d enrollments of %d sections", len(out), len(sections))
-    return out
+        for row in rows:
+            yield {**row, **tags}

@@ -21,6 +21,8 @@ from schoology_etl.provisioning.rows import text
 
 #: what :func:`users_by_role_and_building` reads of a user (keep only these of a district)
 USER_FIELDS = ("building_id", "role_id")
+#: what :func:`section_sizes` reads of an enrollment
+ENROLLMENT_FIELDS = ("section_id", "status", "admin")
 
 INACTIVE_COLUMNS = ["school_uid", "uid", "name_first", "name_last", "role", "building_id", "building",
                     "last_login", "days_since_login", "in_schoology"]
