@@ -1,7 +1,7 @@
 """A client's rate budget in its profile; one shared budget row per API key.
 
 Revision ID: 0003_i14
-Revises: 0002
+Revises: 0003_i11
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = '0003_i14'
-down_revision = '0002'
+down_revision = '0003_i11'
 branch_labels = None
 depends_on = None
 
