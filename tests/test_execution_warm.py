@@ -15,7 +15,7 @@ PROBE = (
     "import json, os, sys\n"
     "print(json.dumps({'preloaded': 'schoology_etl' in sys.modules, 'cwd': os.getcwd(),\n"
     "                  'run': os.environ.get('TOOLBELT_RUN_ID'), 'out': os.environ.get('TOOLBELT_OUTPUT_DIR'),\n"
-    "                  'leftover': 'leftover' in globals()}))\n"
+    "                  'leftover': 'leftover' in globals(), 'store_url_in_env': 'TOOLBELT_DB' in os.environ}))\n"
     "leftover = 1"
 )
 
@@ -48,6 +48,7 @@ def test_a_worker_runs_jobs_on_warm_kernels_in_the_runs_own_folder(runner_env: R
             assert p["run"] == str(run_id)
             assert p["out"] == p["cwd"] and p["cwd"].endswith(f"runs/{run_id}/outputs")
             assert p["leftover"] is False  # a kernel serves one run: nothing carries over
+            assert p["store_url_in_env"] is False  # as for a cold run: no store password in the job's environment
     finally:
         worker.send_signal(signal.SIGTERM)
         out = worker.communicate(timeout=60)[0].decode()

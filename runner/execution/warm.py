@@ -17,9 +17,12 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
+import tempfile
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -96,6 +99,21 @@ def notebook_kernel_name(path: str) -> str | None:
     return (nb.metadata.get("kernelspec") or {}).get("name") or KERNEL_NAME
 
 
+def _start_without_store_url(private: Path) -> WarmKernel:
+    """Start the kernel with ``TOOLBELT_DB`` moved into a private file (as a cold run's
+    kernel gets it: no store password in a job's environment); this process keeps it."""
+    from runner.execution.kernel_env import hide_store_url
+
+    url = os.environ.get("TOOLBELT_DB")
+    hide_store_url(private)
+    try:
+        return start_warm_kernel()
+    finally:
+        if url:
+            os.environ["TOOLBELT_DB"] = url
+            os.environ.pop("TOOLBELT_DB_FILE", None)  # the file stays: the kernel reads it
+
+
 def warm_child_main(conn: Connection, worker_id: str) -> None:
     """The forked warm executioner: start a kernel, say ready, run the one run it is given."""
     os.setsid()
@@ -106,8 +124,9 @@ def warm_child_main(conn: Connection, worker_id: str) -> None:
     dispose_engines(close=False)
     code = 0
     kernel: WarmKernel | None = None
+    private = tempfile.mkdtemp(prefix="tb-warm-")  # 0700: the store URL's file for the kernel
     try:
-        kernel = start_warm_kernel()
+        kernel = _start_without_store_url(Path(private))
         conn.send(READY)
         try:
             run_id = conn.recv()
@@ -121,6 +140,7 @@ def warm_child_main(conn: Connection, worker_id: str) -> None:
     finally:
         if kernel is not None:
             kernel.shutdown()
+        shutil.rmtree(private, ignore_errors=True)
         logging.shutdown()
         os._exit(code)
 
