@@ -262,7 +262,7 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
 
     # the plan: counts, a sample, a CSV download; apply, and the sandbox changed
     ui.wait_status("planned")
-    ui.wait_text(".tb-plan", r"update\s*3")
+    ui.wait_text(".tb-plan", r"3 users updated: position")
     ui.wait_text(".tb-plan", "Grade 10")
     with ui.page.expect_download(timeout=WAIT_MS) as download:
         ui.page.locator(".tb-plan a[download$='.csv']").click()

@@ -107,3 +107,46 @@ def test_run_with_apply_stops_at_planned_over_the_threshold_and_applies_under_it
     assert f"toolbelt runs apply {over['id']} --confirm 3" in log
     under = service.create_run("unlink_parents", env.client, {"count": 2}, "tester", apply=True, wait=True)
     assert under["status"] == "applied", under
+
+
+def test_dashboard_plan_view_reviews_filters_pages_and_asks_for_the_count(env: RunnerEnv) -> None:
+    import base64
+    import re
+    from types import SimpleNamespace
+
+    import openpyxl
+
+    from runner.dashboard import plan_view
+
+    run = service.create_run("unlink_parents", env.client, {"count": 3}, "tester", wait=True)
+    opened: list[int] = []
+    app = SimpleNamespace(service=service, user="tester", dispatch=service.DISPATCH_LOCAL, open_run=opened.append)
+    view = plan_view.PlanView(app)  # type: ignore[arg-type]
+    view.show(service.get_run(run["id"]))
+    assert "3 parent links unlinked" in view.body.value
+    assert view.rows.value.count("<tr>") == 4 and view.confirm.layout.display is None
+    assert view.confirm.description == "Type 3"
+    student = re.findall(r", parent of ([^<]+)</td>", view.rows.value)[2]
+    view.search.value = student
+    assert view.rows.value.count("<tr>") == 2 and "1 changed fields match" in view.page_info.value
+    view.search.value = "no such person"
+    assert "No change matches" in view.rows.value
+    view.search.value = ""
+    plan_view.PAGE_SIZE, saved = 2, plan_view.PAGE_SIZE
+    try:
+        view._goto(1)
+        assert "page 1 of 2" in view.page_info.value and view.prev.disabled and not view.next.disabled
+        view.next.click()
+        assert "page 2 of 2" in view.page_info.value and view.rows.value.count("<tr>") == 2
+    finally:
+        plan_view.PAGE_SIZE = saved
+    xlsx = re.search(r'download="plan-run-\d+\.xlsx" href="data:[^;]+;base64,([^"]+)"', view.downloads.value)
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(xlsx.group(1))))
+    assert book.sheetnames == ["Summary", "Changes"] and book["Changes"].max_row == 4
+
+    view.apply_plan()
+    assert "type 3 to confirm" in view.message.value and opened == []
+    view.confirm.value = "3"
+    view.apply_plan()
+    assert opened == [run["id"]]
+    assert service.wait_for_run(run["id"], timeout=120)["status"] == "applied"
