@@ -9,6 +9,10 @@ live with), so a truncated file or a wrong filter cannot empty a district.
 Traceback (most recent call last):
 ...
 schoology_etl.errors.ConfigurationError: 30 of 100 group memberships (30%) would be removed, above the allowed share 10% (parameter 'max_share'): is the file complete? Raise max_share to go ahead
+>>> require_filter([], "", False, message="give a file or a filter")
+Traceback (most recent call last):
+...
+schoology_etl.errors.ConfigurationError: give a file or a filter
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ def removals(changes: Iterable[Any]) -> int:
 
 def require_filter(*filters: Any, message: str) -> None:
     """Raise :class:`ConfigurationError` with ``message`` unless one of ``filters`` is set."""
-    if not any(f not in (None, "", [], ()) and (not isinstance(f, str) or f.strip(" ,")) for f in filters):
+    if not any(f is not False and f not in (None, "", [], ()) and (not isinstance(f, str) or f.strip(" ,"))
+               for f in filters):
         raise ConfigurationError(message)
 
 
