@@ -27,7 +27,7 @@ def test_demo_file_only_for_the_sandbox_client(job_env):
     ("sync_group_members", {"max_share": 0.01}, "group memberships"),
     ("import_parent_associations", {"max_share": 0.001}, "parent links"),
     ("import_enrollments", {"max_share": 0.001}, "enrollments"),
-    ("archive_past_sections", {"max_share": 0.001}, "sections"),
+    ("archive_past_sections", {"max_share": 0.001, "action": "delete"}, "sections"),
 ])
 def test_share_guard_refuses_with_the_count_and_the_parameter(job_env, job, params, what):
     message = _refused(job_env, job, **params)

@@ -150,7 +150,7 @@ def test_enrollments_and_parents_in_schoology_layouts_plan_as_today(district, tm
         {"Parent User Unique ID": r["parent_school_uid"], "Student User Unique ID": r["student_school_uid"]}
         for r in linked])
     users = list(api.iter_records("users"))
-    links = user_changes.parent_links(users)
+    links = user_changes.parent_links(users, client=api)
 
     def parent_plan(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
         items = associations.association_items(rows, current_links=links)

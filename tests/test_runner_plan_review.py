@@ -24,7 +24,7 @@ UNLINK_PARENTS = (
     "from schoology_etl.plans import Change\n"
     "from schoology_etl.provisioning import user_changes\n"
     "api = se.connect(client)\n"
-    "pairs = sorted(user_changes.parent_links(api.iter_records('users')))[:count]\n"
+    "pairs = sorted(user_changes.parent_links(api.iter_records('users'), client=api))[:count]\n"
     "changes = [Change(0, 'unlink', 'parent_associations', {'student_school_uid': s, 'parent_school_uid': p},\n"
     "                  None, {'linked': True}, {'linked': False}) for s, p in pairs]\n"
     "plan = se.write_plan(changes, client=api, job='unlink_parents')\n"

@@ -1,7 +1,7 @@
 """Column maps of district files, saved per client and job.
 
 Revision ID: 0003_i15
-Revises: 0002
+Revises: 0003_i11
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = '0003_i15'
-down_revision = '0002'
+down_revision = '0003_i11'
 branch_labels = None
 depends_on = None
 
