@@ -41,7 +41,11 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Cal
     shutil.copy(JOBS / "import_users.ipynb", jobs / "import_users.ipynb")
     sandbox = sandbox_factory(seed=1, users=60)
     profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
-    add_to_groups("tester", ["provisioners"])
+    from runner.store import DeploymentSetting, session_scope
+
+    with session_scope() as s:  # the deployment believes JUPYTERHUB_USER (the local page is "tester")
+        s.add(DeploymentSetting(name="trusted_identity", value="jupyterhub"))
+    add_to_groups("tester", ["provisioners", "appliers"])  # runs the import, applies its plan
     port = free_port()
     voila = start_voila(port, local=True, log_path=tmp_path / "voila.log")
     try:
