@@ -78,12 +78,18 @@ def _note(conn: sa.Connection, run_id: int, text: str) -> None:
                                            text=text))
 
 
-def request_apply(run_id: int, user: str, *, catalog: Any = None) -> None:
+def request_apply(run_id: int, user: str, *, catalog: Any = None, confirm: Any = None) -> None:
     """Mark run ``run_id`` ``applying`` for ``user`` (no process yet; the caller starts one).
 
+    ``confirm`` is the count the reviewer typed; a plan whose destructive changes pass
+    the threshold needs it (see :mod:`runner.confirm`).
+
     Raises:
-        RunNotFoundError, RunStateError, AccessDenied, NotAllowedError, BaseUrlChangedError, UnknownJobError.
+        RunNotFoundError, RunStateError, AccessDenied, NotAllowedError, BaseUrlChangedError, UnknownJobError,
+        ConfirmationRequired.
     """
+    from runner.confirm import check_confirmation
+
     from runner.execution.claims import reap_lost_runs
     from runner.service import RunNotFoundError, RunStateError
 
@@ -102,6 +108,7 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None) -> None:
         if run.status != "planned" and not _resumable(run):
             raise RunStateError(f"run {run_id} is {status_label(run.status)}; only a planned run (or an apply that "
                                 "stopped part-way or was partly applied) can be applied")
+        check_confirmation(run_id, run.plan_counts, confirm)
         previous = run.status
     with get_engine().begin() as conn:
         done = conn.execute(

@@ -34,3 +34,17 @@ def load_choices(client_name: str, kind: str) -> list[tuple[str, str]]:
     """``[(title, id)]`` of ``kind`` for the client profile ``client_name``."""
     with connect(client_name) as client:
         return load_choices_with(client, kind)
+
+
+def load_records(client_name: str, kind: str) -> list[dict]:
+    """The client's role records (building roles included) or building records (schools too),
+    whole, for :mod:`schoology_etl.provisioning.lookups` (codes and titles, not only ids)."""
+    from schoology_etl.provisioning.lookups import all_roles
+
+    with connect(client_name) as client:
+        if kind == "roles":
+            return all_roles(client)
+        if kind == "buildings":
+            schools = list(client.iter_records("schools"))
+            return [*schools, *(b for s in schools for b in client.iter_records("buildings", school_id=s["id"]))]
+    raise ValueError(f"no client records of type {kind!r}")

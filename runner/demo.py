@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from runner import profiles
+from runner.access import add_to_groups
 from runner.dashboard.launch import start_voila, wait_until_serving
 from runner.store.engine import toolbelt_home
 from schoology_sandbox import SandboxConfig, SandboxServer
@@ -24,6 +25,8 @@ from schoology_sandbox.sftp_server import SandboxSFTPServer
 log = logging.getLogger(__name__)
 
 DEMO_CLIENT = "sandbox"
+#: The groups the shipped jobs name in ``access``: the demo user joins both.
+DEMO_GROUPS = ["provisioners", "analysts"]
 
 
 def _stop(proc: subprocess.Popen | None, grace: float = 5.0) -> None:
@@ -68,6 +71,7 @@ class DemoEnvironment:
         from runner.roles import ensure_first_admin
 
         ensure_first_admin(current_user())  # whoever starts the demo administers its store
+        add_to_groups(current_user(), DEMO_GROUPS)  # the shipped jobs are for these groups
         logs = home / "logs"
         logs.mkdir(mode=0o700, exist_ok=True)
         if self.worker:

@@ -44,7 +44,7 @@ from runner.params import FIELD_TYPES, LIST_TYPES, NUMBER_TYPES, TEXT_TYPES, coe
 from schoology_etl.errors import ConfigurationError
 
 HEADER_KEYS = ("title", "description", "category", "access", "mutates", "timeout", "params", "outputs", "examples")
-FIELD_KEYS = ("type", "label", "required", "default", "help", "min", "max", "pattern", "choices")
+FIELD_KEYS = ("type", "label", "required", "default", "help", "min", "max", "pattern", "choices", "layout")
 RESERVED_PARAMS = ("client", "apply")
 DEFAULT_TIMEOUT = "30m"
 DEFAULT_CATEGORY = "Other"
@@ -85,6 +85,8 @@ class FieldSpec:
     max: Any = None
     pattern: str | None = None
     choices: tuple[Any, ...] | None = None
+    #: a file field's kind of district file (``users``, ``enrollments``...): the form offers its column map
+    layout: str | None = None
 
     @property
     def effective_default(self) -> Any:
@@ -106,6 +108,8 @@ class FieldSpec:
                 out[key] = getattr(self, key)
         if self.choices is not None:
             out["choices"] = list(self.choices)
+        if self.layout:
+            out["layout"] = self.layout
         return out
 
 
@@ -338,6 +342,14 @@ class _FieldBuilder:
         if not isinstance(required, bool):
             self.fail(f"required must be true or false, got {required!r}")
         pattern = self.pattern(ftype, spec.get("pattern"))
+        layout = spec.get("layout")
+        if layout is not None:
+            from schoology_etl.provisioning.sis import SPECS
+
+            if ftype != "file":
+                self.fail("layout only applies to file fields")
+            elif layout not in SPECS:
+                self.fail(f"layout {layout!r} is not one of {', '.join(SPECS)}")
         bounds = {k: self.bound(ftype, k, spec.get(k)) for k in ("min", "max")}
         if None not in bounds.values() and bounds["min"] > bounds["max"]:
             self.fail(f"min {bounds['min']!r} is above max {bounds['max']!r}")
@@ -353,6 +365,7 @@ class _FieldBuilder:
             max=bounds["max"],
             pattern=pattern,
             choices=choices,
+            layout=layout,
         )
         if "default" in spec and spec["default"] is not None:
             try:

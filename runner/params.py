@@ -141,23 +141,32 @@ def _as_ids(value: Any) -> list[str]:
 
 
 def check_csv_file(path: Path) -> None:
-    """Raise ``ValueError`` unless ``path`` is a readable CSV file with a header row."""
+    """Raise ``ValueError`` unless ``path`` is a readable CSV (any text encoding, detected) or
+    XLSX file with a header row."""
+    from schoology_etl.errors import SchoologyETLError
+    from schoology_etl.io.tables import read_table
+
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a folder, not a file")
     if not path.is_file():
         raise ValueError(f"file {str(path)!r} does not exist")
+    if path.stat().st_size == 0:
+        raise ValueError(f"file {str(path)!r} is empty or has no header row")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, strict=True)
-            header = next(reader, None)
-            if not header or not any(name.strip() for name in header):
-                raise ValueError(f"file {str(path)!r} is empty or has no header row")
-            for _ in reader:
-                pass
+        source = read_table(path)
+        header = source.columns
+        if not header or not any(str(name).strip() for name in header):
+            raise ValueError(f"file {str(path)!r} is empty or has no header row")
+        if source.encoding != "xlsx":
+            with path.open(newline="", encoding=source.encoding) as fh:
+                for _ in csv.reader(fh, strict=True):
+                    pass
     except UnicodeDecodeError as exc:
-        raise ValueError(f"file {str(path)!r} is not UTF-8 text") from exc
+        raise ValueError(f"file {str(path)!r} is not text in {exc.encoding}: {exc.reason}") from exc
     except csv.Error as exc:
         raise ValueError(f"file {str(path)!r} is not valid CSV: {exc}") from exc
+    except SchoologyETLError as exc:
+        raise ValueError(f"file {str(path)!r}: {exc}") from exc
 
 
 def _as_file(value: Any, base_dir: Path | None, check_files: bool) -> str:

@@ -151,6 +151,9 @@ def create_run(
     get_engine()  # an unreachable store fails here, before anything else touches it
     check_access(user, header, job=job_id)
     _check_client(client)
+    from runner.column_maps import fill_saved_map
+
+    params = fill_saved_map(header, job.id, client, params)
     with session_scope() as s:
         run = Run(job_id=job.id, notebook_path=str(job.path.resolve()), notebook_hash=job.content_hash,
                   client=client, params=params, apply=bool(apply), requester=user, status="queued",
@@ -370,7 +373,7 @@ def artifacts_of(run_id: int, user: str | None = None) -> list[dict[str, Any]]:
 
 
 def apply_run(run_id: int, user: str | None = None, *, dispatch: str = DISPATCH_LOCAL, wait: bool = False,
-              catalog: Any = None) -> dict[str, Any]:
+              catalog: Any = None, confirm: Any = None) -> dict[str, Any]:
     """Apply the reviewed plan of run ``run_id``; returns the run (``applying``, or final with ``wait``).
 
     The job header's ``access`` is checked again for ``user`` (the job's header as it is
@@ -380,12 +383,14 @@ def apply_run(run_id: int, user: str | None = None, *, dispatch: str = DISPATCH_
 
     Raises:
         RunNotFoundError, RunStateError, AccessDenied: nothing is applied.
+        ConfirmationRequired: the plan's destructive changes pass the threshold and
+            ``confirm`` is not their count (see :mod:`runner.confirm`).
     """
     from runner.applies import request_apply
 
     if dispatch not in (DISPATCH_LOCAL, DISPATCH_WORKERS):
         raise ConfigurationError(f"dispatch must be {DISPATCH_LOCAL!r} or {DISPATCH_WORKERS!r}, got {dispatch!r}")
-    request_apply(run_id, _acting(user), catalog=catalog)
+    request_apply(run_id, _acting(user), catalog=catalog, confirm=confirm)
     if dispatch == DISPATCH_LOCAL:
         from runner.execution.launch import spawn_applier
 

@@ -48,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     "output_dir": "schoology_etl.outputs",
     "output_path": "schoology_etl.outputs",
     "demo_file": "schoology_etl.demo_data",
+    "input_file": "schoology_etl.demo_data",
+    "read_input": "schoology_etl.provisioning.layouts",
+    "read_table": "schoology_etl.io.tables",
     "demo_analytics_url": "schoology_etl.demo_data",
     # plans
     "Plan": "schoology_etl.plans",

@@ -11,10 +11,14 @@ starts; a job run in JupyterLab with its defaults reads them through :func:`demo
 from __future__ import annotations
 
 import os
+from typing import Any
+from urllib.parse import urlsplit
 from importlib.metadata import entry_points
 from pathlib import Path
 
 from schoology_etl.errors import ConfigurationError
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 DEMO_DIR_ENV = "TOOLBELT_DEMO_DIR"
 PROVIDER_GROUP = "schoology_etl.demo_data"
@@ -60,3 +64,31 @@ def demo_analytics_url() -> str:
     if not path.exists():
         _write_with_provider("analytics database")
     return f"sqlite:///{path}"
+
+
+def is_sandbox(client: Any) -> bool:
+    """Whether ``client`` (a client or a base URL) talks to a sandbox: one on this machine.
+
+    A real district is never served from a loopback address; the sandbox only ever is.
+    """
+    base_url = client if isinstance(client, str) else getattr(getattr(client, "credentials", None), "base_url", "")
+    host = (urlsplit(base_url or "").hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def input_file(value: Any, demo_name: str, *, client: Any, param: str) -> Path:
+    """The file a job reads: ``value`` when given; the demo district's ``demo_name`` only for the sandbox.
+
+    With a real client an empty file parameter is a :class:`ConfigurationError` naming
+    the parameter: a real district's job never falls back to the demo district's file.
+    """
+    if value not in (None, ""):
+        path = Path(str(value))
+        if not path.is_file():
+            raise ConfigurationError(f"parameter {param!r}: no file at {path}")
+        return path
+    if not is_sandbox(client):
+        raise ConfigurationError(
+            f"parameter {param!r} is empty: give the district's file. The demo district's file "
+            f"({demo_name}) is used only with the sandbox client")
+    return demo_file(demo_name)

@@ -262,10 +262,10 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
 
     # the plan: counts, a sample, a CSV download; apply, and the sandbox changed
     ui.wait_status("planned")
-    ui.wait_text(".tb-plan", r"update\s*3")
-    ui.wait_text(".tb-plan", "Grade 10")
+    ui.wait_text(".tb-plan", r"3 users updated: position")
+    ui.wait_text(".tb-plan-changes", "Grade 10")
     with ui.page.expect_download(timeout=WAIT_MS) as download:
-        ui.page.locator(".tb-plan a[download$='.csv']").click()
+        ui.page.locator(".tb-plan-downloads a[download$='.csv']").click()
     plan_csv = Path(download.value.path()).read_text()
     assert all(uid in plan_csv for uid in uids) and "Grade 10" in plan_csv
     ui.wait_text(".tb-downloads", rf"run-{run_id}-tag_users.html")
@@ -280,7 +280,7 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
     ui.click(".tb-undo")
     poll_until(lambda: ui.current_run_id() != run_id, timeout=WAIT_MS / 1000)
     ui.wait_status("planned")
-    ui.wait_text(".tb-plan", "Grade 10")
+    ui.wait_text(".tb-plan-changes", "Grade 10")
     ui.shot("06-undo-plan")
     ui.click(".tb-apply")
     ui.wait_status("applied")

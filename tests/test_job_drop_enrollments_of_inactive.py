@@ -36,10 +36,11 @@ def test_both_rules_plan_and_apply(job_env):
     expected = _by_user(start, inactive | missing)
     assert _by_user(start, inactive) and _by_user(start, missing), "enrollments of both kinds"
 
-    only_inactive = list(job_env.run("drop_enrollments_of_inactive").plan)
+    only_inactive = list(job_env.run("drop_enrollments_of_inactive", include_past_sections=True).plan)
     assert {int(c.id) for c in only_inactive} == _by_user(start, inactive)
 
-    run = job_env.run("drop_enrollments_of_inactive", rules=["inactive", "missing_from_sis"], apply=True)
+    run = job_env.run("drop_enrollments_of_inactive", rules=["inactive", "missing_from_sis"], apply=True,
+                      include_past_sections=True)
     changes = list(run.plan)
     assert {int(c.id) for c in changes} == expected
     assert all(c.op == "unlink" and c.realm == "enrollments" and c.before["realm"] == "section" for c in changes)

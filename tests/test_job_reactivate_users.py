@@ -8,12 +8,12 @@ import pytest
 import schoology_etl as se
 
 
-def test_default_reactivates_every_inactive_user_and_undo_deactivates_them_again(job_env):
+def test_all_inactive_reactivates_every_inactive_user_and_undo_deactivates_them_again(job_env):
     start = job_env.state()
     inactive = {u["school_uid"]: uid for uid, u in start["inactive_users"].items()}
     assert len(inactive) == 5
 
-    run = job_env.run("reactivate_users", apply=True)
+    run = job_env.run("reactivate_users", all_inactive=True, apply=True)
     plan = list(run.plan)
     assert {c.key["school_uid"]: str(c.id) for c in plan} == inactive
     assert {c.op for c in plan} == {"reactivate"} and all(c.after == {"option_reenroll": 1} for c in plan)

@@ -112,8 +112,11 @@ def test_file_param_checked(tmp_path: Path) -> None:
     assert "does not exist" in invalid(input=str(tmp_path / "missing.csv"))["input"]
     assert "is a folder, not a file" in invalid(input=str(tmp_path))["input"]  # not "does not exist"
     binary = tmp_path / "bin.csv"
-    binary.write_bytes(b"\xff\xfe\x00bad")
-    assert "is not UTF-8 text" in invalid(input=str(binary))["input"]
+    binary.write_bytes(b"\x00\x01\x02\x03\xff\xfe\x00\x00\x89PNG")
+    assert "not text in any encoding" in invalid(input=str(binary))["input"]
+    windows = tmp_path / "windows.csv"  # Excel on Windows: cp1252, read instead of refused
+    windows.write_bytes("id,name\r\n1,Zoë Núñez\r\n".encode("cp1252"))
+    assert ok(input=str(windows))["input"] == str(windows.resolve())
     broken = tmp_path / "broken.csv"
     broken.write_text('id,name\n1,"unterminated\n')
     with pytest.raises(ParamsInvalid):

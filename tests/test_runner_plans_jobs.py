@@ -26,6 +26,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterat
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     shutil.copy(JOB, runner_env.jobs_dir / JOB.name)
+    from runner.access import add_to_groups
+
+    add_to_groups("tester", ["provisioners"])  # the shipped job is for provisioners
     yield runner_env
     kill_started_executioners()
     dispose_engines()

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "users": "runner.cli.users:users",
     "dashboard": "runner.cli.dashboard:dashboard",
     "demo": "runner.cli.demo:demo",
+    "maps": "runner.cli.maps:maps",
 }
 
 

@@ -229,18 +229,67 @@ def cancel(run_id: int, wait: bool, as_json: bool) -> None:
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait and stream the log until it ends.")
 @click.option("--queue", is_flag=True, help="Leave the apply to `toolbelt worker` instead of starting it here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run as JSON (no streamed log).")
-def apply_(run_id: int, wait: bool, queue: bool, as_json: bool) -> None:
+@click.option("--confirm", "confirm", default=None, metavar="COUNT",
+              help="The number of deletes, deactivations and unlinks in the plan, typed to confirm them "
+                   "(asked for when the plan passes the threshold).")
+def apply_(run_id: int, wait: bool, queue: bool, as_json: bool, confirm: str | None) -> None:
     """Apply the reviewed plan of a planned run (or resume an apply that stopped part-way)."""
     from runner import service
+    from runner.confirm import needs_confirmation
 
     with _clear_errors():
-        started = service.apply_run(run_id, dispatch=service.DISPATCH_WORKERS if queue else service.DISPATCH_LOCAL)
+        count = needs_confirmation(service.get_run(run_id).get("plan_counts"))
+        if count is not None and confirm is None and not as_json and click.get_text_stream("stdin").isatty():
+            confirm = click.prompt(f"The plan deletes, deactivates or unlinks {count} objects. "
+                                   f"Type {count} to apply it", default="", show_default=False)
+        started = service.apply_run(run_id, dispatch=service.DISPATCH_WORKERS if queue else service.DISPATCH_LOCAL,
+                                    confirm=confirm)
         if not wait:
             _echo_json(started) if as_json else click.echo(f"run {run_id} applying")
             return
         final = _follow(run_id, as_json)
         _echo_json(final) if as_json else click.echo(_summary(final), err=True)
     raise SystemExit(0 if final["status"] == "applied" else 1)
+
+
+@runs.command("plan")
+@click.argument("run_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True,
+              help="text: the summary and every change by name; csv: one row per changed field; json: both.")
+@click.option("--operation", default=None, help="Only changes of this operation (e.g. update, enroll, unlink).")
+@click.option("--search", default=None, help="Only changes whose name, field or values hold this text.")
+def plan_(run_id: int, fmt: str, operation: str | None, search: str | None) -> None:
+    """The plan review of a run, in names and titles: what each change does, before -> after."""
+    import sys
+
+    from runner import service
+    from schoology_etl.plans import Plan
+    from schoology_etl.plans.review import matches, review_rows, review_text, write_review_csv
+
+    with _clear_errors():
+        found = service.get_run(run_id)
+        if not found.get("plan_path"):
+            raise click.ClickException(f"run {run_id} has no plan")
+        plan = Plan(found["plan_path"])
+        summaries = plan.review_summary()
+        if operation or search:
+            def kept():  # noqa: ANN202 - filtered changes by their review rows
+                for change in plan:
+                    if any(matches(r, operation=operation, search=search) for r in review_rows([change])):
+                        yield change
+            changes = kept()
+        else:
+            changes = iter(plan)
+        if fmt == "csv":
+            write_review_csv(changes, sys.stdout)
+        elif fmt == "json":
+            _echo_json({"run_id": run_id, "total": len(plan), "status": found["status"],
+                        "summary": [{"operation": s.title, "count": s.count, "line": s.line()} for s in summaries],
+                        "changes": list(review_rows(changes))})
+        else:
+            click.echo(f"Run {run_id} ({found['job']} for {found['client']}): {found['status']}, {len(plan)} changes")
+            for line in review_text(changes, summaries):
+                click.echo(line)
 
 
 @runs.command("undo")

@@ -46,13 +46,15 @@ def constraint_hint(spec: FieldSpec) -> str:
 
 
 def csv_preview_html(path: Path, rows: int = _PREVIEW_ROWS) -> str:
-    """The first ``rows`` rows of a CSV file as a small HTML table (or the reason it cannot be read)."""
+    """The first ``rows`` rows of a CSV (any encoding) or XLSX file as a small HTML table (or why it cannot be read)."""
+    from schoology_etl.errors import SchoologyETLError
+    from schoology_etl.io.tables import read_table
+
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            body = [row for _, row in zip(range(rows), reader)]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        source = read_table(path)
+        header = list(source.columns)
+        body = [list(r.values()) for r in source.head(rows)]
+    except (OSError, UnicodeDecodeError, csv.Error, SchoologyETLError) as exc:
         return f'<span class="tb-error">cannot read {html.escape(path.name)}: {html.escape(str(exc))}</span>'
     if not header:
         return f'<span class="tb-error">{html.escape(path.name)} is empty</span>'
@@ -68,6 +70,7 @@ class FieldWidget:
         self.spec = spec
         self.upload_dir = upload_dir
         self.uploaded_path: Path | None = None
+        self.on_uploaded: Callable[[Path], None] | None = None  # e.g. the column map editor
         self.error = w.HTML("", layout=w.Layout(margin="0 0 0 200px"))
         self.error.add_class("tb-field-error")
         self.preview = w.HTML("")
@@ -107,7 +110,7 @@ class FieldWidget:
             chosen = tuple(v for v in (default or ()) if v in values)
             return w.SelectMultiple(options=options, value=chosen, rows=min(6, max(2, len(options))), layout=_LAYOUT)
         if kind == "file":
-            upload = w.FileUpload(accept=".csv,text/csv", multiple=False)
+            upload = w.FileUpload(accept=".csv,.xlsx,text/csv", multiple=False)
             upload.observe(self._on_upload, names="value")
             return upload
         # string, int, float: free text, so a bad value reaches the validator and is explained
@@ -138,6 +141,8 @@ class FieldWidget:
         target.write_bytes(bytes(item["content"]))
         self.uploaded_path = target
         self.preview.value = f"<div class='tb-preview-title'>{html.escape(name)}: first rows</div>" + csv_preview_html(target)
+        if self.on_uploaded is not None:
+            self.on_uploaded(target)
 
     def raw_value(self) -> Any:
         """The value as typed, or None when left empty (the validator applies defaults)."""
@@ -170,6 +175,7 @@ class JobForm:
         *,
         upload_dir: Path,
         load_choices: ChoiceLoader | None = None,
+        map_context: Any = None,
     ) -> None:
         self.job_id = job_id
         self.header = header
@@ -179,7 +185,16 @@ class JobForm:
         }
         self.summary = w.HTML("")
         self.summary.add_class("tb-form-summary")
-        self.box = w.VBox([f.box for f in self.fields.values()] + [self.summary])
+        boxes = [f.box for f in self.fields.values()]
+        self.map_editor = None
+        files = [f for f in self.fields.values() if f.spec.type == "file" and f.spec.layout]
+        if files and "column_map" in self.fields and map_context is not None:
+            from runner.dashboard.map_editor import MapEditor
+
+            self.map_editor = MapEditor(files[0].spec.layout, map_context, self.fields["column_map"].input)
+            files[0].on_uploaded = self.map_editor.open
+            boxes.insert(boxes.index(files[0].box) + 1, self.map_editor.widget)  # next to the upload
+        self.box = w.VBox(boxes + [self.summary])
         self.box.add_class("tb-form")
 
     def raw_values(self) -> dict[str, Any]:

@@ -103,7 +103,13 @@ class JobsView:
         header = job.require_header()
         self.job = job
         loader: Callable[[str], list[tuple[str, str]]] = self.app.choices_for_client
-        self.form = JobForm(job.id, header, upload_dir=self.app.upload_dir, load_choices=loader)
+        from runner.choices import load_records
+        from runner.dashboard.map_editor import MapContext
+
+        context = MapContext(client=lambda: self.app.client_name, job_id=job.id, user=self.app.user,
+                             load_records=load_records)
+        self.form = JobForm(job.id, header, upload_dir=self.app.upload_dir, load_choices=loader,
+                            map_context=context)
         execute = w.Button(description="Execute", button_style="primary", icon="play")
         execute.add_class("tb-execute")
         execute.on_click(lambda _b: self.execute())

@@ -28,6 +28,8 @@ def rich_outputs_html(notebook_path: str | Path) -> str:
             elif "image/svg+xml" in data:
                 parts.append(f'<div class="tb-plot">{_joined(data["image/svg+xml"])}</div>')
             elif "text/html" in data:
+                if "class='schoology-etl-plan'" in _joined(data["text/html"])[:80]:
+                    continue  # the plan: the review below shows it, once
                 parts.append(f'<div class="tb-table">{_joined(data["text/html"])}</div>')
     if not parts:
         return ""

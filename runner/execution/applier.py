@@ -105,6 +105,19 @@ def _journal_counts(report: Any, journal: str, previous: dict[str, Any] | None) 
     return counts
 
 
+def _target_for(plan: Any, client_name: str) -> Any:
+    """Where the plan is applied: the client's SFTP site for a file delivery, else its API."""
+    from schoology_etl import connect
+    from schoology_etl.plans.file_target import REALM, SFTPFileTarget
+
+    if plan.header.realms == [REALM]:
+        from schoology_etl.io.sftp import SFTPConnection
+        from schoology_etl.profiles import resolve_profile
+
+        return SFTPFileTarget(SFTPConnection.from_profile(resolve_profile(client_name)))
+    return connect(client_name, **client_rate())
+
+
 def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcome:
     """Apply the plan of run ``run_id`` (``applying``, claimed by this process) and record the end."""
     from schoology_etl import connect
@@ -134,8 +147,9 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
 
         check_applier(run)  # the row is a request: who it names must still be allowed
         check_plan_base_url(run["plan_path"], run["client"])  # again: the client may have changed since
-        client = connect(run["client"], **client_rate())
-        report = apply_plan(Plan(run["plan_path"]), client, journal=journal, expected_digest=run["plan_digest"],
+        plan = Plan(run["plan_path"])
+        client = _target_for(plan, run["client"])
+        report = apply_plan(plan, client, journal=journal, expected_digest=run["plan_digest"],
                             on_chunk=on_chunk, retry_failed=True)
         outcome = Outcome(RunStatus.APPLIED)
     except ApplyStopped as exc:

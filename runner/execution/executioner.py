@@ -270,7 +270,7 @@ def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome
     plan = {}
     if outcome.status == "succeeded" and header is not None and header.mutates:
         outcome, plan = _planned(outputs, writer)
-    apply_now = outcome.status == "planned" and run["apply"] and _may_apply(run, header, writer)
+    apply_now = outcome.status == "planned" and run["apply"] and _may_apply(run, header, writer, plan)
     writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
     if not apply_now:
         monitor.finish()
@@ -289,6 +289,7 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
     """A mutating job's successful run: ``planned`` with its plan, or ``succeeded`` with nothing to do."""
     from runner.execution.planrecord import find_plan, plan_counts, plan_fields
     from schoology_etl.errors import SchoologyETLError
+    from schoology_etl.plans import Plan
 
     path = find_plan(outputs)
     if path is None:
@@ -305,12 +306,25 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
     counts = "; ".join(f"{realm}: " + ", ".join(f"{op} {n}" for op, n in sorted(ops.items()))
                        for realm, ops in fields["plan_counts"]["counts"].items())
     writer.write("system", f"plan: {total} changes ({counts}), digest {fields['plan_digest'][:12]}")
+    try:
+        for summary in Plan(path).review_summary():
+            writer.write("system", f"  * {summary.line()}")
+    except SchoologyETLError as exc:  # the summary is for reading; the plan itself was checked above
+        writer.write("system", f"the plan's summary cannot be read: {exc}")
     return Outcome("planned"), fields
 
 
-def _may_apply(run: dict[str, Any], header: Any, writer: LogWriter) -> bool:
-    """``--apply``: the requester's access checked again against the job's header as it is now."""
+def _may_apply(run: dict[str, Any], header: Any, writer: LogWriter, plan: dict[str, Any]) -> bool:
+    """``--apply``: the requester's access checked again against the job's header as it is now,
+    and a plan over the destructive threshold left for a reviewer to confirm."""
     from runner.access import AccessDenied, check_access
+    from runner.confirm import needs_confirmation
+
+    count = needs_confirmation(plan.get("plan_counts"))
+    if count is not None:
+        writer.write("system", f"not applied: the plan deletes, deactivates or unlinks {count} objects; review it "
+                               f"and confirm the count: toolbelt runs apply {run['id']} --confirm {count}")
+        return False
 
     try:
         check_access(run["requester"], header, job=run["job_id"])

@@ -212,3 +212,17 @@ class Artifact(Base):
     kind: Mapped[str] = mapped_column(sa.String(32))
 
     run: Mapped[Run] = relationship(back_populates="artifacts")
+
+
+class ColumnMapRow(Base):
+    """A district file's column and value map, saved per client and job so next month's file needs nothing."""
+
+    __tablename__ = "column_maps"
+    __table_args__ = (sa.UniqueConstraint("client", "job_id", name="uq_column_maps_client_job"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(sa.String(190))
+    job_id: Mapped[str] = mapped_column(sa.String(190))
+    map_json: Mapped[str] = mapped_column(LongText)
+    saved_by: Mapped[str] = mapped_column(sa.String(190))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

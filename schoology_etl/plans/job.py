@@ -37,6 +37,7 @@ def write_plan(
     job: str | None = None,
     path: str | Path | None = None,
     current_counts: dict[str, int] | None = None,
+    names: bool = True,
 ) -> Plan:
     """Stream ``changes`` into a new plan file and return the closed :class:`Plan`.
 
@@ -48,11 +49,17 @@ def write_plan(
             an existing plan is moved aside as ``plan.N.jsonl`` so a re-run in the same
             folder never overwrites a reviewed plan.
         current_counts: realm -> how many objects exist now (sizes the drift reads).
+        names: add what a reviewer reads (user names, building, role, section and
+            grading period titles) to each change, read from ``client``.
     """
     target = Path(path) if path is not None else output_path(PLAN_FILE)
     if target.exists():
         _move_aside(target)
     base_url = getattr(getattr(client, "credentials", None), "base_url", None) or getattr(client, "base_url", None)
+    if names and hasattr(client, "iter_records"):
+        from schoology_etl.plans.names import PlanNamer
+
+        changes = PlanNamer(client).name_all(changes)
     with PlanWriter(target, base_url=base_url, job=job) as writer:
         writer.write_many(changes)
         for realm, count in (current_counts or {}).items():

@@ -39,6 +39,8 @@ class Change:
         id: the Schoology id when known (``None`` for a create).
         before: the touched fields as they were at planning (whole object for a delete).
         after: the fields the change writes.
+        names: what a person reads, never used to apply: ``{"object": "Ana Li (S1)",
+            "values": {field: {id: title}}}`` (see :mod:`schoology_etl.plans.names`).
     """
 
     seq: int
@@ -48,6 +50,7 @@ class Change:
     id: Any = None
     before: dict[str, Any] = field(default_factory=dict)
     after: dict[str, Any] = field(default_factory=dict)
+    names: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.op not in OPERATIONS:
@@ -63,12 +66,19 @@ class Change:
         return sorted(set(self.before) | set(self.after))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "op": self.op, "realm": self.realm, "key": self.key, "id": self.id,
+        data = {"seq": self.seq, "op": self.op, "realm": self.realm, "key": self.key, "id": self.id,
                 "before": self.before, "after": self.after}
+        if self.names:
+            data["names"] = self.names
+        return data
 
     def renumbered(self, seq: int) -> "Change":
         """The same change at position ``seq``."""
-        return Change(seq, self.op, self.realm, self.key, self.id, self.before, self.after)
+        return Change(seq, self.op, self.realm, self.key, self.id, self.before, self.after, self.names)
+
+    def named(self, names: dict[str, Any]) -> "Change":
+        """The same change carrying ``names`` for the reviewer."""
+        return Change(self.seq, self.op, self.realm, self.key, self.id, self.before, self.after, names)
 
     def to_json(self) -> str:
         return _ENCODER.encode(self.to_dict())
@@ -84,6 +94,7 @@ class Change:
                 id=data.get("id"),
                 before=dict(data.get("before") or {}),
                 after=dict(data.get("after") or {}),
+                names=dict(data.get("names") or {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigurationError(f"{where or 'change'}: not a valid change ({exc!r})") from exc

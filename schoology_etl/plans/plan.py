@@ -140,9 +140,18 @@ class Plan:
 
         return apply_plan(self, client, **options)
 
+    def review_summary(self) -> list[Any]:
+        """One :class:`~schoology_etl.plans.review.OperationSummary` per operation (reads every change once)."""
+        from schoology_etl.plans.review import summarize
+
+        return summarize(self)
+
     def __repr__(self) -> str:
-        counts = ", ".join(f"{realm}: " + " ".join(f"{op} {n}" for op, n in ops.items()) for realm, ops in self.header.counts.items())
-        return f"<Plan {self.path.name}: {self.header.total} changes ({counts or 'none'})>"
+        """The plan's summary, one line per operation (what a job's log shows)."""
+        lines = [f"Plan {self.path.name}: {self.header.total} changes"
+                 + (f" for {self.header.base_url}" if self.header.base_url else "")]
+        lines += [f"  * {s.line()}" for s in self.review_summary()]
+        return "\n".join(lines)
 
     def _cannot_undo_html(self) -> str:
         cannot = self.header.extra.get("cannot_undo") or []
@@ -152,15 +161,20 @@ class Plan:
         return table(["seq", "op", "realm", "key", "reason"], rows, caption=f"Cannot be undone ({len(cannot)})")
 
     def _repr_html_(self) -> str:
-        counts = [(realm, op, n) for realm, ops in self.header.counts.items() for op, n in sorted(ops.items())]
-        sample = [(c.seq, c.op, c.realm, c.key_text, c.id, c.before, c.after) for c in self.sample()]
+        """The summary and the first changes by name (the whole review: the runner's plan view or
+        :mod:`schoology_etl.plans.review`)."""
+        import itertools
+
+        from schoology_etl.plans.review import COLUMNS, review_rows
+
         title = f"Plan {self.path.name}: {self.header.total} changes"
         if self.header.base_url:
             title += f" for {self.header.base_url}"
+        lines = "".join(f"<li>{html.escape(s.line())}</li>" for s in self.review_summary())
+        first = [[r[c] for c in COLUMNS] for r in itertools.islice(review_rows(self), 20)]
         return (
-            f"<div><p><b>{html.escape(title)}</b></p>"
-            + table(["realm", "operation", "changes"], counts, caption="Changes by realm and operation")
-            + table(["seq", "op", "realm", "key", "id", "before", "after"], sample, caption=f"Sample ({len(sample)} changes)")
+            f"<div class='schoology-etl-plan'><p><b>{html.escape(title)}</b></p><ul>{lines}</ul>"
+            + table(list(COLUMNS), first, caption=f"First {len(first)} changed fields")
             + self._cannot_undo_html()
             + "</div>"
         )

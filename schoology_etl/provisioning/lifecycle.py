@@ -23,6 +23,7 @@ def missing_users(
     *,
     max_share: float = 0.1,
     role_ids: Iterable[Any] | None = None,
+    exclude_role_ids: Iterable[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Users with a ``school_uid`` that the SIS file no longer lists.
 
@@ -32,6 +33,8 @@ def missing_users(
         max_share: refuse when more than this share (0..1) of the candidate users would
             be deactivated.
         role_ids: only users in these roles are candidates (``None``: every role).
+        exclude_role_ids: users in these roles are never candidates (e.g. staff roles,
+            see :func:`.guards.faculty_role_ids`).
 
     Returns:
         ``{id, uid, school_uid, name_first, name_last, role_id}`` for each user to deactivate.
@@ -43,8 +46,10 @@ def missing_users(
         raise ConfigurationError(f"max_share must be between 0 and 1, not {max_share!r}")
     listed = {text(r.get("school_uid")) for r in sis_rows} - {""}
     roles = {text(r) for r in role_ids} if role_ids else None
+    excluded = {text(r) for r in exclude_role_ids or ()}
     candidates = [
         u for u in users if text(u.get("school_uid")) and (roles is None or text(u.get("role_id")) in roles)
+        and text(u.get("role_id")) not in excluded
     ]
     gone = [u for u in candidates if text(u.get("school_uid")) not in listed]
     if candidates and len(gone) / len(candidates) > max_share:

@@ -112,7 +112,7 @@ class Lookup:
 
 
 def role_lookup(roles: Iterable[Mapping[str, Any]]) -> Lookup:
-    """Role title -> role id, from ``/roles`` records."""
+    """Role title -> role id, from ``/roles`` records (pass :func:`all_roles` for building roles too)."""
     return Lookup(roles, key_field="title", kind="role title")
 
 
@@ -124,3 +124,12 @@ def building_lookup(buildings: Iterable[Mapping[str, Any]]) -> Lookup:
 def grading_period_lookup(periods: Iterable[Mapping[str, Any]]) -> Lookup:
     """Grading period title -> id, from ``/gradingperiods`` records."""
     return Lookup(periods, key_field="title", kind="grading period title")
+
+
+def all_roles(client: Any) -> list[dict[str, Any]]:
+    """Every role of ``GET /roles``: the ``role`` list and the building (school override)
+    roles the API returns in their own ``building_role`` array (e.g. "Teacher (Northgate)")."""
+    data = client.get("roles") or {}
+    if not isinstance(data, Mapping):
+        return list(client.iter_records("roles"))
+    return [dict(r) for key in ("role", "building_role") for r in (data.get(key) or []) if isinstance(r, Mapping)]

@@ -1,6 +1,6 @@
 """Sign-in and deployment settings: a password hash per user, a settings table.
 
-Revision ID: 0003_i11
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_i11'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None

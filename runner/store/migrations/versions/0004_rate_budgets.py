@@ -1,7 +1,7 @@
 """A client's rate budget in its profile; one shared budget row per API key.
 
-Revision ID: 0003_i14
-Revises: 0003_i11
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = '0003_i14'
-down_revision = '0003_i11'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
