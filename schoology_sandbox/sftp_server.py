@@ -81,7 +81,7 @@ def fill_demo_site(root: str | Path, sis_dir: str | Path | None = None) -> Path:
     Args:
         root: the site's folder.
         sis_dir: a folder of demo SIS files (default: the demo district's, see
-            :func:`schoology_sandbox.demo_files.demo_file`).
+            :func:`schoology_etl.demo_data.demo_file`).
     """
     root = Path(root)
     outgoing, incoming = root / "outgoing", root / "incoming"
@@ -91,7 +91,7 @@ def fill_demo_site(root: str | Path, sis_dir: str | Path | None = None) -> Path:
         if sis_dir is not None:
             source = Path(sis_dir) / name
         else:
-            from schoology_sandbox.demo_files import demo_file
+            from schoology_etl.demo_data import demo_file
 
             source = demo_file(name)
         if not source.exists():

@@ -117,6 +117,15 @@ def test_sftp_site_names_a_missing_demo_file(tmp_path: Path) -> None:
         SandboxSFTPServer(sis_dir=tmp_path).start()
 
 
+def test_sftp_site_without_a_folder_fills_from_the_demo_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from schoology_sandbox.sftp_server import fill_demo_site
+
+    monkeypatch.setenv("TOOLBELT_DEMO_DIR", str(tmp_path / "demo"))
+    root = fill_demo_site(tmp_path / "site")
+    assert sorted(p.name for p in (root / "outgoing").iterdir()) == sorted(OUTGOING_FILES)
+    assert (root / "outgoing" / "users.csv").read_bytes() == (tmp_path / "demo" / "sis" / "users.csv").read_bytes()
+
+
 def test_sftp_site_serves_others_while_a_client_stalls(site: SandboxSFTPServer) -> None:
     import socket
 
