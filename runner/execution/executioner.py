@@ -270,7 +270,8 @@ def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome
     plan = {}
     if outcome.status == "succeeded" and header is not None and header.mutates:
         outcome, plan = _planned(outputs, writer)
-    apply_now = outcome.status == "planned" and run["apply"] and _may_apply(run, header, writer)
+    apply_now = (outcome.status == "planned" and _wants_apply(run, plan, writer)
+                 and _may_apply(run, header, writer))
     writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
     if not apply_now:
         monitor.finish()
@@ -306,6 +307,23 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
                        for realm, ops in fields["plan_counts"]["counts"].items())
     writer.write("system", f"plan: {total} changes ({counts}), digest {fields['plan_digest'][:12]}")
     return Outcome("planned"), fields
+
+
+def _wants_apply(run: dict[str, Any], plan: dict[str, Any], writer: LogWriter) -> bool:
+    """``--apply``; or a scheduled run whose schedule applies plans under a number of changes by itself."""
+    if run["apply"]:
+        return True
+    limit = run.get("auto_apply_under")
+    if limit is None:
+        return False
+    total = int((plan.get("plan_counts") or {}).get("total") or 0)
+    if total < limit:
+        writer.write("system", f"the plan has {total} changes, fewer than its schedule's limit of {limit}: "
+                     "applying it without review")
+        return True
+    writer.write("system", f"the plan has {total} changes, not fewer than its schedule's limit of {limit}: "
+                 "it waits for review")
+    return False
 
 
 def _may_apply(run: dict[str, Any], header: Any, writer: LogWriter) -> bool:
