@@ -41,6 +41,7 @@ h3.tb-category { font-size: 12px; text-transform: uppercase; letter-spacing: .04
 .tb-job-about { color: #3d4650; margin: 0 0 8px 0; line-height: 1.4; }
 .tb-when { margin: 10px 0 4px 0; }
 .tb-schedule-box { border-left: 3px solid #0b57d0; padding-left: 8px !important; margin: 4px 0; }
+.tb-run-panel .widget-html-content, .tb-job-detail .widget-html-content { line-height: 1.4; }
 .tb-run-log .widget-html-content, .tb-run-rich .widget-html-content { line-height: 1.35; }
 .tb-log-scroll { display: flex; flex-direction: column-reverse; max-height: 360px; overflow: auto; }
 .tb-log { background: #111; color: #ddd; padding: 8px; margin: 0; font-size: 12px; line-height: 1.35;
