@@ -20,6 +20,7 @@ body, .tb-app { background: #f4f6f8; }
 .tb-column { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px !important;
              position: sticky; top: 6px; max-height: calc(100vh - 24px); overflow: auto !important;
              box-sizing: border-box; min-width: 0; }
+.tb-column > *, .tb-run-panel > .widget-box > * { flex-shrink: 0 !important; }  /* scroll, never overlap */
 h2.tb-section { font-size: 17px; margin: 4px 0 8px 0; color: #12355b; }
 h3.tb-section { font-size: 15px; margin: 10px 0 4px 0; color: #12355b; }
 .tb-empty { color: #57606a; }

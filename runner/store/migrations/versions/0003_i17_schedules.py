@@ -76,16 +76,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_notification_rules_schedule_id', table_name='notification_rules')
-    op.drop_index('ix_notification_rules_user', table_name='notification_rules')
+    # tables go with their indexes (MariaDB refuses to drop an index a foreign key needs)
     op.drop_table('notification_rules')
     op.drop_table('schedule_firings')
     with op.batch_alter_table('runs', schema=None) as batch_op:
-        batch_op.drop_index('ix_runs_schedule_status')
         batch_op.drop_constraint('fk_runs_schedule_id', type_='foreignkey')
+        batch_op.drop_index('ix_runs_schedule_status')
         batch_op.drop_column('notified_status')
         batch_op.drop_column('auto_apply_under')
         batch_op.drop_column('scheduled_for')
         batch_op.drop_column('schedule_id')
-    op.drop_index('ix_schedules_due', table_name='schedules')
     op.drop_table('schedules')
