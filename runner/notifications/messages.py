@@ -15,8 +15,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 DASHBOARD_URL_ENV = "TOOLBELT_DASHBOARD_URL"
 DEFAULT_DASHBOARD_URL = "http://127.0.0.1:8866/"
 
+# partly applied: the API refused some changes; someone has to look, as for a failure
 EVENT_OF_STATUS = {"succeeded": "finished", "applied": "finished", "failed": "failed", "cancelled": "failed",
-                   "planned": "planned"}
+                   "partly_applied": "failed", "planned": "planned"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def _what(run: dict[str, Any], event: str) -> str:
         return f"has a plan of {total} changes waiting for review"
     if run["status"] == "cancelled":
         return "was cancelled"
+    if run["status"] == "partly_applied":
+        return "was only partly applied (the API refused some changes)"
     if event == "failed":
         return "failed"
     return "was applied" if run["status"] == "applied" else "finished"

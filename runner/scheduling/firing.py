@@ -25,11 +25,12 @@ import sqlalchemy as sa
 
 from runner.execution.claims import _retryable, default_worker_id
 from runner.scheduling.cron import next_due
+from runner.status import ACTIVE
 from runner.store import Run, Schedule, ScheduleFiring, get_engine, utcnow
 
 log = logging.getLogger(__name__)
 
-GOING_STATUSES = ("queued", "running", "applying")
+GOING_STATUSES = tuple(sorted(s.value for s in ACTIVE))  # queued, running, applying
 
 
 def due_schedules(now: datetime) -> list[tuple[int, datetime]]:
