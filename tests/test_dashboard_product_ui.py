@@ -58,6 +58,9 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Cal
                         "TOOLBELT_SECRET_KEY": Fernet.generate_key().decode(), "TOOLBELT_CANCEL_GRACE_SECONDS": "2",
                         "TOOLBELT_STUCK_SECONDS": "4", "JUPYTERHUB_USER": "tester"}.items():
         monkeypatch.setenv(name, value)
+    from runner.access import add_to_groups
+
+    add_to_groups("teardown", ["admins"])  # cancels whatever is left at the end
     sandbox = sandbox_factory()
     profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     env = RunnerEnv(home=home, jobs_dir=jobs, db_url=os.environ["TOOLBELT_DB"], client="sandbox",

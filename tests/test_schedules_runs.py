@@ -35,6 +35,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterat
 
 
 def test_a_worker_fires_due_schedules_and_applies_only_plans_under_the_limit(env: RunnerEnv) -> None:
+    from runner.access import add_to_groups
+
+    add_to_groups("tester", ["appliers"])  # a schedule that applies by itself needs the apply role
     past = utcnow() - timedelta(minutes=10)
     small = add_schedule("set_positions", env.client, "* * * * *", params={"count": "3", "position": "Nurse"},
                          auto_apply_under=10, user="tester", now=past)

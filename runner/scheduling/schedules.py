@@ -7,7 +7,8 @@ the schedule is added, and again at each firing (the header may have changed sin
 
 ``auto_apply_under=N`` lets a writing job's run apply its plan by itself when the plan
 has fewer than N changes; otherwise a scheduled run of a writing job stops at
-``planned`` and waits for review, like any other.
+``planned`` and waits for review, like any other. Only a user with the apply role may
+set it (and the apply checks the owner's role again when it runs).
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ def add_schedule(job_id: str, client: str, cron: str, *, tz: str = "UTC", params
         if not job.require_header().mutates:
             raise ScheduleInvalid("auto-apply-under", f"job {job.id} does not write to Schoology; it has no plan "
                                                       "to apply")
+        from runner.roles import APPLY, require_role
+
+        require_role(user, APPLY, f"let a schedule of {job.id} apply plans without review")
         if int(auto_apply_under) < 1:
             raise ScheduleInvalid("auto-apply-under", "must be at least 1 (plans with fewer changes than this "
                                                       "apply by themselves)")
