@@ -77,8 +77,7 @@ def test_params_and_auto_apply_are_checked_when_added(env: RunnerEnv) -> None:
     from runner.roles import NotAllowedError
 
     with pytest.raises(NotAllowedError, match="apply role"):  # applying without review needs the apply role
-        add_schedule("write_things", env.client, "0 7 * * *", auto_apply_under=5, user="tester")
-    add_to_groups("tester", ["appliers"])
+        add_schedule("write_things", env.client, "0 7 * * *", auto_apply_under=5, user="sam")
     with pytest.raises(ScheduleInvalid, match="at least 1"):
         add_schedule("write_things", env.client, "0 7 * * *", auto_apply_under=0, user="tester")
     made = add_schedule("count_things", env.client, "0 7 * * 1-5", tz="Europe/Paris", params={"n": "3"},
