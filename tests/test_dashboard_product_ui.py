@@ -165,7 +165,7 @@ def test_views_read_like_a_product_and_pass_axe(served: Any) -> None:
             ui.wait_text(".tb-history", rf"#{fired['run_id']}.*\(schedule #1\)")
             ui.shot("history")
             audit(page, "history")
-            service.cancel_run(fired["run_id"], "tester")
+            service.cancel_run(fired["run_id"], "teardown")
 
             ui.nav("Clients")
             ui.page.locator(".tb-clients").first.wait_for()
