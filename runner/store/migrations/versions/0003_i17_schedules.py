@@ -1,7 +1,7 @@
 """Schedules, their firings, notification rules; runs know their schedule and what was notified.
 
 Revision ID: 0003_i17
-Revises: 0003_i11
+Revises: 0003_i14
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = '0003_i17'
-down_revision = '0003_i11'  # chained after issue 11's migration (merged first)
+down_revision = '0003_i14'  # chained after the migrations merged first (issues 11, 14)
 branch_labels = None
 depends_on = None
 
