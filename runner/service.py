@@ -88,6 +88,9 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "kind": run.kind or "job",
         "applied_by": run.applied_by,
         "applied_at": _iso(run.applied_at),
+        "schedule_id": run.schedule_id,
+        "scheduled_for": _iso(run.scheduled_for),
+        "auto_apply_under": run.auto_apply_under,
     }
 
 

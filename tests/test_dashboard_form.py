@@ -33,7 +33,8 @@ def test_every_field_type_gets_a_widget_with_its_default(tmp_path):
     assert form.fields["dry"].input.value is True
     assert form.fields["behavior"].input.value == "add"
     assert [o[1] for o in form.fields["buildings"].input.options] == ["11", "12"]
-    assert "*" in form.fields["name"].box.children[0].children[0].value  # required marker
+    assert form.fields["name"].input.description == "Name *"  # the label is the input's own, with the required marker
+    assert form.fields["count"].input.description == "Count"
 
 
 def test_bad_values_are_explained_beside_their_fields_and_nothing_is_returned(tmp_path):

@@ -46,7 +46,7 @@ def test_bad_input_never_reaches_the_runner_and_good_input_opens_the_run(jobs: R
     app.client.value = jobs.client
     app.jobs.open_job("count")
     field = app.jobs.form.fields["n"]
-    assert "From 1 to 10" in field.box.children[0].children[2].value  # the limits are said up front
+    assert "From 1 to 10" in field.box.children[0].children[1].value  # the limits are said up front
     field.input.value = "eleven"
     assert app.jobs.execute() is None
     assert "integer" in field.error.value and service.list_runs() == []
@@ -56,7 +56,8 @@ def test_bad_input_never_reaches_the_runner_and_good_input_opens_the_run(jobs: R
     run = app.jobs.execute()
     assert run is not None and service.get_run(run["id"])["params"] == {"n": 7}
     assert app.jobs.execute() is None and len(service.list_runs()) == 1  # a double click runs once
-    assert app.nav.index == 1 and app.run_view.run_id == run["id"]
+    assert app.nav.index == 0 and app.run_view.run_id == run["id"]  # the run opens beside the form
+    assert app.jobs.run_panel.children[1] is app.run_view.widget and app.jobs.form is not None
     assert "requested by <b>tester</b>" in app.run_view.title.value
     assert "<th>n</th><td>7</td>" in app.run_view.params.value
     assert app.run_view.cancel.layout.display is None  # queued: Cancel is offered
@@ -97,7 +98,7 @@ def test_history_filters_by_job_status_and_user(jobs: RunnerEnv) -> None:
 def test_deep_link_opens_a_run(jobs: RunnerEnv) -> None:
     run = service.create_run("count", jobs.client, {}, "ann", dispatch=service.DISPATCH_WORKERS)
     app = DashboardApp(user="tester", query_string=f"?run={run['id']}")
-    assert app.nav.index == 1 and f"Run {run['id']}" in app.run_view.title.value
+    assert app.nav.index == 0 and f"Run {run['id']}" in app.run_view.title.value
 
 
 def test_a_bad_deep_link_is_said_and_the_page_still_works(jobs: RunnerEnv) -> None:

@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "runs": "runner.cli.runs:runs",
     "worker": "runner.cli.runs:worker",
     "users": "runner.cli.users:users",
+    "schedules": "runner.cli.schedules:schedules",
+    "notify": "runner.cli.notify:notify",
     "dashboard": "runner.cli.dashboard:dashboard",
     "demo": "runner.cli.demo:demo",
     "maps": "runner.cli.maps:maps",

@@ -26,7 +26,7 @@ from runner.store.engine import toolbelt_home
 
 log = logging.getLogger(__name__)
 
-VIEWS = ("Jobs", "Run", "History", "Clients")
+VIEWS = ("Jobs", "History", "Clients")  # the run is shown beside the catalog and the form, in Jobs
 DISPATCH_ENV = "TOOLBELT_DASHBOARD_DISPATCH"
 
 
@@ -46,7 +46,7 @@ class DashboardApp:
         self.client = w.Dropdown(description="Client", layout=w.Layout(width="260px"))
         self.client.add_class("tb-client-select")
         self.client.observe(lambda _c: self._client_changed(), names="value")
-        self.nav = w.ToggleButtons(options=VIEWS)
+        self.nav = w.ToggleButtons(options=VIEWS, description="View", style={"description_width": "0px"})
         self.nav.add_class("tb-nav")
         self.clients_changed()
         self.jobs = JobsView(self)
@@ -56,14 +56,16 @@ class DashboardApp:
                              selected_index=0)
         w.jslink((self.nav, "index"), (self.stack, "selected_index"))
         self.nav.observe(self._on_nav, names="index")
-        title = w.HTML(f"{CSS}<h2 class='tb-title'>Provisioner's Toolbelt</h2>")
+        title = w.HTML(f"{CSS}<header class='tb-banner' role='banner'><h1 class='tb-title'>Provisioner's Toolbelt"
+                       "</h1></header>")
         self.who = w.HTML(f"Signed in as <b>{html.escape(self.user)}</b>")
         self.who.add_class("tb-user")
         self.notice = w.HTML("")
         self.notice.add_class("tb-notice")
-        self.widget = w.VBox([w.HBox([title, self.who, self.client],
-                                     layout=w.Layout(justify_content="space-between", align_items="center")),
-                              self.nav, self.notice, self.stack])
+        top = w.HBox([title, self.who, self.client],
+                     layout=w.Layout(justify_content="space-between", align_items="center"))
+        top.add_class("tb-top")
+        self.widget = w.VBox([top, self.nav, self.notice, self.stack])
         self.widget.add_class("tb-app")
         self.follow_query(query_string)
 
@@ -72,6 +74,9 @@ class DashboardApp:
         view = self._views.get(name)
         if view is None:
             view = self._views[name] = {"Run": RunView, "History": HistoryView, "Clients": ClientsView}[name](self)
+            if name == "Run":  # in the Jobs view's third column
+                self.jobs.run_panel.children = [w.HTML('<h2 class="tb-section">Run</h2>'), view.widget]
+                return view
             children = list(self.stack.children)
             children[VIEWS.index(name)] = view.widget
             self.stack.children = children
@@ -138,7 +143,7 @@ class DashboardApp:
     def open_run(self, run_id: int) -> None:
         """Show the Run view following ``run_id``."""
         self.notice.value = ""
-        self.show("Run")
+        self.show("Jobs")
         self.run_view.open(run_id)
 
     def rerun(self, run_id: int) -> dict[str, Any] | None:

@@ -20,13 +20,21 @@ from runner.params import CLIENT_DATA_TYPES, ParamsInvalid, validate_params
 
 ChoiceLoader = Callable[[str], list[tuple[str, str]]]  # field type -> [(label, value)]
 
-_LAYOUT = w.Layout(width="420px")
+_LAYOUT = w.Layout(width="100%", max_width="460px")
 _PREVIEW_ROWS = 5
+
+
+_STYLE = {"description_width": "200px"}
 
 
 def _label(spec: FieldSpec) -> w.HTML:
     star = ' <span class="tb-required" title="required">*</span>' if spec.required else ""
     return w.HTML(f"<b>{html.escape(spec.label)}</b>{star}", layout=w.Layout(width="200px"))
+
+
+def _description(spec: FieldSpec) -> str:
+    """The field's label, on the input itself (a ``<label>`` tied to it: screen readers name the field)."""
+    return f"{html.escape(spec.label)}{' *' if spec.required else ''}"
 
 
 def constraint_hint(spec: FieldSpec) -> str:
@@ -79,8 +87,9 @@ class FieldWidget:
         self.input.observe(lambda _change: self.show_error(None), names="value")
         hint = " ".join(part for part in (spec.help, constraint_hint(spec)) if part)
         help_html = w.HTML(f'<span class="tb-help">{html.escape(hint)}</span>')
+        row = [_label(spec), self.input, help_html] if spec.type == "file" else [self.input, help_html]
         self.box = w.VBox(
-            [w.HBox([_label(spec), self.input, help_html]), self.preview, self.error],
+            [w.HBox(row), self.preview, self.error],
             layout=w.Layout(margin="4px 0"),
         )
         self.box.add_class("tb-field")
@@ -89,17 +98,19 @@ class FieldWidget:
     def _make_input(self, load_choices: ChoiceLoader | None) -> w.Widget:
         spec, default = self.spec, self.spec.default
         kind = spec.type
+        named = {"description": _description(spec), "style": _STYLE}
         if kind == "bool":
-            return w.Checkbox(value=bool(default), indent=False)
+            return w.Checkbox(value=bool(default), indent=True, **named)
         if kind == "text":
-            return w.Textarea(value="" if default is None else str(default), layout=_LAYOUT)
+            return w.Textarea(value="" if default is None else str(default), layout=_LAYOUT, **named)
         if kind == "date":
             value = dt.date.fromisoformat(default) if isinstance(default, str) and default else None
-            return w.DatePicker(value=value)
+            return w.DatePicker(value=value, **named)
         if kind == "choice":
             options = [("", None)] if not spec.required else []
             options += [(str(c), c) for c in spec.choices or ()]
-            return w.Dropdown(options=options, value=default if default is not None else options[0][1], layout=_LAYOUT)
+            return w.Dropdown(options=options, value=default if default is not None else options[0][1], layout=_LAYOUT,
+                              **named)
         if kind == "multichoice" or kind in CLIENT_DATA_TYPES:
             options: list[tuple[str, Any]]
             if kind in CLIENT_DATA_TYPES:
@@ -108,13 +119,14 @@ class FieldWidget:
                 options = [(str(c), c) for c in spec.choices or ()]
             values = {v for _, v in options}
             chosen = tuple(v for v in (default or ()) if v in values)
-            return w.SelectMultiple(options=options, value=chosen, rows=min(6, max(2, len(options))), layout=_LAYOUT)
+            return w.SelectMultiple(options=options, value=chosen, rows=min(6, max(2, len(options))), layout=_LAYOUT,
+                                    **named)
         if kind == "file":
-            upload = w.FileUpload(accept=".csv,.xlsx,text/csv", multiple=False)
+            upload = w.FileUpload(accept=".csv,.xlsx,text/csv", multiple=False, description=f"Upload {spec.label}")
             upload.observe(self._on_upload, names="value")
             return upload
         # string, int, float: free text, so a bad value reaches the validator and is explained
-        return w.Text(value="" if default is None else str(default), layout=_LAYOUT)
+        return w.Text(value="" if default is None else str(default), layout=_LAYOUT, **named)
 
     def _client_choices(self, kind: str, load_choices: ChoiceLoader | None) -> list[tuple[str, Any]]:
         """The client's own ``kind`` (buildings, roles...), or none with the reason shown under the field."""

@@ -87,6 +87,8 @@ class HistoryView:
         error = f" title='{html.escape(run['error_message'] or '', quote=True)}'" if run.get("error_message") else ""
         params = _params_summary(run.get("params"))
         undo = f" <small>(undo of #{run['parent_run_id']})</small>" if run.get("kind") == "undo" else ""
+        if run.get("schedule_id"):
+            undo += f" <span class='tb-schedule-tag'>(schedule #{run['schedule_id']})</span>"
         text = w.HTML(
             f"<div class='tb-history-row' data-run='{run['id']}'><span>#{run['id']}</span>"
             f"<span>{html.escape(run['job'])}{undo}</span><span>{html.escape(run['client'])}</span>"

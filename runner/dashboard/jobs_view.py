@@ -1,4 +1,5 @@
-"""The Jobs view: the catalog by category, searchable, only what this user may run; the job form and Execute."""
+"""The Jobs view: the catalog by category, searchable, only what this user may run; the job form
+with Execute (or a schedule); and the run, side by side so all three stay in view."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import ipywidgets as w
 from runner.access import may_run
 from runner.catalog import Catalog, Job
 from runner.dashboard.form import JobForm
+from runner.dashboard.schedule_form import ScheduleChooser
 from runner.dashboard.widgets import error_html
 from runner.params import ParamsInvalid
 
@@ -44,13 +46,20 @@ class JobsView:
 
     def __init__(self, app: "DashboardApp") -> None:
         self.app = app
-        self.search = w.Text(placeholder="Search jobs", continuous_update=True, layout=w.Layout(width="320px"))
+        self.search = w.Text(placeholder="Search jobs", description="Search jobs", continuous_update=True,
+                             layout=w.Layout(width="100%"), style={"description_width": "0px"})
         self.search.add_class("tb-job-search")
         self.search.observe(lambda _change: self.show_matching(), names="value")
-        self.listing = w.VBox(layout=w.Layout(width="380px"))
+        self.listing = w.VBox()
         self.listing.add_class("tb-job-list")
-        self.detail = w.VBox(layout=w.Layout(flex="1", padding="0 0 0 16px"))
+        self.detail = w.VBox([w.HTML('<h2 class="tb-section">Job</h2><p class="tb-empty">Choose a job in the '
+                                     'list.</p>')])
         self.detail.add_class("tb-job-detail")
+        self.detail.add_class("tb-column")
+        self.run_panel = w.VBox([w.HTML('<h2 class="tb-section">Run</h2><p class="tb-empty">No run open. Execute '
+                                        'a job or open one from History.</p>')])
+        self.run_panel.add_class("tb-run-panel")
+        self.run_panel.add_class("tb-column")
         self.form: JobForm | None = None
         self.job: Job | None = None
         self._jobs: list[Job] = []
@@ -58,8 +67,12 @@ class JobsView:
         self._rows: dict[tuple[str, str], list[w.Widget]] = {}
         self._headings: dict[str, w.HTML] = {}
         self._empty = w.HTML('<i class="tb-empty">No job matches.</i>')
-        self._button_layout = w.Layout(width="360px")  # one shared layout model for every job button
-        self.widget = w.HBox([w.VBox([self.search, self.listing]), self.detail])
+        self._button_layout = w.Layout(width="100%")  # one shared layout model for every job button
+        catalog = w.VBox([w.HTML('<h2 class="tb-section">Jobs</h2>'), self.search, self.listing])
+        catalog.add_class("tb-catalog")
+        catalog.add_class("tb-column")
+        self.widget = w.HBox([catalog, self.detail, self.run_panel])
+        self.widget.add_class("tb-workspace")
         self.refresh()
 
     def refresh(self) -> None:
@@ -76,7 +89,7 @@ class JobsView:
         children: list[w.Widget] = []
         for category in sorted(by_category, key=lambda c: (c == "Broken", c)):
             if category not in self._headings:
-                self._headings[category] = w.HTML(f'<h4 class="tb-category">{html.escape(category)}</h4>')
+                self._headings[category] = w.HTML(f'<h3 class="tb-category">{html.escape(category)}</h3>')
             children.append(self._headings[category])
             for job in sorted(by_category[category], key=lambda j: j.id):
                 key = (job.id, job.content_hash)
@@ -117,11 +130,17 @@ class JobsView:
         self.message = w.HTML("")
         self.message.add_class("tb-execute-message")
         badge = ' <span class="tb-badge">writes: plan, review, apply</span>' if header.mutates else ""
+        self.chooser = ScheduleChooser(job.id, header, self.form, user=lambda: self.app.user,
+                                       client=lambda: self.app.client_name)
+        run_now = w.HBox([execute, self.message])
+        self.chooser.on_switch = lambda scheduled: setattr(run_now.layout, "display", "none" if scheduled else None)
         self.detail.children = [
-            w.HTML(f'<h3 class="tb-job-title">{html.escape(header.title)}{badge}</h3>'
-                   f'<p>{html.escape(header.description)}</p>'),
+            w.HTML(f'<h2 class="tb-section tb-job-title">{html.escape(header.title)}{badge}</h2>'
+                   f'<p class="tb-job-about">{html.escape(header.description)}</p>'),
             self.form.box,
-            w.HBox([execute, self.message]),
+            self.chooser.when,
+            self.chooser.box,
+            run_now,
         ]
 
     def execute(self) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ import ipywidgets as w
 from runner.dashboard import downloads
 from runner.dashboard.logview import collapse, render_html
 from runner.dashboard.plan_view import PlanView
+from runner.dashboard.progress import progress_bars, progress_html
 from runner.dashboard.rich_outputs import rich_outputs_html
 from runner.dashboard.widgets import error_html, set_if_changed
 from runner.roles import NotAllowedError
@@ -79,6 +80,7 @@ class RunSnapshot:
     run: dict[str, Any]
     new_lines: list[dict[str, Any]] = field(default_factory=list)
     rich: str | None = None  # None: unchanged
+    usual: float | None = None  # the job's usual run time, seconds
     downloads: str | None = None  # None: unchanged
 
 
@@ -103,6 +105,10 @@ class RunView:
         self.message.add_class("tb-run-message")
         self.log = w.HTML("")
         self.log.add_class("tb-run-log")
+        self.progress = w.HTML("")
+        self.progress.add_class("tb-run-progress")
+        self.timing = w.HTML("")
+        self.timing.add_class("tb-run-timing")
         self.rich = w.HTML("")
         self.rich.add_class("tb-run-rich")
         self.plan = PlanView(app)
@@ -111,7 +117,8 @@ class RunView:
         self.widget = w.VBox([
             self.title, self.params,
             w.HBox([self.status, self.cancel, self.rerun, self.message], layout=w.Layout(align_items="center")),
-            w.HTML("<h4>Log</h4>"), self.log,
+            self.timing, self.progress,
+            w.HTML("<h3 class='tb-section'>Log</h3>"), self.log,
             self.rich, self.plan.widget, self.downloads,
         ])
         self._task: asyncio.Task | None = None
@@ -123,6 +130,8 @@ class RunView:
         self._last_seq = 0
         self._rich_mtime: float | None = None
         self._downloads_for: tuple[int, str] | None = None
+        self._usual: tuple[int, float | None] | None = None
+        self._last_output_at: datetime | None = None
 
     def _show_controls(self, run: dict[str, Any] | None) -> None:
         active = run is not None and run["status"] in ACTIVE
@@ -141,7 +150,7 @@ class RunView:
             self._task = None
         self.run_id = run_id
         self._reset()
-        for widget in (self.log, self.rich, self.downloads, self.message, self.params):
+        for widget in (self.log, self.rich, self.downloads, self.message, self.params, self.progress, self.timing):
             widget.value = ""
         self.plan.clear()
         try:
@@ -187,6 +196,11 @@ class RunView:
         service = self.app.service
         run = service.get_run(run_id, self.app.user)  # someone else's run needs the view role
         snap = RunSnapshot(run, list(service.iter_log(run_id, after_seq=self._last_seq, user=self.app.user)))
+        if self._usual is None or self._usual[0] != run_id:
+            from runner.run_timing import usual_seconds
+
+            self._usual = (run_id, usual_seconds(run["job"], run["client"]))
+        snap.usual = self._usual[1]
         path = run.get("output_path")
         if path and Path(path).exists():
             mtime = Path(path).stat().st_mtime
@@ -204,7 +218,10 @@ class RunView:
         if snap.new_lines:
             self._last_seq = snap.new_lines[-1]["seq"]
             self._lines.extend((line["stream"], line["text"]) for line in snap.new_lines)
-            set_if_changed(self.log, render_html(collapse(self._lines)))
+            self._last_output_at = datetime.fromisoformat(snap.new_lines[-1]["ts"])
+            entries = collapse(self._lines)
+            set_if_changed(self.log, render_html(entries))
+            set_if_changed(self.progress, progress_html(progress_bars(entries)))
         elif not self._lines and run["status"] in ("queued", "running"):
             set_if_changed(self.log, '<pre class="tb-log"><i>Waiting for the first output…</i></pre>')
         set_if_changed(self.title, self._title_html(run))
@@ -215,6 +232,7 @@ class RunView:
         label = html.escape(status_label(run["status"], run.get("error_class")))
         set_if_changed(self.status, f'<span class="tb-status tb-status-{run["status"]}">{label}</span> '
                                     f'<span class="tb-elapsed">{elapsed_text(run)}</span>{error}')
+        set_if_changed(self.timing, self._timing_html(run, snap.usual))
         self._show_controls(run)
         if run["status"] in FINAL and self.message.value.startswith("Cancel requested"):
             self.message.value = ""  # the status says it now
@@ -224,6 +242,23 @@ class RunView:
             set_if_changed(self.downloads, snap.downloads)
         if run["status"] in FINAL:
             self.plan.show(run)
+
+    def _timing_html(self, run: dict[str, Any], usual: float | None) -> str:
+        """The job's usual time beside this run's, and a hint when a running run has gone quiet."""
+        from runner.run_timing import duration_text, silent_for, stuck_seconds
+
+        parts = []
+        if usual is not None:
+            parts.append(f'<span class="tb-usual">This job usually takes about {duration_text(usual)}.</span>')
+        if run["status"] == "running":
+            since = self._last_output_at or (datetime.fromisoformat(run["started_at"]) if run.get("started_at")
+                                             else None)
+            quiet = silent_for(since, datetime.now(timezone.utc))
+            if quiet is not None and quiet >= stuck_seconds():
+                parts.append(f'<span class="tb-stuck" role="status">No new output for {duration_text(quiet)}: the '
+                             "job may be stuck (waiting on a server, or in a loop). It keeps running until its time "
+                             "limit; Cancel stops it.</span>")
+        return " ".join(parts)
 
     def _title_html(self, run: dict[str, Any]) -> str:
         started = (run.get("created_at") or "")[:19].replace("T", " ")

@@ -270,7 +270,8 @@ def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome
     plan = {}
     if outcome.status == "succeeded" and header is not None and header.mutates:
         outcome, plan = _planned(outputs, writer)
-    apply_now = outcome.status == "planned" and run["apply"] and _may_apply(run, header, writer, plan)
+    apply_now = (outcome.status == "planned" and _wants_apply(run, plan, writer)
+                 and _may_apply(run, header, writer, plan))
     writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
     if not apply_now:
         monitor.finish()
@@ -314,8 +315,25 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
     return Outcome("planned"), fields
 
 
+def _wants_apply(run: dict[str, Any], plan: dict[str, Any], writer: LogWriter) -> bool:
+    """``--apply``; or a scheduled run whose schedule applies plans under a number of changes by itself."""
+    if run["apply"]:
+        return True
+    limit = run.get("auto_apply_under")
+    if limit is None:
+        return False
+    total = int((plan.get("plan_counts") or {}).get("total") or 0)
+    if total < limit:
+        writer.write("system", f"the plan has {total} changes, fewer than its schedule's limit of {limit}: "
+                     "applying it without review")
+        return True
+    writer.write("system", f"the plan has {total} changes, not fewer than its schedule's limit of {limit}: "
+                 "it waits for review")
+    return False
+
+
 def _may_apply(run: dict[str, Any], header: Any, writer: LogWriter, plan: dict[str, Any]) -> bool:
-    """``--apply``: the requester's access checked again against the job's header as it is now,
+    """Applying without review: the requester's access checked again against the job's header as it is now,
     and a plan over the destructive threshold left for a reviewer to confirm."""
     from runner.access import AccessDenied, check_access
     from runner.confirm import needs_confirmation

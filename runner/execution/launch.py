@@ -63,7 +63,18 @@ def process_main(module: str, work: Callable[..., Any], ok_statuses: Collection[
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     outcome = work(args.run_id, claimed_by=args.claimed_by)
+    _notify(args.run_id)
     return 0 if outcome is None or outcome.status in ok_statuses else 1
+
+
+def _notify(run_id: int) -> None:
+    """Tell whoever asked that the run ended or waits for review (never fails the run)."""
+    try:
+        from runner.notifications.dispatch import notify_run
+
+        notify_run(run_id)
+    except Exception:  # noqa: BLE001 - a notification problem is logged, the run's outcome stands
+        logging.getLogger(__name__).exception("run %s: notifications failed", run_id)
 
 
 def spawn_applier(run_id: int) -> subprocess.Popen[bytes]:

@@ -64,6 +64,7 @@ class Worker:
         self._warm: list[tuple[BaseProcess, Connection]] = []
         self._ready: list[tuple[BaseProcess, Connection]] = []
         self._warm_failures = 0
+        self._next_schedule_check = 0.0
         import runner.execution.executioner  # noqa: F401  (papermill, imported once for every run)
 
     def _running(self) -> list[BaseProcess]:
@@ -160,6 +161,8 @@ class Worker:
                 claims.reap_lost_runs()
                 next_reap = time.monotonic() + 5.0
             self._keep_warm()
+            if not self._stop.is_set():
+                self._scheduled_work()
             queue_left = self._fill()
             running = self._running()
             if self._stop.is_set() or (self.once and not queue_left):
@@ -171,6 +174,22 @@ class Worker:
             else:
                 # with a kernel waiting, look often: a queued run then starts within a fraction of a second
                 self._stop.wait(0.2 if running or self._warm or self._ready else self.poll_seconds)
+
+    def _scheduled_work(self) -> None:
+        """Queue the runs of due schedules, and send notifications nobody has sent yet (a run
+        reaped as lost, a run cancelled while queued); a failure here never stops the worker."""
+        now = time.monotonic()
+        if now < self._next_schedule_check:
+            return
+        self._next_schedule_check = now + min(self.poll_seconds, 1.0)
+        from runner.notifications.dispatch import notify_pending
+        from runner.scheduling.firing import fire_due
+
+        for step in (lambda: fire_due(self.worker_id), notify_pending):
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - logged; the worker keeps executing runs
+                log.exception("worker %s: scheduled work failed", self.worker_id)
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop claiming (call from the main thread)."""

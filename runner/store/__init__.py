@@ -34,6 +34,7 @@ from runner.store.models import (
     User,
     utcnow,
 )
+from runner.store.scheduling import NotificationRule, Schedule, ScheduleFiring
 
 __all__ = [
     "Artifact",
@@ -47,7 +48,10 @@ __all__ = [
     "GroupMembership",
     "LogLine",
     "RateBudgetRow",
+    "NotificationRule",
     "Run",
+    "Schedule",
+    "ScheduleFiring",
     "StoreUnavailableError",
     "TERMINAL_STATUSES",
     "User",

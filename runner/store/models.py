@@ -156,6 +156,12 @@ class Run(Base):
     journal_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
     plan_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
     journal_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    # schedules (issue 17): the schedule that started the run, the due time it fired for,
+    # "apply by itself when the plan has fewer than this many changes", the last status notified
+    schedule_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("schedules.id", ondelete="SET NULL"))
+    scheduled_for: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    auto_apply_under: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    notified_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
 
     artifacts: Mapped[list["Artifact"]] = relationship(
         back_populates="run", order_by="Artifact.id", cascade="all, delete-orphan"
