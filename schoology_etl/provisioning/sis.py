@@ -79,11 +79,13 @@ COURSES_SECTIONS = SISFileSpec(
 
 ENROLLMENTS = SISFileSpec(
     "enrollments",
-    required=("section_school_code", "school_uid", "role"),
-    optional=("action",),
+    required=("school_uid", "role"),
+    # A section is named by its section_school_code, or (Schoology's import layout) by course_code + section_code.
+    optional=("section_school_code", "course_code", "section_code", "action"),
     key=("section_school_code", "school_uid"),
     kinds={"role": "choice", "action": "choice"},
     choices={"role": ("teacher", "student"), "action": ("enroll", "drop")},
+    one_of=(("section_school_code", "course_code"),),
 )
 
 GROUP_MEMBERS = SISFileSpec(
