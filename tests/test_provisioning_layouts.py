@@ -17,7 +17,7 @@ import pytest
 import schoology_etl as se
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning import (
-    associations, enrollment_changes, lookups, section_reads, user_changes, users as sis_users,
+    associations, enrollment_changes, enrollment_sections, lookups, section_reads, user_changes, users as sis_users,
 )
 from schoology_etl.provisioning.layouts import ColumnMap, check_map, read_input, suggest_map
 
@@ -140,8 +140,8 @@ def test_enrollments_and_parents_in_schoology_layouts_plan_as_today(district, tm
         return [c.to_dict() for c in changes]
 
     mapped = read_input(schoology, "enrollments")
-    assert mapped.renamed == {"Section School Code": "section_school_code", "User Unique ID": "school_uid",
-                              "Enrollment Type": "role"}
+    assert mapped.renamed == {"Course Code": "course_code", "Section School Code": "section_school_code",
+                              "User Unique ID": "school_uid", "Enrollment Type": "role"}
     assert enrollment_plan(mapped) == enrollment_plan(read_input(district["sis"] / "enrollments.csv", "enrollments"))
 
     parents = _read(district["sis"] / "parents.csv")
@@ -159,6 +159,50 @@ def test_enrollments_and_parents_in_schoology_layouts_plan_as_today(district, tm
     ours_linked = [dict(r, action="") for r in linked]
     assert parent_plan(read_input(schoology_parents, "parents")) == parent_plan(ours_linked)
     assert parent_plan(ours_linked), "the demo district's file links parents"
+
+
+def test_enrollments_naming_sections_by_course_code_and_section_code_plan_as_today(district, tmp_path):
+    """Schoology's other way to name a section: Course Code + Section Code, resolved by reads."""
+    api, server = district["api"], district["server"]
+    state = server.state()
+    courses = {str(c["id"]): c["course_code"] for c in state["courses"].values()}
+    pairs = {s["section_school_code"]: (courses[str(s["course_id"])], s["section_code"]) for s in state["sections"].values()}
+    ours = _read(district["sis"] / "enrollments.csv")
+    types = {"teacher": "1", "student": "2"}
+    both_ways = []  # even rows by course code + section code, odd rows by section school code
+    for n, r in enumerate(ours):
+        course, section = pairs[r["section_school_code"]] if n % 2 == 0 else ("", "")
+        both_ways.append({"Course Code": course, "Section Code": section,
+                          "Section School Code": "" if n % 2 == 0 else r["section_school_code"],
+                          "User Unique ID": r["school_uid"], "Enrollment Type": types[r["role"]], "action": r["action"]})
+    only_pairs = [{k: v for k, v in dict(row, **dict(zip(("Course Code", "Section Code"), pairs[r["section_school_code"]]))).items()
+                   if k != "Section School Code"} for row, r in zip(both_ways, ours)]
+    mixed = _write_csv(tmp_path / "enrollments_mixed.csv", both_ways)
+    by_pair = _write_xlsx(tmp_path / "Enrollments.xlsx", only_pairs)
+
+    def enrollment_plan(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+        rows = enrollment_sections.resolve_section_codes(api, rows)
+        codes = sorted({r["section_school_code"] for r in rows})
+        uids = sorted({r["school_uid"] for r in rows})
+        sections = list(api.iter_records("sections", section_school_codes=",".join(codes), include_past=1))
+        users = list(api.iter_records("users", school_uids=",".join(uids)))
+        current = section_reads.read_section_enrollments(api, sections)
+        changes, _ = enrollment_changes.import_enrollment_changes(rows, sections=sections, users=users, current=current)
+        return [c.to_dict() for c in changes]
+
+    today = enrollment_plan(read_input(district["sis"] / "enrollments.csv", "enrollments"))
+    assert today, "the demo district's file has changes to plan"
+    from_pairs = read_input(by_pair, "enrollments")
+    assert from_pairs.renamed == {"Course Code": "course_code", "Section Code": "section_code",
+                                  "User Unique ID": "school_uid", "Enrollment Type": "role"}
+    assert enrollment_plan(read_input(mixed, "enrollments")) == today
+    before = api.stats.requests
+    resolved = enrollment_sections.resolve_section_codes(api, from_pairs)
+    named = {pairs[r["section_school_code"]][0] for r in ours}
+    pages = -(-len(state["courses"]) // 200)
+    assert api.stats.requests - before == pages + -(-len(named) // 50)  # courses, then one multiget per 50 courses
+    assert [r["section_school_code"] for r in resolved] == [r["section_school_code"] for r in ours]
+    assert enrollment_plan(from_pairs) == today
 
 
 # -- maps and values -------------------------------------------------------------------------
