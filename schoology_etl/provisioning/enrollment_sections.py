@@ -79,9 +79,11 @@ def fill_section_school_codes(
             raise _error(i, f"column 'course_code': unknown course code {course!r}{_near(course, known_courses)}", row)
         found = by_pair.get((course, section), [])
         if not found:
-            codes = [s for c, s in by_pair if c == course]
+            codes = sorted(s for c, s in by_pair if c == course)
+            hint = _near(section, codes) or (f"; its section codes are {', '.join(map(repr, codes[:10]))}"
+                                             f"{' ...' if len(codes) > 10 else ''}" if codes else "; it has no sections")
             raise _error(i, f"column 'section_code': course {course!r} has no section with section code "
-                         f"{section!r}{_near(section, codes)}", row)
+                         f"{section!r}{hint}", row)
         if len(found) > 1:
             raise _error(i, f"course code {course!r} + section code {section!r} name {len(found)} sections "
                          "(courses of several schools share the course code); name the section by its section school code", row)
