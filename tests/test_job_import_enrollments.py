@@ -70,6 +70,13 @@ def test_bad_files_are_named(job_env, tmp_path):
     err = _fails(job_env, tmp_path, f"section_school_code,school_uid,role\n{code},{student},student\nMHS-NOPE-01,{student},student\n")
     assert err.ename == "RecordError" and "line 3" in err.evalue and "MHS-NOPE-01" in err.evalue
 
+    section = next(s for s in state["sections"].values() if s["active"])  # Schoology's layout: Course Code + Section Code
+    course = state["courses"][str(section["course_id"])]["course_code"]
+    err = _fails(job_env, tmp_path, "Course Code,Section Code,User Unique ID,Enrollment Type\n"
+                 f"{course},{section['section_code']},{student},2\n{course},ZZ,{student},2\n")
+    assert err.ename == "RecordError" and "line 3: column 'section_code'" in err.evalue
+    assert f"course {course!r} has no section with section code 'ZZ'" in err.evalue
+
     err = _fails(job_env, tmp_path, "section_school_code,school_uid,role\n")
     assert "no enrollment rows" in err.evalue
     assert job_env.state()["version"] == state["version"]
