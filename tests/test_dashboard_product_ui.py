@@ -152,7 +152,7 @@ def test_views_read_like_a_product_and_pass_axe(served: Any) -> None:
             ui.wait_text(".tb-job-title", "Set positions")
             ui.click(".tb-execute")
             ui.wait_status("planned")
-            ui.wait_text(".tb-plan", r"update\s*5")
+            ui.wait_text(".tb-plan", r"5 users updated: position")
             ui.shot("plan-review")
             audit(page, "run-plan-review")
 

@@ -15,6 +15,12 @@ body, .tb-app { background: #f4f6f8; }
 .tb-banner h1.tb-title { font-size: 20px; margin: 6px 0; color: #fff; }
 .tb-nav .widget-toggle-button { background: #fff; border: 1px solid #c3ccd5; color: #1f2328; font-weight: 600; }
 .tb-nav .widget-toggle-button.mod-active { background: #0b57d0; color: #fff; border-color: #0b57d0; }
+/* ipywidgets' stock button colours fail WCAG contrast with white text: darker shades of the same hues */
+.tb-app .jupyter-button.mod-primary { background: #0b57d0; color: #fff; }
+.tb-app .jupyter-button.mod-success { background: #1e6b34; color: #fff; }
+.tb-app .jupyter-button.mod-info { background: #0b5c73; color: #fff; }
+.tb-app .jupyter-button.mod-warning { background: #8a4b00; color: #fff; }
+.tb-app .jupyter-button.mod-danger { background: #b3261e; color: #fff; }
 .tb-workspace { display: grid !important; grid-template-columns: 270px minmax(380px, 1fr) minmax(440px, 1.25fr);
                 gap: 14px; align-items: start; width: 100%; }
 .tb-column { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px !important;
