@@ -4,9 +4,28 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+
+from ..errors import SourceFormatError
 
 Record = dict[str, Any]
+
+
+def check_header(header: list[str], required_columns: Iterable[str],
+                 error: Callable[[str, int], SourceFormatError]) -> None:
+    """A file source's header row: no column twice, every required column there (errors on line 1).
+
+    Raises:
+        SourceFormatError: made by ``error(message, 1)``, naming the duplicate or missing columns.
+    """
+    seen: set[str] = set()
+    dupes = [h for h in header if h in seen or seen.add(h)]  # type: ignore[func-returns-value]
+    if dupes:
+        raise error(f"duplicate column(s) in header: {', '.join(map(repr, dupes))}", 1)
+    missing = [c for c in required_columns if c not in header]
+    if missing:
+        raise error(f"missing required column(s) {', '.join(map(repr, missing))}; "
+                    f"header has {', '.join(map(repr, header))}", 1)
 
 
 class Source:

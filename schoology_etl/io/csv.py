@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Literal
 
 from ..errors import ConfigurationError, RecordError, SourceFormatError
-from .base import Record, Sink, Source, WriteResult
+from .base import Record, Sink, Source, WriteResult, check_header
 
 log = logging.getLogger(__name__)
 
@@ -122,17 +122,7 @@ class CSVSource(Source):
             raise self._error(str(exc), reader.line_num) from exc
         if not header or all(not h.strip() for h in header):
             raise self._error("the file is empty: no header row", 1)
-        seen: set[str] = set()
-        dupes = [h for h in header if h in seen or seen.add(h)]  # type: ignore[func-returns-value]
-        if dupes:
-            raise self._error(f"duplicate column(s) in header: {', '.join(map(repr, dupes))}", 1)
-        missing = [c for c in self.required_columns if c not in header]
-        if missing:
-            raise self._error(
-                f"missing required column(s) {', '.join(map(repr, missing))}; "
-                f"header has {', '.join(map(repr, header))}",
-                1,
-            )
+        check_header(header, self.required_columns, self._error)
         return header
 
     def _iter(self) -> Iterator[Record]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import SourceFormatError
-from .base import Record, Source
+from .base import Record, Source, check_header
 
 PathLike = str | os.PathLike[str]
 
@@ -79,14 +79,7 @@ class XLSXSource(Source):
             header.pop()
         if not header:
             raise self._error("the sheet is empty: no header row", 1)
-        seen: set[str] = set()
-        dupes = [h for h in header if h in seen or seen.add(h)]  # type: ignore[func-returns-value]
-        if dupes:
-            raise self._error(f"duplicate column(s) in header: {', '.join(map(repr, dupes))}", 1)
-        missing = [c for c in self.required_columns if c not in header]
-        if missing:
-            raise self._error(f"missing required column(s) {', '.join(map(repr, missing))}; "
-                              f"header has {', '.join(map(repr, header))}", 1)
+        check_header(header, self.required_columns, self._error)
         return header
 
     @property
