@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import math
 import time
 import tracemalloc
@@ -198,7 +197,7 @@ def main() -> None:
         small = peak_while_reading(creds, mem_small)
         settle()
         large = peak_while_reading(creds, mem_large)
-        print(f"\n(c) peak traced memory while streaming (whole process, in-process sandbox included)")
+        print("\n(c) peak traced memory while streaming (whole process, in-process sandbox included)")
         print(f"  {small[0]:>8,} users: {small[1]:7.1f} MB")
         print(f"  {large[0]:>8,} users: {large[1]:7.1f} MB   (difference {large[1] - small[1]:+.1f} MB, target < 20)")
     finally:

@@ -18,8 +18,9 @@ import csv
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from schoology_etl.io.base import Sink, WriteResult
 from schoology_etl.io.csv import read_csv, write_csv

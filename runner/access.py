@@ -8,7 +8,7 @@ admins). Members of the ``admins`` group may run every job.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session

@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from runner.status import APPLIED_SOME, RunStatus, status_label
 from runner.roles import APPLY, require_role
+from runner.status import APPLIED_SOME, RunStatus, status_label
 from runner.store import Artifact, LogLine, Run, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
@@ -89,7 +89,6 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None, confirm: Any =
         ConfirmationRequired.
     """
     from runner.confirm import check_confirmation
-
     from runner.execution.claims import reap_lost_runs
     from runner.service import RunNotFoundError, RunStateError
 

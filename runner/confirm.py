@@ -10,7 +10,8 @@ truncated file or a wrong filter cannot empty a district by a click. ``toolbelt 
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from schoology_etl.errors import SchoologyETLError
 

@@ -17,8 +17,8 @@ from runner import profiles
 from runner.access import add_to_groups
 from runner.dashboard.launch import start_voila, wait_until_serving
 from runner.store.engine import toolbelt_home
-from schoology_sandbox import SandboxConfig, SandboxServer
 from schoology_etl.demo_data import demo_dir
+from schoology_sandbox import SandboxConfig, SandboxServer
 from schoology_sandbox.demo_files import write_demo_data
 from schoology_sandbox.sftp_server import SandboxSFTPServer
 
@@ -60,7 +60,7 @@ class DemoEnvironment:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self) -> "DemoEnvironment":
+    def start(self) -> DemoEnvironment:
         home = toolbelt_home()
         self.sandbox = SandboxServer(SandboxConfig(port=self.sandbox_port, seed=self.seed, users=self.users)).start()
         sql_url = write_demo_data(seed=self.seed, users=self.users)
@@ -96,7 +96,7 @@ class DemoEnvironment:
             self.sftp.stop()
             self.sftp = None
 
-    def __enter__(self) -> "DemoEnvironment":
+    def __enter__(self) -> DemoEnvironment:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -34,9 +34,10 @@ from __future__ import annotations
 import json
 import keyword
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

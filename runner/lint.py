@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from runner.catalog import TEMPLATES_DIR, default_jobs_dir
 from runner.header import HeaderError, JobHeader, parse_header

@@ -13,8 +13,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from schoology_etl.errors import ConfigurationError
 

@@ -20,8 +20,8 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import quote, quote_plus
 
 from cryptography.fernet import Fernet, InvalidToken

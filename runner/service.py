@@ -14,13 +14,22 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
-from runner.store import (EXECUTING_STATUSES, TERMINAL_STATUSES, Artifact, LogLine, Run, get_engine, session_scope,
-                          utcnow)
+from runner.store import (
+    EXECUTING_STATUSES,
+    TERMINAL_STATUSES,
+    Artifact,
+    LogLine,
+    Run,
+    get_engine,
+    session_scope,
+    utcnow,
+)
 from schoology_etl.errors import ConfigurationError
 
 log = logging.getLogger(__name__)

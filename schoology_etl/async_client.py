@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import aiohttp
 
 from schoology_etl.auth import redact_url
 from schoology_etl.bulk import BulkCall, BulkResult, parse_bulk_response, parse_multiget, plan_bulk
-from schoology_etl.client import MAX_REDIRECTS, _CHUNK_ERRORS, ClientCore, chunk_failures
+from schoology_etl.client import _CHUNK_ERRORS, MAX_REDIRECTS, ClientCore, chunk_failures
 from schoology_etl.credentials import Credentials
 from schoology_etl.endpoints import MAX_BATCH, Endpoint, resolve
 from schoology_etl.errors import ConfigurationError, NetworkError, ResponseFormatError
@@ -75,7 +76,7 @@ class AsyncSchoologyClient(ClientCore):
                 async with session.request(method, url, json=body, headers=headers, allow_redirects=False) as raw:
                     text = await raw.text()
                     status, raw_headers = raw.status, {k.lower(): v for k, v in raw.headers.items()}
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 raise NetworkError(network_error_message(exc), method=method,
                                    url=redact_url(url)) from exc
             finally:

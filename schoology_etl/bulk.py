@@ -8,8 +8,9 @@ misalignment.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from schoology_etl.endpoints import MAX_BATCH, Endpoint
 from schoology_etl.errors import ConfigurationError, ResponseFormatError

@@ -12,9 +12,10 @@ import collections
 import logging
 import threading
 import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generator, Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -24,8 +25,14 @@ from schoology_etl.bulk import BulkCall, BulkResult, chunked, parse_bulk_respons
 from schoology_etl.credentials import Credentials
 from schoology_etl.endpoints import MAX_BATCH, Endpoint, resolve
 from schoology_etl.errors import (
-    BadRequestError, ConfigurationError, FatalError, NetworkError, NotFoundError,
-    PermissionDeniedError, RateLimitedError, ResponseFormatError,
+    BadRequestError,
+    ConfigurationError,
+    FatalError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseFormatError,
 )
 from schoology_etl.paging import PAGE_LIMIT, Page, Paginator, after_offset_page, parallel_offsets, parse_page
 from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW, RateLimiter, limiter_for

@@ -11,10 +11,10 @@ starts; a job run in JupyterLab with its defaults reads them through :func:`demo
 from __future__ import annotations
 
 import os
-from typing import Any
-from urllib.parse import urlsplit
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from schoology_etl.errors import ConfigurationError
 

@@ -10,9 +10,10 @@ plain path (``"users/123"``) where an endpoint name is expected.
 from __future__ import annotations
 
 import string
-from urllib.parse import quote
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
+from urllib.parse import quote
 
 from schoology_etl.errors import ConfigurationError
 

@@ -26,7 +26,8 @@ HTTP-level errors carry ``status``, ``method`` and ``url`` (query strings with
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 
 class SchoologyETLError(Exception):

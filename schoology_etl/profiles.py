@@ -18,9 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Mapping
+from typing import Any
 
 from schoology_etl.credentials import DEFAULT_BASE_URL, Credentials
 from schoology_etl.errors import ConfigurationError

@@ -8,7 +8,8 @@ bar, redrawn at most once a second, which the dashboard collapses to its latest 
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 RUN_ID_ENV = "TOOLBELT_RUN_ID"
 

@@ -15,8 +15,8 @@ import collections
 import logging
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from schoology_etl import budget
 from schoology_etl.budget import BudgetKeeper, BudgetState, LocalKeeper, shared_keeper

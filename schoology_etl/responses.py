@@ -7,8 +7,9 @@ import functools
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from schoology_etl.auth import redact_text, redact_url
 from schoology_etl.errors import (

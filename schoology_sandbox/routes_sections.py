@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schoology_sandbox.envelopes import bulk_items, id_list, multi_status, page, row_error, to_int
-from schoology_sandbox.render import section_is_past, render_section
+from schoology_sandbox.render import render_section, section_is_past
 from schoology_sandbox.routing import Call, Reply, Route, bad_request, no_content, not_found
 from schoology_sandbox.sections_write import write_section
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import paramiko
 from paramiko.sftp import SFTP_OK, SFTP_PERMISSION_DENIED

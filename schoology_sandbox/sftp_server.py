@@ -153,7 +153,7 @@ class SandboxSFTPServer:
         return {"host": self.host, "port": self.port, "username": self.username,
                 "password": self.password, "host_key": self.host_key}
 
-    def start(self) -> "SandboxSFTPServer":
+    def start(self) -> SandboxSFTPServer:
         """Listen and serve in a background thread; returns ``self``."""
         if self._thread is not None:
             return self
@@ -182,7 +182,7 @@ class SandboxSFTPServer:
         while not self._stopping.is_set():
             try:
                 conn, _addr = self._sock.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 break
@@ -219,7 +219,7 @@ class SandboxSFTPServer:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
-    def __enter__(self) -> "SandboxSFTPServer":
+    def __enter__(self) -> SandboxSFTPServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

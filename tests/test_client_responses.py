@@ -6,8 +6,14 @@ import pytest
 
 from schoology_etl.endpoints import ENDPOINTS, resolve
 from schoology_etl.errors import (
-    AuthenticationError, BadRequestError, ConfigurationError, NotFoundError, PermissionDeniedError,
-    RateLimitedError, ResponseFormatError, ServerError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseFormatError,
+    ServerError,
 )
 from schoology_etl.responses import coerce_record, parse_response
 

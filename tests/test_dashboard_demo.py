@@ -7,9 +7,8 @@ The environment is :class:`runner.demo.DemoEnvironment`, the same the command st
 from __future__ import annotations
 
 import getpass
-
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from cryptography.fernet import Fernet

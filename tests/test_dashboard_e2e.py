@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-
 from playwright import sync_api as playwright_api
 
 from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving

@@ -5,14 +5,13 @@ names, filter it, apply it, and find the change in the sandbox."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-
 from playwright import sync_api as playwright_api
 
 from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving

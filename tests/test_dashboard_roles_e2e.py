@@ -4,18 +4,17 @@ them) and see and do different things. A real Voila server and Debian's chromium
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
-
 from playwright import sync_api as playwright_api
 
 from runner import service
 from runner.access import add_to_groups
 from tests.fixtures.runner_jobs import poll_until
-from tests.test_dashboard_e2e import (CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage, Served,  # noqa: F401
-                                      dashboard_env)
+from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage, Served, dashboard_env  # noqa: F401
 
 pytestmark = pytest.mark.browser
 HEADER = "X-Forwarded-User"

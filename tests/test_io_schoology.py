@@ -6,8 +6,9 @@ integration tests at the bottom run the real clients against the sandbox over HT
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 

@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from schoology_etl.errors import ResponseFormatError
 from schoology_etl.paging import (
-    Page, Paginator, next_matches_offsets, offset_of, offset_urls, parse_page, set_query, url_key,
+    Page,
+    Paginator,
+    next_matches_offsets,
+    offset_of,
+    offset_urls,
+    parse_page,
+    set_query,
+    url_key,
 )
 
 BASE = "http://127.0.0.1:9/v1/users"

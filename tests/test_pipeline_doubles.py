@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from schoology_etl.io.base import AsyncSink, AsyncSource, Sink, Source, WriteResult
 

@@ -17,7 +17,15 @@ import pytest
 import schoology_etl as se
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning import (
-    associations, enrollment_changes, enrollment_sections, lookups, section_reads, user_changes, users as sis_users,
+    associations,
+    enrollment_changes,
+    enrollment_sections,
+    lookups,
+    section_reads,
+    user_changes,
+)
+from schoology_etl.provisioning import (
+    users as sis_users,
 )
 from schoology_etl.provisioning.layouts import ColumnMap, check_map, read_input, suggest_map
 

@@ -9,7 +9,7 @@ import pytest
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.sis_freshness import require_fresh
 
-NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def _entry(name, hours):

@@ -9,7 +9,8 @@ import pytest
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.plans.model import Change
 from schoology_etl.plans.targets import ClientTarget, MemoryTarget, route_for
-from schoology_etl.provisioning import duplicates, user_changes as uc
+from schoology_etl.provisioning import duplicates
+from schoology_etl.provisioning import user_changes as uc
 from schoology_etl.provisioning.lookups import building_lookup
 
 USERS = [

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

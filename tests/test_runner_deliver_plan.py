@@ -4,8 +4,9 @@ and applied to the client's SFTP site like any other write."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -9,8 +9,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -89,7 +90,7 @@ def test_many_destructive_changes_need_the_typed_count(env: RunnerEnv) -> None:
     with pytest.raises(ConfirmationRequired, match="'4' is not the count"):
         service.apply_run(run["id"], "tester", confirm="4")
     refused = _cli("runs", "apply", str(run["id"]))
-    assert refused.returncode != 0 and f"--confirm 3" in refused.stderr
+    assert refused.returncode != 0 and "--confirm 3" in refused.stderr
     assert service.get_run(run["id"])["status"] == "planned"
     assert len(sandbox.state()["parent_links"]) == links_before, "nothing applied"
 
@@ -103,7 +104,7 @@ def test_run_with_apply_stops_at_planned_over_the_threshold_and_applies_under_it
     over = service.create_run("unlink_parents", env.client, {"count": 3}, "tester", apply=True, wait=True)
     assert over["status"] == "planned"
     log = "\n".join(line["text"] for line in service.iter_log(over["id"]))
-    assert f"not applied: the plan deletes, deactivates or unlinks 3 objects" in log
+    assert "not applied: the plan deletes, deactivates or unlinks 3 objects" in log
     assert f"toolbelt runs apply {over['id']} --confirm 3" in log
     under = service.create_run("unlink_parents", env.client, {"count": 2}, "tester", apply=True, wait=True)
     assert under["status"] == "applied", under

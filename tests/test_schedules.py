@@ -5,9 +5,9 @@ the owner-only changes, and the CLI."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -17,11 +17,11 @@ from runner.access import add_to_groups
 from runner.params import ParamsInvalid
 from runner.scheduling.cron import ScheduleInvalid, next_due
 from runner.scheduling.firing import fire_due
-from runner.scheduling.schedules import (ScheduleDenied, add_schedule, list_firings, remove_schedule, set_paused)
+from runner.scheduling.schedules import ScheduleDenied, add_schedule, list_firings, remove_schedule, set_paused
 from runner.store import Run, Schedule, ScheduleFiring, dispose_engines, get_engine, session_scope, utcnow
 from tests.fixtures.runner_jobs import RunnerEnv, make_runner_env
 
-UTC = timezone.utc
+UTC = UTC
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest

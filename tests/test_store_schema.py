@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
@@ -41,7 +41,7 @@ def test_run_round_trip_keeps_json_microseconds_and_utc(store_url: str) -> None:
         run = s.get(Run, run_id)
         assert run.params == {"n": 3, "tags": ["a", "b"]}
         assert run.status == "queued" and run.apply is False
-        assert run.created_at.tzinfo is timezone.utc
+        assert run.created_at.tzinfo is UTC
         lines = s.scalars(sa.select(LogLine).where(LogLine.run_id == run_id).order_by(LogLine.ts, LogLine.seq)).all()
         assert [ln.text for ln in lines] == ["line 1 é", "line 2 é", "line 3 é"]
         assert lines[0].ts.microsecond or lines[1].ts.microsecond or lines[2].ts.microsecond

@@ -8,7 +8,6 @@ import nbformat
 from nbclient import NotebookClient
 
 from runner.execution.kernels import IPCKernelManager
-
 from tests.fixtures.jobs import REPO
 
 TEMPLATE = REPO / "notebooks" / "templates" / "exploration.ipynb"

@@ -56,9 +56,8 @@ def main() -> None:
     """Run the CLI; a toolbelt error (store, rights, bad input) is one line on stderr and exit 1."""
     import sys
 
-    from schoology_etl.errors import SchoologyETLError
-
     from runner.store.engine import private_umask
+    from schoology_etl.errors import SchoologyETLError
 
     private_umask()  # everything the toolbelt writes (store, runs, uploads) is the user's alone
     try:

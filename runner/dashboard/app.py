@@ -12,7 +12,8 @@ from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from runner import profiles, service as run_service
+from runner import profiles
+from runner import service as run_service
 from runner.catalog import Catalog
 from runner.choices import load_choices
 from runner.dashboard.clients_view import ClientsView

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from runner import client_admin, profiles
-from runner.roles import ADMIN, has_role
 from runner.dashboard.widgets import error_html, ok_html
+from runner.roles import ADMIN, has_role
 from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class ClientsView:
-    def __init__(self, app: "DashboardApp") -> None:
+    def __init__(self, app: DashboardApp) -> None:
         self.app = app
         self._rows: dict[str, w.HBox] = {}
         self.table = w.VBox()

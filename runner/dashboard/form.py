@@ -10,8 +10,9 @@ import csv
 import datetime as dt
 import html
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import ipywidgets as w
 

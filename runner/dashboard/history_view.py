@@ -26,7 +26,7 @@ def _params_summary(params: dict[str, Any] | None) -> str:
 class HistoryView:
     """A filter bar and the newest runs that pass it, each with Open and Re-run."""
 
-    def __init__(self, app: "DashboardApp") -> None:
+    def __init__(self, app: DashboardApp) -> None:
         self.app = app
         self.job = w.Dropdown(description="Job", options=[_ANY], layout=w.Layout(width="260px"))
         self.client = w.Dropdown(description="Client", options=[_ANY], layout=w.Layout(width="220px"))

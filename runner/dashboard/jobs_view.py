@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import html
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -44,7 +45,7 @@ class JobsView:
     (no new widgets per keystroke, no store query per keystroke).
     """
 
-    def __init__(self, app: "DashboardApp") -> None:
+    def __init__(self, app: DashboardApp) -> None:
         self.app = app
         self.search = w.Text(placeholder="Search jobs", description="Search jobs", continuous_update=True,
                              layout=w.Layout(width="100%"), style={"description_width": "0px"})

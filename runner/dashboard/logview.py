@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # "label:  42%|████▏     | 42/100 [00:01<00:02, 30.1it/s]", the bare "42/100 [...]" form

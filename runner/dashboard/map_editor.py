@@ -11,8 +11,9 @@ form's ``column_map`` field, so the run uses what is shown even before it is sav
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 

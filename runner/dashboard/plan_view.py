@@ -59,7 +59,7 @@ def rows_html(rows: list[dict[str, Any]]) -> str:
 class PlanView:
     """Shown for runs that carry a plan."""
 
-    def __init__(self, app: "DashboardApp") -> None:
+    def __init__(self, app: DashboardApp) -> None:
         self.app = app
         self.run: dict[str, Any] | None = None
         self.plan: Plan | None = None

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from runner.dashboard.logview import LogEntry
 

@@ -13,7 +13,7 @@ import asyncio
 import html
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,8 +47,8 @@ def elapsed_text(run: dict[str, Any], now: datetime | None = None) -> str:
     elif run.get("created_at"):
         created = datetime.fromisoformat(run["created_at"])
         if created.tzinfo is None:
-            created = created.replace(tzinfo=timezone.utc)
-        seconds = ((now or datetime.now(timezone.utc)) - created).total_seconds()
+            created = created.replace(tzinfo=UTC)
+        seconds = ((now or datetime.now(UTC)) - created).total_seconds()
     else:
         return ""
     minutes, secs = divmod(int(max(seconds, 0)), 60)
@@ -87,7 +87,7 @@ class RunSnapshot:
 class RunView:
     """One run, live."""
 
-    def __init__(self, app: "DashboardApp") -> None:
+    def __init__(self, app: DashboardApp) -> None:
         self.app = app
         self.run_id: int | None = None
         self.title = w.HTML('<i class="tb-empty">No run open. Execute a job or open one from History.</i>')
@@ -253,7 +253,7 @@ class RunView:
         if run["status"] == "running":
             since = self._last_output_at or (datetime.fromisoformat(run["started_at"]) if run.get("started_at")
                                              else None)
-            quiet = silent_for(since, datetime.now(timezone.utc))
+            quiet = silent_for(since, datetime.now(UTC))
             if quiet is not None and quiet >= stuck_seconds():
                 parts.append(f'<span class="tb-stuck" role="status">No new output for {duration_text(quiet)}: the '
                              "job may be stuck (waiting on a server, or in a loop). It keeps running until its time "

@@ -8,7 +8,8 @@ checks are the same: cron and time zone, parameters, the user's access, the clie
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -35,7 +36,7 @@ def next_run_words(schedule: dict[str, Any]) -> str:
 class ScheduleChooser:
     """The "when" toggle, and the schedule fields shown when "On a schedule" is chosen."""
 
-    def __init__(self, job_id: str, header: "JobHeader", form: "JobForm", *, user: Callable[[], str],
+    def __init__(self, job_id: str, header: JobHeader, form: JobForm, *, user: Callable[[], str],
                  client: Callable[[], str | None]) -> None:
         self.job_id, self.header, self.form = job_id, header, form
         self._user, self._client = user, client

@@ -30,10 +30,10 @@ from runner.execution.launch import process_main
 from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome
-from runner.execution.trust import RunRefused
 from runner.execution.planrecord import describe_failed_change, failed_changes, journal_path_for, summarize_journal
 from runner.execution.scrub import Scrubber, known_secrets
 from runner.execution.settings import client_rate
+from runner.execution.trust import RunRefused
 from runner.status import ErrorClass, RunStatus, status_label
 from runner.store import Run, get_engine, session_scope, utcnow
 
@@ -120,7 +120,6 @@ def _target_for(plan: Any, client_name: str) -> Any:
 
 def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcome:
     """Apply the plan of run ``run_id`` (``applying``, claimed by this process) and record the end."""
-    from schoology_etl import connect
     from schoology_etl.errors import SchoologyETLError
     from schoology_etl.plans import Plan, PlanIntegrityError, apply_plan
 

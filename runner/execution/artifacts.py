@@ -13,8 +13,9 @@ in the log, not an error.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from runner.execution.scrub import MAX_SCRUBBED_FILE_BYTES, Scrubber, TooLargeToScrub
 

@@ -9,8 +9,8 @@ reads it through :func:`runner.store.database_url`); the file is removed afterwa
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from runner.store.engine import DB_FILE_ENV
 

@@ -13,8 +13,9 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any, Callable, Collection
+from typing import Any
 
 from runner.store import database_url, toolbelt_home
 

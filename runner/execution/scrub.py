@@ -14,8 +14,9 @@ import io
 import lzma
 import os
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from runner.secrets import MASK, encodings_of, mask
 

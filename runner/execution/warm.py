@@ -18,8 +18,8 @@ import functools
 import logging
 import os
 import shutil
-import tempfile
 import signal
+import tempfile
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path

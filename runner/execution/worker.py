@@ -21,9 +21,9 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Callable
 
 from runner.execution import claims
 from runner.execution.launch import run_dir

@@ -9,7 +9,7 @@ first minute after the gap. Due times are returned as aware UTC.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -51,4 +51,4 @@ def next_due(expr: str, tz: str, after: datetime) -> datetime:
     """The first due time of ``expr`` in zone ``tz`` strictly after ``after``, as aware UTC."""
     start = after.astimezone(zone(tz))
     due = croniter(check_cron(expr), start).get_next(datetime)
-    return due.astimezone(timezone.utc)
+    return due.astimezone(UTC)

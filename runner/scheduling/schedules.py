@@ -13,8 +13,9 @@ set it (and the apply checks the owner's role again when it runs).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 

@@ -18,6 +18,7 @@ from runner.store.engine import (
     toolbelt_home,
 )
 from runner.store.models import (
+    EXECUTING_STATUSES,
     TERMINAL_STATUSES,
     Artifact,
     Base,
@@ -25,7 +26,6 @@ from runner.store.models import (
     ClientProfileRow,
     ColumnMapRow,
     DeploymentSetting,
-    EXECUTING_STATUSES,
     Group,
     GroupMembership,
     LogLine,

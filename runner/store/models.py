@@ -7,8 +7,8 @@ Timestamps are stored as naive UTC and read back as aware UTC on every backend.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
@@ -37,18 +37,18 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is not None and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
 def utcnow() -> datetime:
     """The current time, aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
@@ -63,12 +63,12 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(190), unique=True)
-    display_name: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    display_name: Mapped[str | None] = mapped_column(sa.String(255))
     # the toolbelt's own password sign-in (scrypt, see runner.signin.passwords); None: no password
-    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    groups: Mapped[list["Group"]] = relationship(secondary="group_memberships", back_populates="members")
+    groups: Mapped[list[Group]] = relationship(secondary="group_memberships", back_populates="members")
 
 
 class Group(Base):
@@ -108,12 +108,12 @@ class ClientProfileRow(Base):
     key: Mapped[str] = mapped_column(sa.String(255))
     secret_encrypted: Mapped[str] = mapped_column(sa.Text)
     signature_method: Mapped[str] = mapped_column(sa.String(32), default="HMAC-SHA1")
-    sql_url_encrypted: Mapped[Optional[str]] = mapped_column(sa.Text)
+    sql_url_encrypted: Mapped[str | None] = mapped_column(sa.Text)
     # host, port, username, path...; any password/private key only as *_encrypted keys
-    sftp_settings: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    sftp_settings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     # the key's budget (requests per window of seconds); None: the library's default
-    rate_limit: Mapped[Optional[int]] = mapped_column(sa.Integer)
-    rate_window: Mapped[Optional[float]] = mapped_column(sa.Float)
+    rate_limit: Mapped[int | None] = mapped_column(sa.Integer)
+    rate_window: Mapped[float | None] = mapped_column(sa.Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -126,44 +126,44 @@ class Run(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(sa.String(190), index=True)
-    notebook_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
-    notebook_hash: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    notebook_path: Mapped[str | None] = mapped_column(sa.String(1000))
+    notebook_hash: Mapped[str | None] = mapped_column(sa.String(64))
     client: Mapped[str] = mapped_column(sa.String(190))
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     apply: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     requester: Mapped[str] = mapped_column(sa.String(190))
     status: Mapped[str] = mapped_column(sa.String(16), default="queued")
-    error_class: Mapped[Optional[str]] = mapped_column(sa.String(32))
-    error_message: Mapped[Optional[str]] = mapped_column(sa.Text)
-    error_cell: Mapped[Optional[int]] = mapped_column(sa.Integer)
-    timeout_seconds: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    error_class: Mapped[str | None] = mapped_column(sa.String(32))
+    error_message: Mapped[str | None] = mapped_column(sa.Text)
+    error_cell: Mapped[int | None] = mapped_column(sa.Integer)
+    timeout_seconds: Mapped[int | None] = mapped_column(sa.Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    worker_id: Mapped[Optional[str]] = mapped_column(sa.String(190))
-    worker_pid: Mapped[Optional[int]] = mapped_column(sa.Integer)
-    cancel_requested_by: Mapped[Optional[str]] = mapped_column(sa.String(190))
-    cancel_requested_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    output_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
-    parent_run_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("runs.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker_id: Mapped[str | None] = mapped_column(sa.String(190))
+    worker_pid: Mapped[int | None] = mapped_column(sa.Integer)
+    cancel_requested_by: Mapped[str | None] = mapped_column(sa.String(190))
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    output_path: Mapped[str | None] = mapped_column(sa.String(1000))
+    parent_run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id", ondelete="SET NULL"))
     # plans: a mutating job's run ends ``planned``; an apply runs on the same row
     kind: Mapped[str] = mapped_column(sa.String(16), default="job", server_default="job")  # job | undo
-    plan_digest: Mapped[Optional[str]] = mapped_column(sa.String(64))
-    applied_by: Mapped[Optional[str]] = mapped_column(sa.String(190))
-    applied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    plan_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
-    journal_path: Mapped[Optional[str]] = mapped_column(sa.String(1000))
-    plan_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
-    journal_counts: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    plan_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    applied_by: Mapped[str | None] = mapped_column(sa.String(190))
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan_path: Mapped[str | None] = mapped_column(sa.String(1000))
+    journal_path: Mapped[str | None] = mapped_column(sa.String(1000))
+    plan_counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    journal_counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     # schedules (issue 17): the schedule that started the run, the due time it fired for,
     # "apply by itself when the plan has fewer than this many changes", the last status notified
-    schedule_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("schedules.id", ondelete="SET NULL"))
-    scheduled_for: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    auto_apply_under: Mapped[Optional[int]] = mapped_column(sa.Integer)
-    notified_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    schedule_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schedules.id", ondelete="SET NULL"))
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    auto_apply_under: Mapped[int | None] = mapped_column(sa.Integer)
+    notified_status: Mapped[str | None] = mapped_column(sa.String(16))
 
-    artifacts: Mapped[list["Artifact"]] = relationship(
+    artifacts: Mapped[list[Artifact]] = relationship(
         back_populates="run", order_by="Artifact.id", cascade="all, delete-orphan"
     )
 
@@ -174,7 +174,7 @@ class ClientLock(Base):
     __tablename__ = "client_locks"
 
     client: Mapped[str] = mapped_column(sa.String(190), primary_key=True)
-    touched_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    touched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RateBudgetRow(Base):
@@ -188,7 +188,7 @@ class RateBudgetRow(Base):
 
     key_digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     state: Mapped[str] = mapped_column(sa.Text)
-    updated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LogLine(Base):

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,9 +40,9 @@ class Schedule(Base):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     owner: Mapped[str] = mapped_column(sa.String(190))
     paused: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    auto_apply_under: Mapped[Optional[int]] = mapped_column(sa.Integer)
-    next_run_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    last_fired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    auto_apply_under: Mapped[int | None] = mapped_column(sa.Integer)
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -57,9 +57,9 @@ class ScheduleFiring(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outcome: Mapped[str] = mapped_column(sa.String(16))  # started | skipped | refused
-    run_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("runs.id", ondelete="SET NULL"))
-    reason: Mapped[Optional[str]] = mapped_column(sa.Text)
-    worker_id: Mapped[Optional[str]] = mapped_column(sa.String(190))
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    worker_id: Mapped[str | None] = mapped_column(sa.String(190))
 
 
 class NotificationRule(Base):
@@ -68,12 +68,12 @@ class NotificationRule(Base):
     __tablename__ = "notification_rules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user: Mapped[Optional[str]] = mapped_column(sa.String(190), index=True)
-    schedule_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("schedules.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str | None] = mapped_column(sa.String(190), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schedules.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(sa.String(16))  # email | webhook
-    address: Mapped[Optional[str]] = mapped_column(sa.String(320))  # e-mail address (not a secret)
-    url_encrypted: Mapped[Optional[str]] = mapped_column(sa.Text)  # webhook URL (a secret)
-    url_host: Mapped[Optional[str]] = mapped_column(sa.String(255))  # what may be shown of it
+    address: Mapped[str | None] = mapped_column(sa.String(320))  # e-mail address (not a secret)
+    url_encrypted: Mapped[str | None] = mapped_column(sa.Text)  # webhook URL (a secret)
+    url_host: Mapped[str | None] = mapped_column(sa.String(255))  # what may be shown of it
     events: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(NOTIFY_EVENTS))
     created_by: Mapped[str] = mapped_column(sa.String(190))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+from typing import Any
 
 from ..errors import SourceFormatError
 
@@ -93,7 +94,7 @@ class Sink:
         self.results: list[WriteResult] = []
         self.keep_results = True
 
-    def __enter__(self) -> "Sink":
+    def __enter__(self) -> Sink:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -161,7 +162,7 @@ class AsyncSink:
         self.results: list[WriteResult] = []
         self.keep_results = True
 
-    async def __aenter__(self) -> "AsyncSink":
+    async def __aenter__(self) -> AsyncSink:
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

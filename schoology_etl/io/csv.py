@@ -15,8 +15,9 @@ import csv
 import logging
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Literal
+from typing import IO, Any, Literal
 
 from ..errors import ConfigurationError, RecordError, SourceFormatError
 from .base import Record, Sink, Source, WriteResult, check_header
@@ -33,7 +34,7 @@ def read_csv(
     delimiter: str = ",",
     required_columns: Iterable[str] | None = None,
     strict: bool = True,
-) -> "CSVSource":
+) -> CSVSource:
     """Describe a CSV file with a header row as a re-iterable source of dicts.
 
     Args:
@@ -60,7 +61,7 @@ def write_csv(
     encoding: str = "utf-8",
     delimiter: str = ",",
     keep_results: bool = False,
-) -> "CSVSink":
+) -> CSVSink:
     """A sink writing a CSV file atomically (a temp file renamed into place on close).
 
     Args:

@@ -12,7 +12,8 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
 from .base import Record, Sink, Source, WriteResult
@@ -35,11 +36,11 @@ def _pandas() -> Any:
 
 
 def read_dataframe(
-    df: "pd.DataFrame | Iterable[pd.DataFrame]",
+    df: pd.DataFrame | Iterable[pd.DataFrame],
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     index: bool = False,
-) -> "DataFrameSource":
+) -> DataFrameSource:
     """A source yielding one dict per row; missing values (NaN, NaT, NA) become ``None``.
 
     Args:
@@ -50,7 +51,7 @@ def read_dataframe(
     return DataFrameSource(df, chunk_size=chunk_size, index=index)
 
 
-def write_dataframe(*, columns: Iterable[str] | None = None) -> "DataFrameSink":
+def write_dataframe(*, columns: Iterable[str] | None = None) -> DataFrameSink:
     """A sink collecting records; after close, ``sink.dataframe`` holds them.
 
     Args:

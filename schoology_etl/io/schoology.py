@@ -15,7 +15,8 @@ from __future__ import annotations
 import inspect
 import logging
 from collections import Counter
-from typing import Any, AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
 
 from ..errors import BulkPartialError, ConfigurationError, ResponseFormatError
 from .base import AsyncSink, AsyncSource, Record, Sink, WriteResult
@@ -34,7 +35,7 @@ def _is_async_client(client: Any) -> bool:
     )
 
 
-def read_schoology(client: Any, endpoint: str, **params: Any) -> "SchoologySource":
+def read_schoology(client: Any, endpoint: str, **params: Any) -> SchoologySource:
     """A re-iterable source over a list endpoint (``"users"``, ``"sections/123/enrollments"``...).
 
     Each iteration pages through ``client.iter_records(endpoint, **params)`` afresh. With
@@ -51,7 +52,7 @@ def write_schoology(
     method: str = "PUT",
     params: Mapping[str, Any] | None = None,
     batch_size: int = MAX_BATCH_SIZE,
-) -> "SchoologySink | AsyncSchoologySink":
+) -> SchoologySink | AsyncSchoologySink:
     """A sink writing records straight to ``endpoint`` with bulk requests.
 
     Args:

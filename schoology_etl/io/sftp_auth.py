@@ -12,7 +12,6 @@ import binascii
 import hashlib
 import io
 import os
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +140,7 @@ def open_ssh(
                 f"{host_key.get_name()} host key ({exc})"
             ) from exc
         raise
-    except (OSError, EOFError, socket.timeout):
+    except (TimeoutError, OSError, EOFError):
         client.close()
         raise
     return client

@@ -20,9 +20,10 @@ import stat
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import paramiko
 
@@ -107,7 +108,7 @@ class SFTPConnection:
         self._stale_temps: list[str] = []
 
     @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> "SFTPConnection":
+    def from_settings(cls, settings: Any, **overrides: Any) -> SFTPConnection:
         """A connection from an object with host, port, username, password, private_key, host_key."""
         names = ("password", "private_key", "passphrase", "host_key", "timeout", "retries")
         kwargs = {n: getattr(settings, n) for n in names if getattr(settings, n, None) is not None}
@@ -115,7 +116,7 @@ class SFTPConnection:
         return cls(settings.host, getattr(settings, "port", None) or 22, settings.username, **kwargs)
 
     @classmethod
-    def from_profile(cls, profile: Any, **overrides: Any) -> "SFTPConnection":
+    def from_profile(cls, profile: Any, **overrides: Any) -> SFTPConnection:
         """A connection from a client profile's ``sftp`` settings."""
         settings = getattr(profile, "sftp", None)
         if settings is None:
@@ -123,7 +124,7 @@ class SFTPConnection:
             raise ConfigurationError(f"client profile {name!r} has no SFTP settings")
         return cls.from_settings(settings, **overrides)
 
-    def clone(self) -> "SFTPConnection":
+    def clone(self) -> SFTPConnection:
         """A new, unopened connection with the same settings."""
         return type(self)(**self._settings)
 
@@ -137,7 +138,7 @@ class SFTPConnection:
 
     # -- session ---------------------------------------------------------------------
 
-    def __enter__(self) -> "SFTPConnection":
+    def __enter__(self) -> SFTPConnection:
         self.connect()
         return self
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from ..errors import ConfigurationError
 from .base import Record, Sink

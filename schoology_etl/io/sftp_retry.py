@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import errno
 import socket
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import paramiko
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential

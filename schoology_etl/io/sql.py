@@ -14,7 +14,8 @@ and MariaDB locally, SQLite for the demo analytics database.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import TextClause

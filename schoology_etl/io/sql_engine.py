@@ -6,8 +6,9 @@ database, never the password.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Union
+from typing import Any, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine

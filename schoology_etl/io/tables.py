@@ -18,8 +18,8 @@ from __future__ import annotations
 import codecs
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import SourceFormatError
 from .base import Source

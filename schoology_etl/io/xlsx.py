@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..errors import SourceFormatError
 from .base import Record, Source, check_header
@@ -19,7 +20,7 @@ PathLike = str | os.PathLike[str]
 
 
 def read_xlsx(path: PathLike, *, sheet: str | None = None,
-              required_columns: Iterable[str] | None = None) -> "XLSXSource":
+              required_columns: Iterable[str] | None = None) -> XLSXSource:
     """Describe an XLSX sheet with a header row as a re-iterable source of dicts."""
     return XLSXSource(path, sheet=sheet, required_columns=required_columns)
 

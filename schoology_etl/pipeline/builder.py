@@ -18,8 +18,9 @@ preview (``head``) never spends the run.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..errors import ConfigurationError
 from .etl import OnError, arun_steps, run_steps
@@ -37,22 +38,22 @@ class Pipeline:
     limit_to: int | None = None
 
     @classmethod
-    def from_(cls, source: Iterable[Record]) -> "Pipeline":
+    def from_(cls, source: Iterable[Record]) -> Pipeline:
         """Start a pipeline reading ``source``."""
         return cls(source)
 
-    def _add(self, step: Step) -> "Pipeline":
+    def _add(self, step: Step) -> Pipeline:
         return replace(self, steps=(*self.steps, step))
 
-    def filter(self, fn: Callable[[Record], Any], *, name: str | None = None) -> "Pipeline":
+    def filter(self, fn: Callable[[Record], Any], *, name: str | None = None) -> Pipeline:
         """Keep records for which ``fn(record)`` is true."""
         return self._add(Step.filter(fn, name))
 
-    def map(self, fn: Callable[[Record], Any], *, name: str | None = None) -> "Pipeline":
+    def map(self, fn: Callable[[Record], Any], *, name: str | None = None) -> Pipeline:
         """Transform records: ``fn`` returns a dict, None (drop) or an iterable of dicts."""
         return self._add(Step.transform(fn, name))
 
-    def where(self, **equals: Any) -> "Pipeline":
+    def where(self, **equals: Any) -> Pipeline:
         """Keep records whose fields equal the given values (missing fields never match)."""
         items = tuple(equals.items())
         missing = object()
@@ -63,7 +64,7 @@ class Pipeline:
         label = ", ".join(f"{k}={v!r}" for k, v in items)
         return self._add(Step.filter(where, f"where({label})"))
 
-    def select(self, *fields: str) -> "Pipeline":
+    def select(self, *fields: str) -> Pipeline:
         """Keep only ``fields``, in that order; a missing field is an error naming it."""
         if not fields:
             raise ConfigurationError("select() needs at least one field name")
@@ -76,7 +77,7 @@ class Pipeline:
 
         return self._add(Step.transform(select, f"select({', '.join(map(repr, fields))})"))
 
-    def rename(self, **mapping: str) -> "Pipeline":
+    def rename(self, **mapping: str) -> Pipeline:
         """Rename fields, ``old="new"``; fields not named are kept as they are."""
         items = dict(mapping)
 
@@ -86,13 +87,13 @@ class Pipeline:
         label = ", ".join(f"{k}={v!r}" for k, v in items.items())
         return self._add(Step.transform(rename, f"rename({label})"))
 
-    def batch(self, size: int) -> "Pipeline":
+    def batch(self, size: int) -> Pipeline:
         """Write to the sink in batches of ``size`` (overrides the sink's own size)."""
         if not isinstance(size, int) or size < 1:
             raise ConfigurationError(f"batch size must be a positive int, got {size!r}")
         return replace(self, batch_size=size)
 
-    def limit(self, n: int) -> "Pipeline":
+    def limit(self, n: int) -> Pipeline:
         """Read at most ``n`` source records."""
         if not isinstance(n, int) or n < 0:
             raise ConfigurationError(f"limit must be a non-negative int, got {n!r}")

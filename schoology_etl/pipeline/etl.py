@@ -23,7 +23,8 @@ import contextlib
 import itertools
 import logging
 import time
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Literal
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import Any, Literal
 
 from ..errors import ConfigurationError, RecordError
 from ..io.base import WriteResult

@@ -15,8 +15,9 @@ Steps must not mutate their input; they return new dicts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Literal
+from typing import Any, Literal
 
 from ..errors import RecordError
 
@@ -33,11 +34,11 @@ class Step:
     name: str
 
     @classmethod
-    def filter(cls, fn: Callable[[Record], Any], name: str | None = None) -> "Step":
+    def filter(cls, fn: Callable[[Record], Any], name: str | None = None) -> Step:
         return cls("filter", _check_callable(fn, "filter"), name or describe(fn))
 
     @classmethod
-    def transform(cls, fn: Callable[[Record], Any], name: str | None = None) -> "Step":
+    def transform(cls, fn: Callable[[Record], Any], name: str | None = None) -> Step:
         return cls("transform", _check_callable(fn, "transform"), name or describe(fn))
 
 

@@ -16,10 +16,11 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from schoology_etl.plans.drift import APPLY, DONE, Drift, check_change, describe_drift
 from schoology_etl.plans.journal import APPLIED, DRIFTED, FAILED, UNCHANGED, Journal, entry_for, pending_entry

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.plans.model import CREATE, DELETE, UPDATE, Change

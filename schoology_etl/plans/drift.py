@@ -22,8 +22,9 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.diff import READ_ONLY_FIELDS, normalize_value, same_value

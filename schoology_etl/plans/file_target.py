@@ -10,8 +10,9 @@ and uploads it atomically.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import ConnectorError
 from schoology_etl.plans.model import CREATE, UPDATE, Change

@@ -7,8 +7,9 @@ the current folder and ``plan.apply(client)`` applies it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from schoology_etl.outputs import output_path
 from schoology_etl.plans.model import Change

@@ -18,8 +18,9 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.model import Change, PlanIntegrityError
@@ -32,7 +33,7 @@ OUTCOMES = frozenset({APPLIED, FAILED, DRIFTED, UNCHANGED})
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def entry_for(change: Change, status: str, **details: Any) -> dict[str, Any]:
@@ -151,7 +152,7 @@ class Journal:
         if not self._fh.closed:
             self._fh.close()
 
-    def __enter__(self) -> "Journal":
+    def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -8,8 +8,9 @@ object for a delete) and ``after`` the values the change writes.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 
@@ -72,11 +73,11 @@ class Change:
             data["names"] = self.names
         return data
 
-    def renumbered(self, seq: int) -> "Change":
+    def renumbered(self, seq: int) -> Change:
         """The same change at position ``seq``."""
         return Change(seq, self.op, self.realm, self.key, self.id, self.before, self.after, self.names)
 
-    def named(self, names: dict[str, Any]) -> "Change":
+    def named(self, names: dict[str, Any]) -> Change:
         """The same change carrying ``names`` for the reviewer."""
         return Change(self.seq, self.op, self.realm, self.key, self.id, self.before, self.after, names)
 
@@ -84,7 +85,7 @@ class Change:
         return _ENCODER.encode(self.to_dict())
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, where: str = "") -> "Change":
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "") -> Change:
         try:
             return cls(
                 seq=int(data["seq"]),
@@ -128,7 +129,7 @@ class PlanHeader:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), default=str)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, where: str = "") -> "PlanHeader":
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "") -> PlanHeader:
         if data.get("format") != FORMAT:
             raise ConfigurationError(f"{where}: line 1 is not a plan header (format {data.get('format')!r})")
         if int(data.get("version", 0)) > VERSION:

@@ -7,8 +7,9 @@ import hashlib
 import html
 import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.model import DELETE, Change, PlanHeader, PlanIntegrityError
@@ -43,11 +44,11 @@ class Plan:
         self.header: PlanHeader = PlanHeader.from_dict(data, where=str(self.path))
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> "Plan":
+    def open(cls, path: str | os.PathLike[str]) -> Plan:
         return cls(path)
 
     @classmethod
-    def write(cls, path: str | os.PathLike[str], changes: Iterable[Change], **header: Any) -> "Plan":
+    def write(cls, path: str | os.PathLike[str], changes: Iterable[Change], **header: Any) -> Plan:
         """Stream ``changes`` into a new plan file and return it, closed and ready for review.
 
         ``header`` takes :class:`PlanWriter`'s options (``base_url``, ``job``, ``run_id``,

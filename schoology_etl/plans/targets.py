@@ -10,8 +10,9 @@ preview it on a snapshot or to test plan logic without a network.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.drift import REALM_READS, ClientReader, lookup_key
@@ -29,7 +30,7 @@ class ItemResult:
     row: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_bulk(cls, result: Any) -> "ItemResult":
+    def from_bulk(cls, result: Any) -> ItemResult:
         """From a :class:`schoology_etl.bulk.BulkResult` (or anything shaped like one)."""
         return cls(bool(result.ok), result.response_code, result.id, result.message, dict(result.row or {}))
 
@@ -45,7 +46,7 @@ class WriteRoute:
     method: str
     item: Callable[[Change], dict[str, Any]]
     params: Mapping[str, Any] = field(default_factory=dict)
-    result: Callable[[Any], "ItemResult"] = ItemResult.from_bulk
+    result: Callable[[Any], ItemResult] = ItemResult.from_bulk
 
 
 _KEEP = {"option_keep_enrollments": 1, "email_notification": 0}

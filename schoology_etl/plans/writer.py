@@ -15,8 +15,9 @@ import os
 import random
 import shutil
 import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.io.base import Record, Sink, WriteResult
@@ -67,7 +68,7 @@ class PlanWriter:
         self.sample_size = sample_size
         self._fields: dict[str, set[str]] = {}
         self.header = PlanHeader(
-            created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             base_url=strip_credentials(base_url),
             job=job,
             run_id=run_id,
@@ -76,7 +77,7 @@ class PlanWriter:
         )
         self.closed = False
 
-    def __enter__(self) -> "PlanWriter":
+    def __enter__(self) -> PlanWriter:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -121,7 +122,7 @@ class PlanWriter:
         """Record how many objects the realm held when planning (sizes the drift reads)."""
         self.header.current_counts[realm] = self.header.current_counts.get(realm, 0) + count
 
-    def close(self) -> "Plan":
+    def close(self) -> Plan:
         """Finish the file: header first, then the changes; fsync, rename, read-only."""
         from schoology_etl.plans.plan import Plan
 

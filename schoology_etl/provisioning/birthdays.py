@@ -10,7 +10,8 @@ in by ``uid``. The log says which reading was met.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from schoology_etl.provisioning.rows import text
 

@@ -17,7 +17,8 @@ mutates its input.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.plans.model import CREATE, UPDATE, Change
 from schoology_etl.provisioning.courses import course_payloads

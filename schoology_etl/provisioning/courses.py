@@ -8,7 +8,8 @@ sections in one call (with ``update_existing=1``). Grading periods are given by 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.lookups import Lookup

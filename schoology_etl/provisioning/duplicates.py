@@ -10,7 +10,8 @@ only by case or by dots in the part before ``@`` (``Ann.Lee@x.org`` = ``annlee@x
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.provisioning.rows import project, text
 

@@ -16,7 +16,8 @@ in ``before``: undo links it back. Nothing here talks to the network or mutates 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.plans.model import LINK, UNLINK, Change

@@ -7,7 +7,8 @@ its input.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.provisioning.rows import split_ids, text, truthy
 from schoology_etl.provisioning.sections import sections_without_teachers

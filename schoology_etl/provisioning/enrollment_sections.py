@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import difflib
 import logging
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.rows import text, where

@@ -7,7 +7,8 @@ Jobs ``import_enrollments`` (``POST /enrollments/import/course`` items keyed by
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.rows import required, text, truthy, where

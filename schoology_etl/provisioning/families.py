@@ -22,7 +22,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.model import Change

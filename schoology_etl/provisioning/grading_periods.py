@@ -10,7 +10,8 @@ first start and the last end that no period covers.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.rows import split_ids, text

@@ -17,7 +17,8 @@ schoology_etl.errors.ConfigurationError: give a file or a filter
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 

@@ -22,13 +22,14 @@ import json
 import logging
 import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning import sis
 from schoology_etl.provisioning.lookups import Lookup
-from schoology_etl.provisioning.rows import line_of, text
+from schoology_etl.provisioning.rows import text
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class ColumnMap:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, kind: str | None = None) -> "ColumnMap":
+    def from_dict(cls, data: Mapping[str, Any], *, kind: str | None = None) -> ColumnMap:
         if not isinstance(data, Mapping):
             raise ConfigurationError("a column map is a JSON object with 'columns' and 'values'")
         found = data.get("kind") or kind
@@ -137,7 +138,7 @@ class ColumnMap:
                    {str(c): {str(a): str(b) for a, b in (m or {}).items()} for c, m in values.items()})
 
     @classmethod
-    def parse(cls, value: Any, *, kind: str) -> "ColumnMap | None":
+    def parse(cls, value: Any, *, kind: str) -> ColumnMap | None:
         """A map from a job parameter: ``None``/empty, a JSON object, its text, or a JSON file's path."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return None

@@ -8,7 +8,8 @@ SIS file must not empty a district.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.rows import required, text, truthy, where

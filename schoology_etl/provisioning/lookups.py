@@ -15,7 +15,8 @@ True
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.rows import text, where

@@ -10,7 +10,8 @@ calendar of their own. Nothing here talks to the network or mutates its input.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.provisioning.rows import split_ids, text
 

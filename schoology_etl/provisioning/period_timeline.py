@@ -10,9 +10,15 @@ inside its year is normal). Nothing here talks to the network or mutates its inp
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from schoology_etl.provisioning.grading_periods import _span, invalid_periods, period_overlaps, sections_without_current_period
+from schoology_etl.provisioning.grading_periods import (
+    _span,
+    invalid_periods,
+    period_overlaps,
+    sections_without_current_period,
+)
 from schoology_etl.provisioning.rows import split_ids, text
 
 AUDIT_COLUMNS = ["kind", "periods", "buildings", "start", "end", "days", "section_school_code", "detail"]

@@ -15,7 +15,8 @@ record is not a change.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.rows import text

@@ -8,7 +8,8 @@ Rows come from CSV files (``csv.DictReader``) or from record sources; ``index`` 
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from schoology_etl.errors import RecordError
 

@@ -9,7 +9,8 @@ Changes are keyed by ``section_id`` (realm ``sections``) so apply re-reads them 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.model import DELETE, Change

@@ -10,7 +10,8 @@ read whole with ``iter_records``). Records come back as plain dicts (ids typed a
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import ResponseFormatError
 from schoology_etl.provisioning.rows import text

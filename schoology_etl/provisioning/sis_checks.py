@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.lookups import Lookup

@@ -9,8 +9,9 @@ cross-checked. Problems have the validator's shape (``file, line, column, value,
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from schoology_etl.errors import SourceFormatError
 from schoology_etl.provisioning.rows import line_of, text

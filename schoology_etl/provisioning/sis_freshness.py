@@ -13,7 +13,8 @@ file is; a file older than the limit is refused, naming the file, its age and th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 
@@ -23,7 +24,7 @@ def file_age(entry: Mapping[str, Any], *, now: dt.datetime) -> dict[str, Any]:
     mtime = entry.get("mtime")
     if mtime is None:
         return {"modified": None, "age_hours": None}
-    modified = dt.datetime.fromtimestamp(int(mtime), tz=dt.timezone.utc)
+    modified = dt.datetime.fromtimestamp(int(mtime), tz=dt.UTC)
     return {"modified": modified.isoformat(timespec="seconds"), "age_hours": round((now - modified).total_seconds() / 3600, 1)}
 
 

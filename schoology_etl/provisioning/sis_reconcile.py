@@ -13,7 +13,8 @@ update or remove, ``key``, ``changes`` field by field), never a write.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.reconcile import diff_records

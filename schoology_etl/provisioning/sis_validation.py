@@ -13,8 +13,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import SourceFormatError
 from schoology_etl.provisioning.lookups import Lookup

@@ -8,7 +8,8 @@ talks to the network or mutates its input.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.rows import text

@@ -7,7 +7,8 @@ holds it, with another row of the mapping, or when an old value appears twice. C
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.rows import required, text, where

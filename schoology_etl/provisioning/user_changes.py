@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.plans.diff import plan_changes, same_value

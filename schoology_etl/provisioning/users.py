@@ -8,7 +8,8 @@ the value. Payloads use the API's field names, so they can be compared with curr
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.lookups import Lookup
