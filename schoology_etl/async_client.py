@@ -9,6 +9,7 @@ server's ``next`` links disagree with offset paging, reading falls back to follo
 
 from __future__ import annotations
 
+import builtins
 import asyncio
 import logging
 import time
@@ -202,33 +203,33 @@ class AsyncSchoologyClient(ClientCore):
     # -- writing ---------------------------------------------------------------------
 
     async def bulk(self, endpoint: str, items: Sequence[Any], method: str = "POST",
-                   params: Mapping[str, Any] | None = None, **path_params: Any) -> list[BulkResult]:
+                   params: Mapping[str, Any] | None = None, **path_params: Any) -> builtins.list[BulkResult]:
         """Write ``items`` in chunks of at most 50 (chunks run concurrently); results in input order."""
         ep, path, rest = resolve(endpoint, {**path_params, **(params or {})})
         calls = plan_bulk(ep, path, list(items), method, rest)
         chunks = await asyncio.gather(*(self._bulk_call(ep, call) for call in calls))
         return [result for chunk in chunks for result in chunk]
 
-    async def _bulk_call(self, ep: Endpoint, call: BulkCall) -> list[BulkResult]:
+    async def _bulk_call(self, ep: Endpoint, call: BulkCall) -> builtins.list[BulkResult]:
         try:
             response = await self.request(call.method, call.path, call.params, call.json)
         except _CHUNK_ERRORS as exc:
             return chunk_failures(call, exc)
         return parse_bulk_response(ep, call, response)
 
-    async def create(self, endpoint: str, items: Sequence[Any], **flags: Any) -> list[BulkResult]:
+    async def create(self, endpoint: str, items: Sequence[Any], **flags: Any) -> builtins.list[BulkResult]:
         """Bulk POST (flags such as ``update_existing=True`` go into the query)."""
         return await self.bulk(endpoint, items, "POST", flags)
 
-    async def update(self, endpoint: str, items: Sequence[Any], **flags: Any) -> list[BulkResult]:
+    async def update(self, endpoint: str, items: Sequence[Any], **flags: Any) -> builtins.list[BulkResult]:
         """Bulk PUT; every item carries its id."""
         return await self.bulk(endpoint, items, "PUT", flags)
 
-    async def delete(self, endpoint: str, items: Sequence[Any], **flags: Any) -> list[BulkResult]:
+    async def delete(self, endpoint: str, items: Sequence[Any], **flags: Any) -> builtins.list[BulkResult]:
         """Bulk DELETE by id list in the query."""
         return await self.bulk(endpoint, items, "DELETE", flags)
 
-    async def multiget(self, paths: Sequence[str]) -> list[Any]:
+    async def multiget(self, paths: Sequence[str]) -> builtins.list[Any]:
         """GET up to 50 paths per call through ``/multiget``; ``None`` for each failed one."""
         full = self._multiget_paths(paths)
         chunks = [full[i:i + MAX_BATCH] for i in range(0, len(full), MAX_BATCH)]

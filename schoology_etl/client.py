@@ -8,6 +8,7 @@ small thread pool (``max_concurrency``; 1 reads strictly one page at a time), in
 
 from __future__ import annotations
 
+import builtins
 import collections
 import logging
 import threading
@@ -322,36 +323,36 @@ class SchoologyClient(ClientCore):
     # -- writing ---------------------------------------------------------------------
 
     def bulk(self, endpoint: str, items: Sequence[Any], method: str = "POST",
-             params: Mapping[str, Any] | None = None, **path_params: Any) -> list[BulkResult]:
+             params: Mapping[str, Any] | None = None, **path_params: Any) -> builtins.list[BulkResult]:
         """Write ``items`` in chunks of at most 50; one :class:`BulkResult` per item, in order."""
         ep, path, rest = resolve(endpoint, {**path_params, **(params or {})})
-        results: list[BulkResult] = []
+        results: builtins.list[BulkResult] = []
         for call in plan_bulk(ep, path, list(items), method, rest):
             results.extend(self._bulk_call(ep, call))
         return results
 
-    def _bulk_call(self, ep: Endpoint, call: BulkCall) -> list[BulkResult]:
+    def _bulk_call(self, ep: Endpoint, call: BulkCall) -> builtins.list[BulkResult]:
         try:
             response = self.request(call.method, call.path, call.params, call.json)
         except _CHUNK_ERRORS as exc:
             return chunk_failures(call, exc)
         return parse_bulk_response(ep, call, response)
 
-    def create(self, endpoint: str, items: Sequence[Any], **flags: Any) -> list[BulkResult]:
+    def create(self, endpoint: str, items: Sequence[Any], **flags: Any) -> builtins.list[BulkResult]:
         """Bulk POST (flags such as ``update_existing=True`` go into the query)."""
         return self.bulk(endpoint, items, "POST", flags)
 
-    def update(self, endpoint: str, items: Sequence[Any], **flags: Any) -> list[BulkResult]:
+    def update(self, endpoint: str, items: Sequence[Any], **flags: Any) -> builtins.list[BulkResult]:
         """Bulk PUT; every item carries its id."""
         return self.bulk(endpoint, items, "PUT", flags)
 
-    def delete(self, endpoint: str, items: Sequence[Any], **flags: Any) -> list[BulkResult]:
+    def delete(self, endpoint: str, items: Sequence[Any], **flags: Any) -> builtins.list[BulkResult]:
         """Bulk DELETE by id list in the query (``uids=``, ``course_ids=`` ...)."""
         return self.bulk(endpoint, items, "DELETE", flags)
 
-    def multiget(self, paths: Sequence[str]) -> list[Any]:
+    def multiget(self, paths: Sequence[str]) -> builtins.list[Any]:
         """GET up to 50 paths per call through ``/multiget``; ``None`` for each failed one."""
-        out: list[Any] = []
+        out: builtins.list[Any] = []
         full = self._multiget_paths(paths)
         for start in range(0, len(full), MAX_BATCH):
             chunk = full[start:start + MAX_BATCH]

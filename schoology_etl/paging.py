@@ -147,7 +147,7 @@ class Paginator:
         self._seen.add(key)
         return page.next_url
 
-    def _stop(self, reason: str | None) -> None:
+    def _stop(self, reason: str | None) -> str | None:
         self.stop_reason = reason
         if reason:
             log.warning("paging stopped: %s", reason)

@@ -110,7 +110,7 @@ def error_for_status(
     except ValueError:
         data = None
     message = _error_message(text, data)
-    kw = dict(status=status, method=method, url=safe_url, body=excerpt(text))
+    kw: dict[str, Any] = dict(status=status, method=method, url=safe_url, body=excerpt(text))
     if status == 429:
         retry_after = parse_retry_after(headers.get("retry-after"))
         return RateLimitedError(f"rate limited: {message}", retry_after=retry_after, **kw)

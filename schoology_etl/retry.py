@@ -77,8 +77,9 @@ class RetryPolicy:
             return self.wait_seconds(state.attempt_number, error)
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
-            if on_retry is not None and state.outcome is not None:
-                on_retry(state.outcome.exception())
+            error = state.outcome.exception() if state.outcome is not None else None
+            if on_retry is not None and error is not None:
+                on_retry(error)
 
         return dict(
             stop=tenacity.stop_after_attempt(self.max_retries + 1),

@@ -88,7 +88,7 @@ class SchoologySource(AsyncSource):
             )
         return iter(self.client.iter_records(self.endpoint, **self.params))
 
-    async def _aiter(self) -> AsyncIterator[Record]:  # type: ignore[override]
+    async def _aiter(self) -> AsyncIterator[Record]:
         records = self.client.iter_records(self.endpoint, **self.params)
         if hasattr(records, "__aiter__"):
             try:

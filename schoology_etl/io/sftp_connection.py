@@ -81,7 +81,7 @@ class SFTPConnection:
         retries: int = 3,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._settings = dict(
+        self._settings: dict[str, Any] = dict(
             host=host, port=port, username=username, password=password, private_key=private_key,
             passphrase=passphrase, host_key=host_key, timeout=timeout, retries=retries, sleep=sleep,
         )
@@ -163,7 +163,9 @@ class SFTPConnection:
         )
         try:
             sftp = ssh.open_sftp()
-            sftp.get_channel().settimeout(self.timeout)
+            channel = sftp.get_channel()
+            if channel is not None:
+                channel.settimeout(self.timeout)
         except BaseException:
             ssh.close()
             raise

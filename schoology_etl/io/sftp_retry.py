@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import paramiko
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -50,10 +50,17 @@ def call_with_retries(
         wait=wait_exponential(multiplier=0.5, max=10),
         retry=retry_if_exception(is_transient),
         sleep=sleep,
-        before_sleep=lambda state: before_retry(state.outcome.exception()),
+        before_sleep=lambda state: before_retry(_failure(state)),
         reraise=True,
     )
     return retrying(fn)
 
 
 __all__ = ["call_with_retries", "connector_error", "is_transient"]
+
+
+def _failure(state: Any) -> BaseException:
+    """The exception of the attempt tenacity is about to retry (a retry only follows a failure)."""
+    error = state.outcome.exception() if state.outcome is not None else None
+    assert error is not None, "tenacity retries only after an exception"
+    return error

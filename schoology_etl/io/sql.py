@@ -59,7 +59,7 @@ class SQLSource(Source):
             )
         self.target = target
         self.url = sql_url(target)
-        self.query = query
+        self.query: sa.Executable = query  # type: ignore[assignment]  # TextClause or a Select
         self.params = dict(params or {})
         self.chunk_size = chunk_size
 

@@ -54,10 +54,10 @@ def build_insert(table: sa.Table, columns: Sequence[str], keys: Sequence[str], d
     updates = [c for c in columns if c not in keys]
     if dialect in ("postgresql", "sqlite"):
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
+            from sqlalchemy.dialects.postgresql import insert as upsert
         else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(table)
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        stmt = upsert(table)
         index = [table.c[k] for k in keys]
         if not updates:
             return stmt.on_conflict_do_nothing(index_elements=index)
@@ -65,17 +65,20 @@ def build_insert(table: sa.Table, columns: Sequence[str], keys: Sequence[str], d
             index_elements=index, set_={c: stmt.excluded[c] for c in updates}
         )
     if dialect in ("mysql", "mariadb"):
-        from sqlalchemy.dialects.mysql import insert
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
 
-        stmt = insert(table)
-        cols = updates or list(keys)
-        return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in cols})
+        mysql_stmt = mysql_insert(table)
+        cols: list[str] = updates or list(keys)
+        return mysql_stmt.on_duplicate_key_update({c: mysql_stmt.inserted[c] for c in cols})
     return None
 
 
 def _runs_by_columns(batch: list[Record]) -> Iterable[tuple[tuple[str, ...], list[Record]]]:
     """Consecutive records grouped by their column set, order kept."""
-    for cols, group in itertools.groupby(batch, key=lambda r: tuple(r)):
+    def columns_of(record: Record) -> tuple[str, ...]:
+        return tuple(record)
+
+    for cols, group in itertools.groupby(batch, key=columns_of):
         yield cols, list(group)
 
 

@@ -86,4 +86,4 @@ def read_table(path: PathLike, *, required_columns: Iterable[str] | None = None,
         encoding = encoding or detect_encoding(path)
         source = CSVSource(path, encoding=encoding, required_columns=required_columns)
         log.info("reading %s as CSV text in %s", path.name, "UTF-8" if encoding == "utf-8-sig" else encoding)
-    return source  # type: ignore[return-value]
+    return source

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ class XLSXSource(Source):
     def _error(self, message: str, line: int | None = None, **kw: Any) -> SourceFormatError:
         return SourceFormatError(message, path=str(self.path), line=line, **kw)
 
-    def _rows(self) -> Iterator[tuple[Any, ...]]:
+    def _rows(self) -> Generator[tuple[Any, ...], None, None]:
         try:
             import openpyxl
         except ImportError as exc:  # pragma: no cover - a dependency of the package

@@ -23,7 +23,7 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, Literal
 
 from ..errors import ConfigurationError, RecordError
@@ -172,7 +172,7 @@ def _limited(it: Iterator[Record], limit: int | None) -> Iterator[tuple[int, Rec
     return enumerate(itertools.islice(it, limit))
 
 
-async def _alimited(source: Any, limit: int | None) -> AsyncIterator[tuple[int, Record]]:
+async def _alimited(source: Any, limit: int | None) -> AsyncGenerator[tuple[int, Record], None]:
     if limit is not None and limit <= 0:
         return
     index = 0

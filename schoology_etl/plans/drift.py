@@ -210,7 +210,7 @@ class ClientReader:
             strategy = self.choose(realm)
             if strategy in ("snapshot", "csvexport"):
                 found = self._snapshot(realm, reads, csv=strategy == "csvexport")
-            elif strategy == "filter":
+            elif strategy == "filter" and reads is not None:
                 found = self._filtered(realm, reads, group)
             else:
                 found = self._multiget(reads, group)
@@ -282,7 +282,7 @@ class ClientReader:
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for i in range(0, len(keys), FILTER_BATCH):
             part = keys[i : i + FILTER_BATCH]
-            params = {reads.filter_param: ",".join(part), "limit": PAGE_SIZE}
+            params: dict[str, Any] = {str(reads.filter_param): ",".join(part), "limit": PAGE_SIZE}
             found.update(self._index(self.client.iter_records(reads.list_path, **params), reads))
         by_id = [c for c in group if c.id is not None and (lk := lookup_key(c, reads)) and lk[0] == "id"]
         if by_id:

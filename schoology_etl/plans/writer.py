@@ -17,12 +17,15 @@ import shutil
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.io.base import Record, Sink, WriteResult
 from schoology_etl.plans.diff import diff_record, key_of
 from schoology_etl.plans.model import UPDATE, Change, PlanHeader, strip_credentials
+
+if TYPE_CHECKING:
+    from schoology_etl.plans.plan import Plan
 
 log = logging.getLogger(__name__)
 
