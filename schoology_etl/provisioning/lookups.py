@@ -130,7 +130,94 @@ def grading_period_lookup(periods: Iterable[Mapping[str, Any]]) -> Lookup:
 def all_roles(client: Any) -> list[dict[str, Any]]:
     """Every role of ``GET /roles``: the ``role`` list and the building (school override)
     roles the API returns in their own ``building_role`` array (e.g. "Teacher (Northgate)")."""
-    data = client.get("roles") or {}
-    if not isinstance(data, Mapping):
-        return list(client.iter_records("roles"))
-    return [dict(r) for key in ("role", "building_role") for r in (data.get(key) or []) if isinstance(r, Mapping)]
+    roles = [dict(r) for r in client.iter_records("roles")]  # paged: a district may have many
+    data = client.get("roles", limit=200) or {}
+    overrides = data.get("building_role") if isinstance(data, Mapping) else None
+    return [*roles, *(dict(r) for r in overrides or [] if isinstance(r, Mapping))]
+
+
+def all_buildings(client: Any) -> list[dict[str, Any]]:
+    """Every place a user or a course can belong to: each school of ``GET /schools`` (a user's
+    building may be the school itself), then that school's ``GET /schools/{id}/buildings``."""
+    schools = [dict(s) for s in client.iter_records("schools")]
+    return [*schools, *(dict(b) for s in schools for b in client.iter_records("buildings", school_id=s["id"]))]
+
+
+def check_chosen(chosen: Iterable[Any], known: Mapping[str, str], *, parameter: str, kind: str = "id") -> None:
+    """Raise :class:`ConfigurationError` naming ``parameter`` when a chosen id is not one of ``known``.
+
+    >>> check_chosen(["2"], {"1": "North", "2": "South"}, parameter="buildings")
+    >>> check_chosen([9], {"1": "North"}, parameter="buildings")
+    Traceback (most recent call last):
+    ...
+    schoology_etl.errors.ConfigurationError: buildings: unknown id(s) 9; known: 1 (North)
+    """
+    unknown = sorted({text(c) for c in chosen} - set(known))
+    if unknown:
+        listed = ", ".join(f"{k} ({v})" for k, v in sorted(known.items()))
+        raise ConfigurationError(f"{parameter}: unknown {kind}(s) {', '.join(unknown)}; known: {listed}")
+
+
+class ClientLookups:
+    """The client's schools and buildings, roles and grading periods, each read once when first used.
+
+    One object for notebooks and the runner's forms alike: ``places`` / ``building_names`` /
+    ``building_codes``, ``roles`` / ``role_names`` / ``role_titles``, ``grading_periods`` /
+    ``period_titles``, and :meth:`check_buildings` for a job's ``buildings`` parameter.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._places: list[dict[str, Any]] | None = None
+        self._roles: list[dict[str, Any]] | None = None
+        self._periods: list[dict[str, Any]] | None = None
+
+    @property
+    def places(self) -> list[dict[str, Any]]:
+        """Schools and their buildings (see :func:`all_buildings`)."""
+        if self._places is None:
+            self._places = all_buildings(self.client)
+        return self._places
+
+    @property
+    def building_names(self) -> dict[str, str]:
+        """Building (or school) id -> title."""
+        return {text(b.get("id")): text(b.get("title")) for b in self.places}
+
+    @property
+    def building_codes(self) -> Lookup:
+        """Building code -> id."""
+        return building_lookup(self.places)
+
+    @property
+    def roles(self) -> list[dict[str, Any]]:
+        """Every role, building roles included (see :func:`all_roles`)."""
+        if self._roles is None:
+            self._roles = all_roles(self.client)
+        return self._roles
+
+    @property
+    def role_names(self) -> dict[str, str]:
+        """Role id -> title."""
+        return {text(r.get("id")): text(r.get("title")) for r in self.roles}
+
+    @property
+    def role_titles(self) -> Lookup:
+        """Role title -> id."""
+        return role_lookup(self.roles)
+
+    @property
+    def grading_periods(self) -> list[dict[str, Any]]:
+        """``GET /gradingperiods``."""
+        if self._periods is None:
+            self._periods = [dict(p) for p in self.client.iter_records("grading_periods")]
+        return self._periods
+
+    @property
+    def period_titles(self) -> dict[str, str]:
+        """Grading period id -> title."""
+        return {text(p.get("id")): text(p.get("title")) for p in self.grading_periods}
+
+    def check_buildings(self, chosen: Iterable[Any], parameter: str = "buildings") -> None:
+        """Refuse building ids the client does not have, naming the parameter and the known ones."""
+        check_chosen(chosen, self.building_names, parameter=parameter)
