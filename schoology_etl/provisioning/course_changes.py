@@ -72,10 +72,10 @@ def course_section_changes(
                                              {f: course[f] for f in before}))
         for section in payload["sections"]["section"]:
             school_code = section["section_school_code"]
-            wanted = {"section_title": section["title"], "grading_periods": list(section["grading_periods"])}
+            wanted: dict[str, Any] = {"section_title": section["title"], "grading_periods": list(section["grading_periods"])}
             current = by_section.get(school_code)
             if current is None:
-                after = {"course_code": code, "course_title": course["title"],
+                after: dict[str, Any] = {"course_code": code, "course_title": course["title"],
                          **{f: course[f] for f in ("building_id", "department") if f in course},
                          "section_school_code": school_code, "section_code": section_code_of(school_code, code), **wanted}
                 section_creates.append(Change(0, CREATE, "sections", {"section_school_code": school_code}, None, {}, after))

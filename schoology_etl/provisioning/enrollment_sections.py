@@ -108,7 +108,7 @@ def read_course_sections(client: Any, codes: Iterable[str]) -> tuple[list[dict[s
     named = [c for c in courses if text(c.get("course_code")) in wanted]
     paths = [f"/courses/{c['id']}/sections?include_past=1&limit={PAGE}" for c in named]
     by_path = dict(zip(paths, named))
-    sections = []
+    sections: list[dict[str, Any]] = []
     for path, found in multiget_lists(client, paths, "section"):
         course = by_path[path]
         sections.extend({**s, "course_code": text(s.get("course_code")) or text(course.get("course_code"))}

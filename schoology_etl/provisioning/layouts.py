@@ -175,15 +175,16 @@ def suggest_map(header: Sequence[str], kind: str, *, saved: ColumnMap | None = N
         for head in header:
             target = saved.columns.get(head)
             if target and target not in taken:
-                columns[head], _ = target, taken.add(target)
+                columns[head] = target
+                taken.add(target)
     by_fold = {fold(h): h for h in header if h not in columns}
     for rank in range(max(len(n) for n in names.values())):  # exact names before synonyms
         for ours in wanted:
             if ours in taken or rank >= len(names[ours]):
                 continue
-            head = by_fold.get(fold(names[ours][rank]))
-            if head is not None and head not in columns:
-                columns[head] = ours
+            match = by_fold.get(fold(names[ours][rank]))
+            if match is not None and match not in columns:
+                columns[match] = ours
                 taken.add(ours)
     ordered = {h: columns[h] for h in header if h in columns}
     values = {k: dict(v) for k, v in (saved.values if saved else {}).items()}
@@ -241,7 +242,7 @@ class ValueMapper:
             return value  # nothing to check against: the job's own validation will
         if value in lookup:
             return value
-        return self._titles.get(lookup_name, {}).get(fold(value))
+        return self._titles.get(lookup_name or "", {}).get(fold(value))
 
     def one(self, column: str, value: str) -> str | None:
         """Our value for one cell value (``None`` when it maps to nothing known)."""
@@ -350,7 +351,7 @@ def read_input(path: str | os.PathLike[str], kind: str, *, column_map: Any = Non
     return result
 
 
-class InputRows(list):  # type: ignore[type-arg]
+class InputRows(list[dict[str, Any]]):
     """The rows :func:`read_input` read, with how it read them (for the job's log)."""
 
     path: str = ""

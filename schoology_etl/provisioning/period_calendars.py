@@ -23,7 +23,7 @@ def building_calendars(
     sections: Iterable[Mapping[str, Any]],
     *,
     building_titles: Mapping[Any, str] | None = None,
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[Mapping[str, Any]]]:
     """The periods of each building's calendar, by building title (or id), in period order.
 
     Args:

@@ -207,7 +207,7 @@ def update_changes(
     by_uid = {_uid(u): u for u in users}
     by_school_uid = {text(u.get("school_uid")): u for u in users if text(u.get("school_uid"))}
     fields, shown = list(fields), list(shown)
-    changes = []
+    changes: list[Change] = []
     for i, record in enumerate(updates):
         user = by_uid.get(_uid(record)) if _uid(record) else by_school_uid.get(text(record.get("school_uid")))
         if user is None:
