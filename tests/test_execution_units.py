@@ -90,3 +90,5 @@ def test_only_a_kernel_that_never_ran_a_cell_is_started_again():
     assert not _kernel_never_started(died, running, calm)  # a cell ran: never run the notebook twice
     assert not _kernel_never_started(died, fresh, stopping)  # cancelled or timed out: stop
     assert not _kernel_never_started(ValueError("bad value"), fresh, calm)
+    slow = RuntimeError("Kernel didn't respond in 120 seconds")  # a loaded host: no cell ran, start again
+    assert _kernel_never_started(slow, fresh, calm)

@@ -60,7 +60,7 @@ def test_twenty_runs_three_workers_each_ran_exactly_once(db_runner_env: RunnerEn
                                     "    f.write(os.environ['TOOLBELT_RUN_ID'] + '\\n')")
     ids = [service.create_run("tick", db_runner_env.client, {}, "tester", dispatch=service.DISPATCH_WORKERS)["id"]
            for _ in range(20)]
-    workers = [subprocess.Popen([sys.executable, "-m", "runner.cli", "worker", "--once", "--concurrency", "2",
+    workers = [subprocess.Popen([sys.executable, "-m", "runner.cli", "worker", "--once", "--concurrency", "1",
                                  "--poll", "0.2"], env=os.environ.copy(), stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT) for _ in range(3)]
     outputs = [w.communicate(timeout=600)[0].decode() for w in workers]

@@ -38,6 +38,7 @@ from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, cla
 from runner.execution.outputs import output_log_entries  # noqa: E402
 from runner.execution.scrub import Scrubber, known_secrets  # noqa: E402,F401  (known_secrets: re-exported)
 from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
+from runner.execution.settings import kernel_start_seconds  # noqa: E402
 from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,8 @@ def _kernel_never_started(error: BaseException, observer: RunObserver, monitor: 
     if observer.current_cell is not None or monitor.stop_reason is not None:
         return False
     text = f"{type(error).__name__}: {error}"
-    return "before replying to kernel_info" in text or "Address already in use" in text or "ZMQError" in text
+    return any(sign in text for sign in ("before replying to kernel_info", "Address already in use", "ZMQError",
+                                         "Kernel didn't respond"))
 
 
 def _warm_kernel_options(kernel: Any, notebook_path: str | None, outputs: Path, writer: LogWriter) -> dict[str, Any]:
@@ -239,6 +241,7 @@ def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome
                     run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
                     output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
                     shutdown_kernel="immediate", request_save_on_cell_execute=True,
+                    start_timeout=kernel_start_seconds(),
                     **(warm if attempt == 1 else {}),
                 )
                 break

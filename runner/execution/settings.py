@@ -15,6 +15,9 @@
   API's limit.
 - ``TOOLBELT_WARM_KERNELS`` (default 1): executioners a worker keeps forked ahead, each
   with a started kernel that has the library imported, so a run starts at once.
+- ``TOOLBELT_KERNEL_START_SECONDS`` (default 120): how long a started kernel may take to
+  answer its first request; one that does not is started again (twice at most), since no
+  cell has run. A loaded two-core host can take over a minute to start six kernels at once.
 - ``TOOLBELT_RATE_LIMIT`` / ``TOOLBELT_RATE_WINDOW`` (default: the library's 40 per 5 s):
   the rate the runner's own apply process uses for a client.
 """
@@ -49,6 +52,10 @@ def cancel_grace_seconds() -> float:
 
 def partial_line_seconds() -> float:
     return _seconds("TOOLBELT_PARTIAL_LINE_SECONDS", 1.0)
+
+
+def kernel_start_seconds() -> int:
+    return int(_seconds("TOOLBELT_KERNEL_START_SECONDS", 120.0))
 
 
 DEFAULT_CLIENT_CONCURRENCY = 3
