@@ -21,7 +21,7 @@ from schoology_etl.provisioning.duplicates import find_duplicate_users
 from schoology_etl.provisioning.enrollments import enrollment_import_items
 from schoology_etl.provisioning.families import parent_building_updates
 from schoology_etl.provisioning.grading_periods import audit_grading_periods, past_sections
-from schoology_etl.provisioning.groups import group_member_changes
+from schoology_etl.provisioning.groups import member_differences
 from schoology_etl.provisioning.lifecycle import missing_users
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup, role_lookup
 from schoology_etl.provisioning.reconcile import diff_records
@@ -174,7 +174,7 @@ def test_group_members_file(demo) -> None:
         dict(e, group_id=e["realm_id"], school_uid=state.users[e["uid"]]["school_uid"])
         for e in state.enrollments.values() if e["realm"] == "group" and e["uid"] in state.users
     ]
-    changes = group_member_changes(read(folder / "group_members.csv"), current, groups=state.groups.values(), users=state.users.values())
+    changes = member_differences(read(folder / "group_members.csv"), current, groups=state.groups.values(), users=state.users.values())
     assert [[c["group_code"], c["school_uid"]] for c in changes if c["op"] == "add"] == listed["add"]
     assert sorted([c["group_code"], c["school_uid"]] for c in changes if c["op"] == "remove") == sorted(listed["remove"])
     assert not [c for c in changes if c["op"] == "update"]

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from schoology_etl.errors import RecordError
+from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
+from schoology_etl.plans.model import LINK, UNLINK, Change
 from schoology_etl.provisioning.enrollments import enrollment_export_rows, enrollment_import_items, inactive_user_drops
-from schoology_etl.provisioning.groups import group_member_changes
+from schoology_etl.provisioning.groups import (
+    group_member_changes,
+    member_change_counts,
+    member_differences,
+    select_member_rows,
+)
 
 
 def test_import_items() -> None:
@@ -61,7 +67,7 @@ def test_group_sync_touches_only_groups_in_the_file() -> None:
         {"group_code": "CHESS", "school_uid": "S2", "admin": "1"},
         {"group_code": "CHESS", "school_uid": "S5"},
     ]
-    assert group_member_changes(rows, CURRENT, groups=GROUPS, users=USERS) == [
+    assert member_differences(rows, CURRENT, groups=GROUPS, users=USERS) == [
         {"op": "add", "group_id": "1", "group_code": "CHESS", "uid": "5", "school_uid": "S5", "admin": "0", "status": "1"},
         {"op": "update", "group_id": "1", "group_code": "CHESS", "uid": "2", "school_uid": "S2", "id": "102", "admin": "1"},
         {"op": "remove", "group_id": "1", "group_code": "CHESS", "id": "103", "uid": "3", "school_uid": "S3"},
@@ -70,6 +76,33 @@ def test_group_sync_touches_only_groups_in_the_file() -> None:
 
 def test_group_sync_unknown_values() -> None:
     with pytest.raises(RecordError, match="line 2: column 'group_code': unknown group_code 'DRAMA'"):
-        group_member_changes([{"group_code": "DRAMA", "school_uid": "S1"}], CURRENT, groups=GROUPS, users=USERS)
+        member_differences([{"group_code": "DRAMA", "school_uid": "S1"}], CURRENT, groups=GROUPS, users=USERS)
     with pytest.raises(RecordError, match="line 2: column 'school_uid': unknown school_uid 'S9'"):
-        group_member_changes([{"group_code": "BAND", "school_uid": "S9"}], CURRENT, groups=GROUPS, users=USERS)
+        member_differences([{"group_code": "BAND", "school_uid": "S9"}], CURRENT, groups=GROUPS, users=USERS)
+
+
+def test_group_sync_gives_plan_changes_and_counts_in_words() -> None:
+    rows = [
+        {"group_code": "chess", "school_uid": "S1", "admin": "1"},
+        {"group_code": "CHESS", "school_uid": "S2", "admin": "1"},
+        {"group_code": "CHESS", "school_uid": "S5"},
+    ]
+    changes = group_member_changes(rows, CURRENT, groups=GROUPS, users=USERS)
+    assert all(isinstance(c, Change) for c in changes)
+    assert [(c.op, c.key["school_uid"]) for c in changes] == [(LINK, "S5"), (LINK, "S2"), (UNLINK, "S3")]
+    assert member_change_counts(changes) == [
+        {"group_code": "CHESS", "change": "add", "members": 1},
+        {"group_code": "CHESS", "change": "admin flag", "members": 1},
+        {"group_code": "CHESS", "change": "remove", "members": 1},
+    ]
+
+
+def test_group_rows_are_chosen_by_code_and_an_unknown_code_names_the_file_codes() -> None:
+    rows = [{"group_code": "CHESS", "school_uid": "S1"}, {"group_code": "Band", "school_uid": "S2"}]
+    chosen, wanted = select_member_rows(rows, "band", path="members.csv")
+    assert (chosen, wanted) == ([rows[1]], ["band"])
+    assert select_member_rows(rows, "", path="members.csv")[1] == ["Band", "CHESS"]
+    with pytest.raises(ConfigurationError, match=r"group_codes: DRAMA not in members.csv \(it holds Band, CHESS\)"):
+        select_member_rows(rows, "DRAMA", path="members.csv")
+    with pytest.raises(SourceFormatError, match="no member rows"):
+        select_member_rows([], "", path="members.csv")
