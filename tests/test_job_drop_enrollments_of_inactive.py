@@ -52,4 +52,4 @@ def test_both_rules_plan_and_apply(job_env):
 def test_no_rule_is_refused(job_env):
     with pytest.raises(papermill.PapermillExecutionError) as err:
         job_env.run("drop_enrollments_of_inactive", rules=[])
-    assert err.value.ename == "ConfigurationError" and "rules" in err.value.evalue
+    assert err.value.ename == "ConfigurationError" and "rules: unknown rule(s) (none); known: inactive" in err.value.evalue

@@ -26,6 +26,11 @@ from schoology_etl.provisioning.enrollments import enrollment_import_item
 from schoology_etl.provisioning.rows import text, truthy, where
 
 
+DROP_RULES = {"inactive": "enrollments of inactive users",
+              "missing_from_sis": "enrollments of active users missing from the SIS users file"}
+"""The rules of ``drop_enrollments_of_inactive``: rule -> what it drops, in words."""
+
+
 def _flag(value: Any) -> str:
     return "1" if truthy(value) else "0"
 
