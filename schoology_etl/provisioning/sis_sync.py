@@ -117,11 +117,9 @@ class SchoologySide:
                     "school_uid": school_uid, "name_first": text(user.get("name_first")),
                     "name_last": text(user.get("name_last")), "role": self.role_names.get(text(user.get("role_id")), ""),
                     "building_code": self.building_codes.get(text(user.get("building_id")), "")})
-                if text(user.get("role_id")) not in parent_roles:
-                    continue
-                if "child_uids" in user:
+                if "child_uids" in user:  # the listing's own (null for users without children)
                     children.extend((child, school_uid) for child in split_ids(user.get("child_uids")))
-                else:
+                elif text(user.get("role_id")) in parent_roles:
                     lacking.append((uid, school_uid))
                     if len(lacking) == MULTIGET:
                         children.extend(self._children_of(lacking))
