@@ -238,7 +238,9 @@ def reconcile_file(
     """The diff an SIS file of ``kind`` would make to the client (reads the client, writes nothing).
 
     ``columns`` (the file's header) decide, with ``file_holds``, whether an enrollments or
-    parents file lists everything (see :func:`holds_everything`).
+    parents file lists everything (see :func:`holds_everything`). A file of changes must name
+    sections and users the client has; a file of everything may name ones the imports have
+    yet to create (they are adds).
 
     Raises:
         ConfigurationError: an unknown ``kind`` or ``file_holds``.
@@ -252,8 +254,8 @@ def reconcile_file(
     everything = holds_everything(columns, file_holds)
     if kind == "parents":
         users = list(client.iter_records("users"))
-        links = user_changes.parent_links(users, client=client)
-        return parent_file_diff(rows, links, school_uids=[text(u.get("school_uid")) for u in users if text(u.get("school_uid"))],
+        known = None if everything else [text(u.get("school_uid")) for u in users if text(u.get("school_uid"))]
+        return parent_file_diff(rows, user_changes.parent_links(users, client=client), school_uids=known,
                                 everything=everything)
     if kind == "courses_sections":
         titles = {text(p.get("id")): text(p.get("title")) for p in client.iter_records("grading_periods")}
@@ -267,7 +269,9 @@ def reconcile_file(
         return user_file_diff(sis_users.user_payloads(rows, roles=roles, buildings=buildings), users)
     sections = section_reads.read_sections(client)
     current = enrollment_rows(section_reads.read_section_enrollments(client, sections), users)
+    if everything:  # a full snapshot also names what the imports have yet to create: adds, not errors
+        active = [c["section_school_code"] for c in section_rows(sections, {})]
+        return enrollment_file_diff(rows, current, everything=True, active_sections=active)
     codes = [s["section_school_code"] for s in sections if s.get("section_school_code")]
-    active = [c["section_school_code"] for c in section_rows(sections, {})]
-    return enrollment_file_diff(rows, current, sections=codes, school_uids=[u["school_uid"] for u in users if u.get("school_uid")],
-                                everything=everything, active_sections=active)
+    return enrollment_file_diff(rows, current, sections=codes,
+                                school_uids=[u["school_uid"] for u in users if u.get("school_uid")])
