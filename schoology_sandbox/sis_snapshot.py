@@ -35,6 +35,13 @@ Rows = list[dict[str, Any]]
 FOLDER = "snapshot"
 STALE_FILE = "parents.csv"
 STALE_DAYS = 2
+#: the differences whose number is fixed, whatever the seed (the rest follow from what the SIS dropped)
+SNAPSHOT_COUNTS: dict[str, dict[str, int]] = {
+    "users": {"sis_only": 5, "schoology_only": 4, "differs": 2},
+    "courses_sections": {"sis_only": 2, "schoology_only": 1, "differs": 1},
+    "enrollments": {"sis_only": 4, "differs": 1},
+    "parents": {"sis_only": 2, "differs": 0},
+}
 COLUMNS = {
     "users": ("school_uid", "name_first", "name_last", "role", "building_code", "primary_email", "grad_year",
               "birthday_date", "additional_building_codes", "name_middle", "username"),
