@@ -68,9 +68,9 @@ def _sections(state: DistrictState, rng: random.Random) -> tuple[Rows, dict[str,
     year = next(p["title"] for p in state.grading_periods.values()
                 if "Full Year" in p["title"] and p["start"] <= state.today.isoformat() <= p["end"])
     building = rows[0]["building_code"]
-    new = [{"course_code": f"{building}-DRONES", "course_title": "Drones", "section_school_code": f"{building}-DRONES-{n:02d}",
-            "section_title": f"Drones {n:02d}", "grading_periods": year, "building_code": building,
-            "department": "Technology"} for n in (1, 2)]
+    new = [{"course_code": f"{building}-DRONES", "course_title": "Drones",
+            "section_school_code": f"{building}-DRONES-{n:02d}", "section_title": f"Drones {n:02d}",
+            "grading_periods": year, "building_code": building, "department": "Technology"} for n in (1, 2)]
     kept = [r for i, r in enumerate(rows) if i != dropped] + new
     diff = {"sis_only": [r["section_school_code"] for r in new], "schoology_only": [gone["section_school_code"]],
             "differs": [rows[renamed]["section_school_code"]]}
@@ -92,7 +92,8 @@ def _enrollments(
             if not key[1]:
                 continue
             if s["id"] in sections and key[1] in people:
-                rows.append({"section_school_code": key[0], "school_uid": key[1], "role": "teacher" if e["admin"] else "student"})
+                role = "teacher" if e["admin"] else "student"
+                rows.append({"section_school_code": key[0], "school_uid": key[1], "role": role})
             else:
                 following.append(key)
     students = [r for r in rows if r["role"] == "student"]
@@ -101,7 +102,7 @@ def _enrollments(
     students = [r for r in rows if r["role"] == "student"]
     promoted = students[rng.randrange(len(students))]
     promoted["role"] = "teacher"
-    held = {(r["section_school_code"], r["school_uid"]) for r in rows} | {(d["section_school_code"], d["school_uid"]) for d in dropped}
+    held = {(r["section_school_code"], r["school_uid"]) for r in [*rows, *dropped]}
     codes = sorted({r["section_school_code"] for r in rows})
     added: list[list[str]] = []
     while len(added) < 2:
@@ -111,12 +112,15 @@ def _enrollments(
             added.append([code, pick["school_uid"]])
     added += [[section, student] for section, student in zip(new_sections, new_students[:2], strict=True)]
     rows += [{"section_school_code": c, "school_uid": u, "role": "student"} for c, u in added]
-    diff = {"sis_only": sorted(added), "schoology_only": sorted([[d["section_school_code"], d["school_uid"]] for d in dropped] + following),
+    gone = [[d["section_school_code"], d["school_uid"]] for d in dropped]
+    diff = {"sis_only": sorted(added), "schoology_only": sorted(gone + following),
             "differs": [[promoted["section_school_code"], promoted["school_uid"]]]}
     return rows, diff
 
 
-def _parents(state: DistrictState, rng: random.Random, people: set[str], new_student: str) -> tuple[Rows, dict[str, Any]]:
+def _parents(
+    state: DistrictState, rng: random.Random, people: set[str], new_student: str
+) -> tuple[Rows, dict[str, Any]]:
     code_of = {u: str(x["school_uid"]) for u, x in state.users.items()}
     links, following = [], []
     for s, p in sorted(state.parent_links):

@@ -264,7 +264,8 @@ def test_snapshot_differs_from_the_district_exactly_as_listed(demo) -> None:
         assert district[domain] - sis[domain] == listed(domain, "schoology_only"), domain
         assert listed(domain, "sis_only") and listed(domain, "schoology_only"), f"{domain}: both directions"
     snap = folder / "snapshot"
-    teachers = {(r["section_school_code"], r["school_uid"]) for r in read(snap / "enrollments.csv") if r["role"] == "teacher"}
+    teachers = {(r["section_school_code"], r["school_uid"])
+                for r in read(snap / "enrollments.csv") if r["role"] == "teacher"}
     admins = {(s["section_school_code"], str(state.users[e["uid"]]["school_uid"])) for s in state.sections.values()
               for e in state.enrollments_in("section", s["id"]) if e["admin"] and e["uid"] in state.users}
     assert teachers - admins == listed("enrollments", "differs")

@@ -45,7 +45,8 @@ def test_every_domain_and_direction_is_exactly_the_manifest(job_env):
         assert int(line["in_schoology"]) - int(line["schoology_only"]) == int(line["in_both"])
     assert all(known[d]["sis_only"] and known[d]["schoology_only"] for d in DOMAINS)  # both directions, every domain
     assert "deactivate_missing_users" in summary["users"]["next_steps"]
-    differs = {r["school_uid"]: r["difference"] for r in _rows(run.output("sync_users.csv")) if r["direction"] == "differs"}
+    users = _rows(run.output("sync_users.csv"))
+    differs = {r["school_uid"]: r["difference"] for r in users if r["direction"] == "differs"}
     assert any("role: Schoology 'Parent', SIS 'Teacher'" == d for d in differs.values())
     files = {r["file"]: r for r in _rows(run.output("sync_files.csv"))}
     assert sorted(f for f, r in files.items() if r["stale"] == "True") == known["stale"] == ["parents.csv"]

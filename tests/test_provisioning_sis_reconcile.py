@@ -106,16 +106,16 @@ def test_parent_file_diff_in_both_directions():
 
 def test_section_file_diff_adds_updates_and_removes_active_sections():
     sections = [
-        {"section_school_code": "A-01", "course_code": "A", "section_title": "A 01", "grading_periods": "7,8", "active": 1},
-        {"section_school_code": "A-02", "course_code": "A", "section_title": "A 02", "grading_periods": "7", "active": 1},
-        {"section_school_code": "B-01", "course_code": "B", "section_title": "B 01", "grading_periods": "7", "active": 1},
-        {"section_school_code": "OLD-01", "course_code": "O", "section_title": "Old", "grading_periods": "6", "active": 0},
+        {"section_school_code": code, "course_code": course, "section_title": title, "grading_periods": periods,
+         "active": active}
+        for code, course, title, periods, active in (("A-01", "A", "A 01", "7,8", 1), ("A-02", "A", "A 02", "7", 1),
+                                                     ("B-01", "B", "B 01", "7", 1), ("OLD-01", "O", "Old", "6", 0))
     ]
     current = section_rows(sections, {"6": "2025", "7": "S1", "8": "S2"})
     assert current[0]["grading_periods"] == "S1;S2" and len(current) == 3
-    rows = [{"course_code": "A", "section_school_code": "A-01", "section_title": "A 01", "grading_periods": "s2; S1"},
-            {"course_code": "A", "section_school_code": "A-02", "section_title": "A 02 (Honors)", "grading_periods": "S2"},
-            {"course_code": "C", "section_school_code": "C-01", "section_title": "C 01", "grading_periods": "S1"}]
+    rows = [{"course_code": course, "section_school_code": code, "section_title": title, "grading_periods": periods}
+            for course, code, title, periods in (("A", "A-01", "A 01", "s2; S1"), ("A", "A-02", "A 02 (Honors)", "S2"),
+                                                 ("C", "C-01", "C 01", "S1"))]
     diff = section_file_diff(rows, current)
     assert [(d["op"], d["key"]) for d in diff] == [("update", "A-02"), ("add", "C-01"), ("remove", "B-01")]
     assert diff[0]["changes"] == {"section_title": {"before": "A 02", "after": "A 02 (Honors)"},

@@ -1,4 +1,4 @@
-"""Streaming comparison of an SIS snapshot with Schoology: external sort, merge diff, snapshot files, the sync itself."""
+"""Streaming comparison of an SIS snapshot with Schoology: external sort, merge diff, snapshot files, the sync."""
 
 from __future__ import annotations
 
@@ -63,7 +63,8 @@ def test_file_freshness_marks_files_older_than_the_limit(tmp_path):
         stamp = (now - dt.timedelta(hours=hours)).timestamp()
         os.utime(path, (stamp, stamp))
     rows = sis_snapshot.file_freshness(files, now=now, max_age_hours=36)
-    assert [(r["file"], r["age_hours"], r["stale"]) for r in rows] == [("users.csv", 2.0, False), ("parents.csv", 50.0, True)]
+    assert [(r["file"], r["age_hours"], r["stale"]) for r in rows] == [
+        ("users.csv", 2.0, False), ("parents.csv", 50.0, True)]
     assert not any(r["stale"] for r in sis_snapshot.file_freshness(files, now=now, max_age_hours=0))
     with pytest.raises(ConfigurationError, match="max_age_hours"):
         sis_snapshot.file_freshness(files, now=now, max_age_hours=-1)
@@ -74,7 +75,8 @@ def test_sis_pairs_name_the_file_and_line(tmp_path):
     path.write_text("course_code,section_code,school_uid,role,action\nMATH,01,S1,student,\nMATH,02,S2,student,drop\n"
                     ",,S3,student,\n")
     pairs = sis_snapshot.sis_pairs("enrollments", path, section_codes={("math", "01"): "LES-MATH-01"})
-    assert next(pairs) == ("les-math-01|s1", {"section_school_code": "LES-MATH-01", "school_uid": "S1", "role": "student"})
+    assert next(pairs) == ("les-math-01|s1",
+                           {"section_school_code": "LES-MATH-01", "school_uid": "S1", "role": "student"})
     with pytest.raises(SourceFormatError, match=r"enrollments.csv, line 4: no section"):
         next(pairs)
     missing = tmp_path / "users.csv"

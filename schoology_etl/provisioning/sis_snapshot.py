@@ -18,8 +18,9 @@ parents             ``student_school_uid|parent_school_uid``     ``action`` ``un
 Keys are compared without regard to case. Each file is read as a stream of
 ``(key, payload)`` pairs (:func:`sis_pairs`); nothing keeps a file's rows.
 
->>> [(k, p["role"]) for k, p in enrollment_pairs([{"section_school_code": "A-01", "school_uid": "S1", "role": "Teacher"},
-...                                                {"section_school_code": "A-01", "school_uid": "S2", "action": "drop"}])]
+>>> rows = [{"section_school_code": "A-01", "school_uid": "S1", "role": "Teacher"},
+...         {"section_school_code": "A-01", "school_uid": "S2", "action": "drop"}]
+>>> [(k, p["role"]) for k, p in enrollment_pairs(rows)]
 [('a-01|s1', 'teacher')]
 """
 

@@ -115,7 +115,8 @@ class SchoologySide:
                 ids.add(uid, school_uid)
                 self.sorters["users"].add(fold(school_uid), {
                     "school_uid": school_uid, "name_first": text(user.get("name_first")),
-                    "name_last": text(user.get("name_last")), "role": self.role_names.get(text(user.get("role_id")), ""),
+                    "name_last": text(user.get("name_last")),
+                    "role": self.role_names.get(text(user.get("role_id")), ""),
                     "building_code": self.building_codes.get(text(user.get("building_id")), "")})
                 if "child_uids" in user:  # the listing's own (null for users without children)
                     children.extend((child, school_uid) for child in split_ids(user.get("child_uids")))
@@ -178,7 +179,8 @@ class SchoologySide:
                 building = text(row.get("building_id") or course.get("building_id"))
                 self.sorters["courses_sections"].add(fold(code), {
                     "section_school_code": code, "course_code": course_code,
-                    "section_title": text(row.get("section_title")), "building_code": self.building_codes.get(building, "")})
+                    "section_title": text(row.get("section_title")),
+                    "building_code": self.building_codes.get(building, "")})
                 if text(row.get("section_code")):
                     self.section_codes[(course_code.casefold(), text(row.get("section_code")).casefold())] = code
                 slim.append({"id": row.get("id"), "section_school_code": code, "course_code": course_code,
@@ -212,7 +214,9 @@ def compare_domain(
     return counts
 
 
-def _write_detail(domain: str, left: ExternalSorter, schoology: ExternalSorter, detail: Path, counts: DiffCounts) -> None:
+def _write_detail(
+    domain: str, left: ExternalSorter, schoology: ExternalSorter, detail: Path, counts: DiffCounts
+) -> None:
     with detail.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=["direction", *FIELDS[domain], "difference"], lineterminator="\n")
         writer.writeheader()
