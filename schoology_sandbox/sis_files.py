@@ -11,6 +11,7 @@
     uid_remap_collisions.csv  a mapping the remap job must refuse
     role_changes.csv       two teachers who become school admins
     invalid/...            files the validator must reject, problem by problem
+    snapshot/...           a full SIS snapshot (users, courses_sections, enrollments, parents)
     manifest.json          every difference, machine-readable
 
 The same ``seed``, ``users`` and ``today`` always give the same files, and the manifest
@@ -32,6 +33,9 @@ from schoology_sandbox.seed import seed_district
 from schoology_sandbox.sis_courses import courses_sections_rows, enrollments_rows, group_members_rows
 from schoology_sandbox.sis_invalid import write_invalid_files
 from schoology_sandbox.sis_rows import role_id, user_row
+from schoology_sandbox.sis_snapshot import COLUMNS as SNAPSHOT_COLUMNS
+from schoology_sandbox.sis_snapshot import FOLDER as SNAPSHOT_FOLDER
+from schoology_sandbox.sis_snapshot import STALE_FILE, date_stale_file, snapshot_rows
 from schoology_sandbox.state import DistrictState
 
 Rows = list[dict[str, Any]]
@@ -211,6 +215,12 @@ def write_demo_sis_files(
         write_csv(folder / f"{name}.csv", rows, SPECS[name].columns)
     write_csv(folder / "uid_remap_collisions.csv", collisions_csv, SPECS["uid_remap"].columns)
     invalid = write_invalid_files(folder / "invalid", state)
+    snapshot, snapshot_diff = snapshot_rows(state, random.Random(f"snapshot:{seed}"), users_csv, users_diff)
+    (folder / SNAPSHOT_FOLDER).mkdir(exist_ok=True)
+    for name, rows in snapshot.items():
+        write_csv(folder / SNAPSHOT_FOLDER / f"{name}.csv", rows, SNAPSHOT_COLUMNS[name])
+    date_stale_file(folder / SNAPSHOT_FOLDER, today)
+    snapshot_diff["stale"] = [STALE_FILE]
     manifest = {
         "seed": seed,
         "users": users,
@@ -225,6 +235,7 @@ def write_demo_sis_files(
             "role_changes.csv": roles_diff,
         },
         "invalid": invalid,
+        "snapshot": snapshot_diff,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest

@@ -33,6 +33,7 @@ from schoology_etl.provisioning.uids import school_uid_remap_updates
 from schoology_etl.provisioning.users import SIS_USER_FIELDS, role_change_updates, user_payloads
 from schoology_sandbox.seed import seed_district
 from schoology_sandbox.sis_files import DIFFERENCE_COUNTS, write_demo_sis_files
+from schoology_sandbox.sis_snapshot import SNAPSHOT_COUNTS
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -224,3 +225,62 @@ def test_writers_leave_the_district_untouched(tmp_path: Path) -> None:
     write_demo_sis_files(tmp_path, seed=4, users=40, today=TODAY, state=state)
     demo_analytics_rows(state, seed=4, as_of=TODAY)
     assert state.to_dict() == before
+
+
+def _snapshot_keys(folder: Path) -> dict[str, set]:
+    snap = folder / "snapshot"
+    return {
+        "users": {r["school_uid"] for r in read(snap / "users.csv")},
+        "courses_sections": {r["section_school_code"] for r in read(snap / "courses_sections.csv")},
+        "enrollments": {(r["section_school_code"], r["school_uid"]) for r in read(snap / "enrollments.csv")},
+        "parents": {(r["student_school_uid"], r["parent_school_uid"]) for r in read(snap / "parents.csv")},
+    }
+
+
+def _district_keys(state) -> dict[str, set]:
+    from schoology_sandbox.render import section_is_past
+
+    code = {u: str(x["school_uid"]) for u, x in [*state.users.items(), *state.inactive_users.items()]}
+    live = [s for s in state.sections.values() if s.get("section_school_code") and not section_is_past(state, s)]
+    return {
+        "users": {str(u["school_uid"]) for u in state.users.values() if u.get("school_uid")},
+        "courses_sections": {s["section_school_code"] for s in live},
+        "enrollments": {(s["section_school_code"], code[e["uid"]]) for s in live
+                        for e in state.enrollments_in("section", s["id"]) if code.get(e["uid"])},
+        "parents": {(code[s], code[p]) for s, p in state.parent_links if s in state.users and p in state.users},
+    }
+
+
+def test_snapshot_differs_from_the_district_exactly_as_listed(demo) -> None:
+    state, folder, manifest = demo
+    sis, district = _snapshot_keys(folder), _district_keys(state)
+    known = manifest["snapshot"]
+
+    def listed(domain: str, direction: str) -> set:
+        return {tuple(k) if isinstance(k, list) else k for k in known[domain][direction]}
+
+    for domain in ("users", "courses_sections", "enrollments", "parents"):
+        assert sis[domain] - district[domain] == listed(domain, "sis_only"), domain
+        assert district[domain] - sis[domain] == listed(domain, "schoology_only"), domain
+        assert listed(domain, "sis_only") and listed(domain, "schoology_only"), f"{domain}: both directions"
+    snap = folder / "snapshot"
+    teachers = {(r["section_school_code"], r["school_uid"])
+                for r in read(snap / "enrollments.csv") if r["role"] == "teacher"}
+    admins = {(s["section_school_code"], str(state.users[e["uid"]]["school_uid"])) for s in state.sections.values()
+              for e in state.enrollments_in("section", s["id"]) if e["admin"] and e["uid"] in state.users}
+    assert teachers - admins == listed("enrollments", "differs")
+    for domain, count in SNAPSHOT_COUNTS.items():
+        for direction, n in count.items():
+            assert len(known[domain][direction]) == n, (domain, direction)
+    assert known["stale"] == ["parents.csv"]
+    age = dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC).timestamp() - (snap / "parents.csv").stat().st_mtime
+    assert age == 2 * 24 * 3600
+
+
+def test_snapshot_files_pass_the_validator_alone_and_together(demo) -> None:
+    state, folder, _ = demo
+    snap = folder / "snapshot"
+    for name in ("users", "parents", "courses_sections", "enrollments"):
+        assert validate_sis_file(snap / f"{name}.csv", SPECS[name], **lookups(state)) == [], name
+    paths = sorted(snap.glob("*.csv"))
+    assert cross_file_problems((p, p.stem) for p in paths) == []

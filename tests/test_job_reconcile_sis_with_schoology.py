@@ -50,3 +50,71 @@ def test_bad_files_are_named(job_env, tmp_path):
         job_env.run("reconcile_sis_with_schoology", kind="enrollments", sis_file=str(unknown))
     assert err.value.ename == "SourceFormatError"
     assert "enrollments.csv, line 2" in err.value.evalue and "NOPE-01" in err.value.evalue
+
+
+def _by_op(rows):
+    found = {"add": [], "update": [], "remove": []}
+    for r in rows:
+        if r["key"] not in found[r["op"]]:
+            found[r["op"]].append(r["key"])
+    return {op: sorted(keys) for op, keys in found.items()}
+
+
+def test_an_enrollment_only_in_schoology_is_reported(job_env):
+    """A file of every enrollment (no action column): what only Schoology has is a remove."""
+    run = job_env.run("reconcile_sis_with_schoology", kind="enrollments",
+                      sis_file=str(job_env.demo_file("snapshot/enrollments.csv")))
+    known = job_env.manifest["snapshot"]["enrollments"]
+    active = {str(u["school_uid"]) for u in job_env.state()["users"].values()}
+    found = _by_op(_rows(run.output("reconcile_enrollments.csv")))
+    # the reconcile knows enrollments by active users; the sync health job also shows inactive users' ones
+    assert found["remove"] == sorted(f"{c}|{u}" for c, u in known["schoology_only"] if u in active)
+    assert len(found["remove"]) >= 2
+    assert found["add"] == sorted(f"{c}|{u}" for c, u in known["sis_only"])
+    assert found["update"] == sorted(f"{c}|{u}" for c, u in known["differs"])
+
+
+
+def test_file_holds_says_whether_what_only_schoology_has_counts(job_env, tmp_path):
+    one = tmp_path / "enrollments.csv"  # one enrollment that exists, no action column
+    first = _rows(job_env.demo_file("snapshot/enrollments.csv"))[0]
+    one.write_text(f"section_school_code,school_uid,role\n{first['section_school_code']},{first['school_uid']},{first['role']}\n")
+    changes = job_env.run("reconcile_sis_with_schoology", kind="enrollments", file_holds="changes", sis_file=str(one))
+    assert _rows(changes.output("reconcile_enrollments.csv")) == []
+    auto = job_env.run("reconcile_sis_with_schoology", kind="enrollments", sis_file=str(one))
+    removes = _by_op(_rows(auto.output("reconcile_enrollments.csv")))["remove"]
+    assert len(removes) > 100 and f"{first['section_school_code']}|{first['school_uid']}" not in removes
+
+
+def test_courses_sections_both_directions(job_env):
+    run = job_env.run("reconcile_sis_with_schoology", kind="courses_sections")
+    rows = _rows(run.output("reconcile_courses_sections.csv"))
+    known = job_env.manifest["files"]["courses_sections.csv"]
+    found = _by_op(rows)
+    assert found["add"] == sorted(known["new_sections"])
+    updates = {}
+    for r in rows:
+        if r["op"] == "update":
+            updates.setdefault(r["key"], {})[r["field"]] = {"before": r["before"], "after": r["after"]}
+    assert updates == known["updates"]
+    assert found["remove"] == []
+    snap = job_env.run("reconcile_sis_with_schoology", kind="courses_sections",
+                       sis_file=str(job_env.demo_file("snapshot/courses_sections.csv")))
+    known = job_env.manifest["snapshot"]["courses_sections"]
+    found = _by_op(_rows(snap.output("reconcile_courses_sections.csv")))
+    assert found == {"add": sorted(known["sis_only"]), "remove": sorted(known["schoology_only"]),
+                     "update": sorted(known["differs"])}
+
+
+def test_parents_both_directions(job_env):
+    run = job_env.run("reconcile_sis_with_schoology", kind="parents")
+    known = job_env.manifest["files"]["parents.csv"]
+    found = _by_op(_rows(run.output("reconcile_parents.csv")))
+    assert found == {"add": sorted(f"{s}|{p}" for s, p in known["link"]),
+                     "remove": sorted(f"{s}|{p}" for s, p in known["unlink"]), "update": []}
+    snap = job_env.run("reconcile_sis_with_schoology", kind="parents",
+                       sis_file=str(job_env.demo_file("snapshot/parents.csv")))
+    known = job_env.manifest["snapshot"]["parents"]
+    found = _by_op(_rows(snap.output("reconcile_parents.csv")))
+    assert found == {"add": sorted(f"{s}|{p}" for s, p in known["sis_only"]),
+                     "remove": sorted(f"{s}|{p}" for s, p in known["schoology_only"]), "update": []}

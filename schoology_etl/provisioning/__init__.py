@@ -39,7 +39,8 @@ as a report)::
     inactive_users_report       analytics.inactive_users(as_of, days)
     usage_summary               analytics.usage_summary(as_of, days)
     validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
-    reconcile_sis_with_schoology  reconcile.diff_records(desired, current, key=, fields=users.SIS_USER_FIELDS)
+    reconcile_sis_with_schoology  sis_reconcile.reconcile_file(client, kind, rows, columns=, file_holds=)
+    sis_sync_health             sis_sync.sync_health(client, sis_snapshot.snapshot_files(folder), ...) (stream_diff)
 
 Lookups come from the API's lists: ``lookups.role_lookup(client.iter_records("roles"))``,
 ``building_lookup(...)``, ``grading_period_lookup(...)``.

@@ -1,14 +1,23 @@
-"""What an SIS users or enrollments file would change in Schoology (job ``reconcile_sis_with_schoology``).
+"""What an SIS file would change in Schoology, in both directions (job ``reconcile_sis_with_schoology``).
 
 Read-only: the result is a diff in :func:`~.reconcile.diff_records`' shape (``op`` add,
 update or remove, ``key``, ``changes`` field by field), never a write.
 
 * users: the file is the desired state of every active user, so users missing from it
   are removes (:func:`user_file_diff`);
-* enrollments: the file lists actions (``enroll``/``drop``), so an ``enroll`` of someone
-  not enrolled is an add, of someone enrolled in another role an update of ``role``, a
-  ``drop`` of an enrollment that exists a remove; rows already true change nothing
-  (:func:`enrollment_file_diff`).
+* courses_sections: the file is this year's sections, so an active section (not every
+  grading period ended) missing from it is a remove; a listed one whose course, title or
+  grading periods differ an update (:func:`section_file_diff`);
+* enrollments: an ``enroll`` of someone not enrolled is an add, of someone enrolled in
+  another role an update of ``role``, a ``drop`` of an enrollment that exists a remove;
+  rows already true change nothing (:func:`enrollment_file_diff`);
+* parents: a ``link`` not linked is an add, an ``unlink`` of a link that exists a remove
+  (:func:`parent_file_diff`).
+
+An enrollments or parents file either lists changes (it has an ``action`` column) or
+everything the SIS holds (it has none; :func:`holds_everything`). A file of everything
+also speaks for what only Schoology has: an enrollment of an active section, or a parent
+link, that the file does not list is a remove.
 """
 
 from __future__ import annotations
@@ -16,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from schoology_etl.errors import RecordError
+from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.reconcile import diff_records
-from schoology_etl.provisioning.rows import project, required, text, where
+from schoology_etl.provisioning.rows import project, required, split_ids, text, where
 from schoology_etl.provisioning.users import SIS_USER_FIELDS
 
 #: what the reconcile reads of a Schoology user (its keys and the fields an SIS file sets)
@@ -37,7 +46,9 @@ def user_file_diff(payloads: Iterable[Mapping[str, Any]], users: Iterable[Mappin
     return diff_records(payloads, current, key="school_uid", fields=SIS_USER_FIELDS)
 
 
-def enrollment_rows(enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def enrollment_rows(
+    enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Section enrollments (tagged with ``section_school_code``) as ``section_school_code, school_uid, role`` rows.
 
     Enrollments of users without a ``school_uid`` are left out.
@@ -58,6 +69,8 @@ def enrollment_file_diff(
     *,
     sections: Iterable[str] | None = None,
     school_uids: Iterable[str] | None = None,
+    everything: bool = False,
+    active_sections: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The diff an SIS enrollments file (``enroll``/``drop`` rows) would make to ``current`` rows.
 
@@ -66,6 +79,8 @@ def enrollment_file_diff(
             a blank action means ``enroll``).
         current: :func:`enrollment_rows` of the client.
         sections, school_uids: known codes; a row naming another raises.
+        everything: the file lists every enrollment the SIS holds: a current one of an
+            ``active_sections`` section (all sections when ``None``) that no row names is a remove.
 
     Raises:
         RecordError: a row with an unknown section, user or action (names the line).
@@ -74,6 +89,7 @@ def enrollment_file_diff(
     known_sections = {s.casefold() for s in sections} if sections is not None else None
     known_users = {u.casefold() for u in school_uids} if school_uids is not None else None
     updates, adds, removes = [], [], []
+    named: set[tuple[str, str]] = set()
     for i, row in enumerate(rows):
         code = required(row, "section_school_code", index=i, step="reconcile")
         uid = required(row, "school_uid", index=i, step="reconcile")
@@ -87,6 +103,7 @@ def enrollment_file_diff(
             raise RecordError(f"{where(i)}: column 'action': {action!r} is not enroll or drop", step="reconcile",
                               index=i, record=dict(row))
         key = f"{code}|{uid}"
+        named.add((code.casefold(), uid.casefold()))
         existing = have.get((code.casefold(), uid.casefold()))
         after = {"section_school_code": code, "school_uid": uid, "role": role}
         if action == "drop" and existing is not None:
@@ -94,6 +111,170 @@ def enrollment_file_diff(
         elif action == "enroll" and existing is None:
             adds.append({"op": "add", "key": key, "after": after})
         elif action == "enroll" and existing is not None and existing["role"] != role:
-            updates.append({"op": "update", "key": key, "changes": {"role": {"before": existing["role"], "after": role}},
+            updates.append({"op": "update", "key": key,
+                            "changes": {"role": {"before": existing["role"], "after": role}},
                             "before": dict(existing), "after": {**existing, "role": role}})
+    if everything:
+        active = {a.casefold() for a in active_sections} if active_sections is not None else None
+        removes += [{"op": "remove", "key": f"{r['section_school_code']}|{r['school_uid']}", "before": dict(r)}
+                    for k, r in have.items() if k not in named and (active is None or k[0] in active)]
     return updates + adds + removes
+
+
+def holds_everything(columns: Iterable[str], file_holds: str, *, param: str = "file_holds") -> bool:
+    """Whether a file lists everything the SIS holds (``everything``) or changes (``changes``).
+
+    ``auto``: everything when the file has no ``action`` column.
+
+    Raises:
+        ConfigurationError: another ``file_holds`` value (names ``param``).
+    """
+    if file_holds not in FILE_HOLDS:
+        raise ConfigurationError(f"parameter {param!r}: {file_holds!r} is not one of {', '.join(FILE_HOLDS)}")
+    if file_holds == "auto":
+        return "action" not in {text(c) for c in columns}
+    return file_holds == "everything"
+
+
+FILE_HOLDS = ("auto", "changes", "everything")
+
+
+def parent_file_diff(
+    rows: Iterable[Mapping[str, Any]],
+    current: Iterable[tuple[str, str]],
+    *,
+    school_uids: Iterable[str] | None = None,
+    everything: bool = False,
+) -> list[dict[str, Any]]:
+    """The diff an SIS parents file (``link``/``unlink`` rows) would make to ``current`` links.
+
+    Args:
+        rows: ``student_school_uid, parent_school_uid[, action]`` (a blank action means ``link``).
+        current: ``(student_school_uid, parent_school_uid)`` pairs linked now.
+        school_uids: the active users' ids; a row naming another raises.
+        everything: the file lists every link: a current link it does not name is a remove.
+
+    Raises:
+        RecordError: an empty or unknown school_uid, or an unknown action (names the line and column).
+    """
+    have = {(s.casefold(), p.casefold()): (s, p) for s, p in current}
+    known = {u.casefold() for u in school_uids} if school_uids is not None else None
+    adds, removes, named = [], [], set()
+    for i, row in enumerate(rows):
+        pair = tuple(required(row, c, index=i, step="reconcile") for c in ("student_school_uid", "parent_school_uid"))
+        for column, value in zip(("student_school_uid", "parent_school_uid"), pair, strict=True):
+            if known is not None and value.casefold() not in known:
+                raise RecordError(f"{where(i)}: column {column!r}: no active user with school_uid {value!r}",
+                                  step="reconcile", index=i, record=dict(row))
+        action = text(row.get("action")).casefold() or "link"
+        if action not in ("link", "unlink"):
+            raise RecordError(f"{where(i)}: column 'action': {action!r} is not link or unlink", step="reconcile",
+                              index=i, record=dict(row))
+        folded = (pair[0].casefold(), pair[1].casefold())
+        named.add(folded)
+        link = {"student_school_uid": pair[0], "parent_school_uid": pair[1]}
+        if action == "link" and folded not in have:
+            adds.append({"op": "add", "key": "|".join(pair), "after": link})
+        elif action == "unlink" and folded in have:
+            removes.append({"op": "remove", "key": "|".join(pair), "before": link})
+    if everything:
+        removes += [{"op": "remove", "key": f"{s}|{p}", "before": {"student_school_uid": s, "parent_school_uid": p}}
+                    for k, (s, p) in sorted(have.items()) if k not in named]
+    return adds + removes
+
+
+#: the fields of a section the courses_sections reconcile compares
+SECTION_FIELDS = ("course_code", "section_title", "grading_periods")
+
+
+def section_rows(sections: Iterable[Mapping[str, Any]], period_titles: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Active sections (``active`` not 0) with a section school code, as ``section_school_code,
+    course_code, section_title, grading_periods`` rows (period titles joined with ``;``)."""
+    return [
+        {"section_school_code": text(s.get("section_school_code")), "course_code": text(s.get("course_code")),
+         "section_title": text(s.get("section_title")),
+         "grading_periods": ";".join(period_titles.get(g, g) for g in split_ids(s.get("grading_periods")))}
+        for s in sections if text(s.get("section_school_code")) and text(s.get("active")) != "0"
+    ]
+
+
+def _periods(value: Any) -> set[str]:
+    return {v.strip().casefold() for v in text(value).replace(",", ";").split(";") if v.strip()}
+
+
+def section_file_diff(rows: Iterable[Mapping[str, Any]], current: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The diff from :func:`section_rows` to an SIS courses_sections file (by ``section_school_code``).
+
+    Grading periods compare as sets of titles (order and case aside). Active sections the
+    file lacks are removes: the file is this year's sections.
+
+    Raises:
+        RecordError: a row without a section school code, or a repeated one (names the line).
+    """
+    desired = []
+    for i, row in enumerate(rows):
+        required(row, "section_school_code", index=i, step="reconcile")
+        desired.append({f: text(row.get(f)) for f in ("section_school_code", *SECTION_FIELDS)})
+    diff = diff_records(desired, list(current), key="section_school_code", fields=SECTION_FIELDS,
+                        casefold_fields=("course_code",))
+    out = []
+    for change in diff:
+        if change["op"] == "update" and "grading_periods" in change["changes"]:
+            periods = change["changes"]["grading_periods"]
+            if _periods(periods["before"]) == _periods(periods["after"]):
+                changes = {f: c for f, c in change["changes"].items() if f != "grading_periods"}
+                if not changes:
+                    continue
+                change = {**change, "changes": changes,
+                          "after": {**change["after"], "grading_periods": change["before"]["grading_periods"]}}
+        out.append(change)
+    return out
+
+
+#: the kinds of file the reconcile job compares
+KINDS = ("users", "courses_sections", "enrollments", "parents")
+
+
+def reconcile_file(
+    client: Any, kind: str, rows: list[Mapping[str, Any]], *, columns: Iterable[str], file_holds: str = "auto"
+) -> list[dict[str, Any]]:
+    """The diff an SIS file of ``kind`` would make to the client (reads the client, writes nothing).
+
+    ``columns`` (the file's header) decide, with ``file_holds``, whether an enrollments or
+    parents file lists everything (see :func:`holds_everything`). A file of changes must name
+    sections and users the client has; a file of everything may name ones the imports have
+    yet to create (they are adds).
+
+    Raises:
+        ConfigurationError: an unknown ``kind`` or ``file_holds``.
+        RecordError: a bad row (names the line; wrap in :func:`.user_changes.naming_file` for the file).
+    """
+    from schoology_etl.provisioning import birthdays, lookups, section_reads, user_changes
+    from schoology_etl.provisioning import users as sis_users
+
+    if kind not in KINDS:
+        raise ConfigurationError(f"parameter 'kind': {kind!r} is not one of {', '.join(KINDS)}")
+    everything = holds_everything(columns, file_holds)
+    if kind == "parents":
+        users = list(client.iter_records("users"))
+        known = None if everything else [text(u.get("school_uid")) for u in users if text(u.get("school_uid"))]
+        return parent_file_diff(rows, user_changes.parent_links(users, client=client), school_uids=known,
+                                everything=everything)
+    if kind == "courses_sections":
+        titles = {text(p.get("id")): text(p.get("title")) for p in client.iter_records("grading_periods")}
+        return section_file_diff(rows, section_rows(section_reads.read_sections(client), titles))
+    users = current_users(birthdays.with_birthdays(client.iter_records("users"), client))  # only the fields compared
+    if kind == "users":
+        roles = lookups.role_lookup(client.iter_records("roles"))
+        schools = list(client.iter_records("schools"))
+        buildings = lookups.building_lookup(
+            [*schools, *(b for s in schools for b in client.iter_records("buildings", school_id=s["id"]))])
+        return user_file_diff(sis_users.user_payloads(rows, roles=roles, buildings=buildings), users)
+    sections = section_reads.read_sections(client)
+    current = enrollment_rows(section_reads.read_section_enrollments(client, sections), users)
+    if everything:  # a full snapshot also names what the imports have yet to create: adds, not errors
+        active = [c["section_school_code"] for c in section_rows(sections, {})]
+        return enrollment_file_diff(rows, current, everything=True, active_sections=active)
+    codes = [s["section_school_code"] for s in sections if s.get("section_school_code")]
+    return enrollment_file_diff(rows, current, sections=codes,
+                                school_uids=[u["school_uid"] for u in users if u.get("school_uid")])
