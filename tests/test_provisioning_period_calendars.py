@@ -96,3 +96,14 @@ def test_a_year_period_of_the_district_frames_a_calendar_once():
     rows = period_timeline.audit_rows(periods, today=TODAY, calendars=calendars)
     assert [(r["periods"], r["buildings"], r["days"]) for r in rows] == [
         ("Trimester 2; Trimester 3", "Middle School", 6)]
+
+
+def test_periods_no_section_runs_on_are_not_framed_as_one_calendar():
+    """Two unused quarters inside the used Full Year belong to no building: the days between them are no gap."""
+    periods = [*PERIODS, {"id": 8, "title": "Quarter 1", "start": "2026-08-20", "end": "2026-10-15"},
+               {"id": 9, "title": "Quarter 4", "start": "2027-04-10", "end": "2027-06-10"}]
+    calendars = building_calendars(periods, SECTIONS, building_titles=NAMES)
+    assert [p["title"] for p in calendars[NO_SECTIONS]] == ["Summer", "Quarter 1", "Quarter 4"]
+    rows = period_timeline.audit_rows(periods, today=TODAY, calendars=calendars)
+    assert [(r["kind"], r["periods"], r["buildings"]) for r in rows] == [
+        ("gap", "Trimester 2; Trimester 3", "Middle School")]

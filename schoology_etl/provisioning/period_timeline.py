@@ -23,6 +23,7 @@ from schoology_etl.provisioning.grading_periods import (
     period_overlaps,
     sections_without_current_period,
 )
+from schoology_etl.provisioning.period_calendars import NO_SECTIONS
 from schoology_etl.provisioning.rows import split_ids, text
 
 AUDIT_COLUMNS = ["kind", "periods", "buildings", "start", "end", "days", "section_school_code", "detail"]
@@ -115,6 +116,8 @@ def audit_rows(
             overlaps and gaps are looked for inside each calendar only, so one building's
             semesters never "overlap" another's trimesters. ``None``: one calendar of every period.
             A finding shared by several calendars is one row naming them all in ``buildings``.
+            The other periods frame a building calendar (:func:`term_gaps`), never
+            :data:`~.period_calendars.NO_SECTIONS`.
     """
     periods = list(periods)
     titles = {text(p.get("id")): text(p.get("title")) for p in periods}
@@ -126,7 +129,9 @@ def audit_rows(
     for name, own in (calendars.items() if calendars is not None else [("", periods)]):
         members = [dict(p) for p in own]
         ids = {text(p.get("id")) for p in members}
-        for row in _calendar_rows(members, [dict(p) for p in periods if text(p.get("id")) not in ids]):
+        # unused periods are no building's calendar: the district's years frame only real ones
+        frames = [dict(p) for p in periods if text(p.get("id")) not in ids] if name != NO_SECTIONS else []
+        for row in _calendar_rows(members, frames):
             key = (row["kind"], row["periods"], row["start"], row["end"])
             found.setdefault(key, {**row, "buildings": []})["buildings"].append(name)
     for key in sorted(found, key=lambda k: (k[0] != "overlap", k[2], k[3], k[1])):
