@@ -137,3 +137,8 @@ def test_report_rows():
     no_teacher = er.no_teacher_rows(sections, CURRENT, building_names=names, period_titles={"8": "Term 2"})
     assert no_teacher == [{"building": "Maplewood High School", "section_school_code": "MHS-ALG1-02", "section_title": "Algebra 02",
                            "course_code": "MHS-ALG1", "grading_periods": "Term 2", "students": 0}]
+    # enrollments of sections outside the report (another building's) change nothing: a teacher there is no teacher here
+    elsewhere = [{"section_id": "99", "uid": "T9", "admin": 1, "status": 1},
+                 {"section_id": "99", "uid": "S9", "admin": 0}]
+    every = [*CURRENT, *elsewhere]
+    assert er.no_teacher_rows(sections, every, building_names=names, period_titles={"8": "Term 2"}) == no_teacher

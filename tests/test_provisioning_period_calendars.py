@@ -65,3 +65,45 @@ def test_a_finding_shared_by_buildings_is_one_row_naming_them():
         ("overlap", "Trimester 1; Trimester 2", "Academy; Middle School", 5),
         ("gap", "Trimester 2; Trimester 3", "Academy; Middle School", 6),
     ]
+
+
+def test_a_calendar_without_its_own_year_period_still_has_its_gaps():
+    """Full-year courses on all three trimesters: the district's Full Year is in no middle-school section.
+
+    The gap between Trimesters 2 and 3 is still one; the days of the district's (longer) Full Year
+    before Trimester 1 and the summer after Trimester 3 are not.
+    """
+    periods = [{**p, "start": "2026-08-10"} if p["id"] == 1 else p for p in PERIODS]
+    sections = [{"id": 20, "building_id": 200, "grading_periods": [4, 5, 6]},
+                {"id": 21, "building_id": 200, "grading_periods": [7]},
+                {"id": 22, "building_id": 100, "grading_periods": [1]},
+                {"id": 23, "building_id": 100, "grading_periods": [2, 3]}]
+    calendars = building_calendars(periods, sections, building_titles=NAMES)
+    assert [p["title"] for p in calendars["Middle School"]] == ["Trimester 1", "Trimester 2", "Trimester 3", "Summer"]
+    rows = period_timeline.audit_rows(periods, today=TODAY, calendars=calendars)
+    assert [(r["kind"], r["periods"], r["buildings"], r["start"], r["end"], r["days"], r["detail"]) for r in rows] == [
+        ("gap", "Full Year; Semester 1", "High School", "2026-08-10", "2026-08-19", 10,
+         "10 day(s) of Full Year in no period"),
+        ("gap", "Trimester 2; Trimester 3", "Middle School", "2027-02-26", "2027-03-03", 6,
+         "6 day(s) between Trimester 2 and Trimester 3 in no period"),
+    ]
+
+
+def test_a_year_period_of_the_district_frames_a_calendar_once():
+    """Two district periods spanning the year (a second one a day longer) give one gap row, not two."""
+    periods = [*PERIODS, {"id": 8, "title": "School Year", "start": "2026-08-19", "end": "2027-06-10"}]
+    calendars = {"Middle School": [p for p in periods if p["id"] in (4, 5, 6)]}
+    rows = period_timeline.audit_rows(periods, today=TODAY, calendars=calendars)
+    assert [(r["periods"], r["buildings"], r["days"]) for r in rows] == [
+        ("Trimester 2; Trimester 3", "Middle School", 6)]
+
+
+def test_periods_no_section_runs_on_are_not_framed_as_one_calendar():
+    """Two unused quarters inside the used Full Year belong to no building: the days between them are no gap."""
+    periods = [*PERIODS, {"id": 8, "title": "Quarter 1", "start": "2026-08-20", "end": "2026-10-15"},
+               {"id": 9, "title": "Quarter 4", "start": "2027-04-10", "end": "2027-06-10"}]
+    calendars = building_calendars(periods, SECTIONS, building_titles=NAMES)
+    assert [p["title"] for p in calendars[NO_SECTIONS]] == ["Summer", "Quarter 1", "Quarter 4"]
+    rows = period_timeline.audit_rows(periods, today=TODAY, calendars=calendars)
+    assert [(r["kind"], r["periods"], r["buildings"]) for r in rows] == [
+        ("gap", "Trimester 2; Trimester 3", "Middle School")]

@@ -70,7 +70,11 @@ def no_teacher_rows(
     building_names: Mapping[str, str] | None = None,
     period_titles: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Active sections with no active teacher (:data:`NO_TEACHER_COLUMNS`), sorted by building and code."""
+    """Active sections with no active teacher (:data:`NO_TEACHER_COLUMNS`), sorted by building and code.
+
+    ``enrollments`` may hold those of other sections too (every building's, as read once for
+    the teachers report): each is matched to its section by ``section_id``.
+    """
     enrollments = list(enrollments)
     active = [s for s in sections if text(s.get("active")) != "0"]
     students: dict[str, int] = {}

@@ -13,19 +13,23 @@ file is; a file older than the limit is refused, naming the file, its age and th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 
 
 def file_age(entry: Mapping[str, Any], *, now: dt.datetime) -> dict[str, Any]:
-    """``modified`` (UTC ISO time) and ``age_hours`` of a listed file (``mtime`` in epoch seconds); ``None`` when unknown."""
+    """``modified`` (UTC ISO time) and ``age_hours`` of a listed file (``mtime`` in epoch seconds).
+
+    Both are ``None`` when the server gives no modification time.
+    """
     mtime = entry.get("mtime")
     if mtime is None:
         return {"modified": None, "age_hours": None}
     modified = dt.datetime.fromtimestamp(int(mtime), tz=dt.UTC)
-    return {"modified": modified.isoformat(timespec="seconds"), "age_hours": round((now - modified).total_seconds() / 3600, 1)}
+    hours = round((now - modified).total_seconds() / 3600, 1)
+    return {"modified": modified.isoformat(timespec="seconds"), "age_hours": hours}
 
 
 def require_fresh(
@@ -49,7 +53,8 @@ def require_fresh(
     if stale:
         stale.sort(key=lambda a: -(a["age_hours"] if a["age_hours"] is not None else float("inf")))
         said = "; ".join(
-            f"{a['file']} last changed {a['modified'].replace('T', ' ').replace('+00:00', ' UTC')}, {a['age_hours']:g} hours ago"
+            f"{a['file']} last changed {a['modified'].replace('T', ' ').replace('+00:00', ' UTC')}, "
+            f"{a['age_hours']:g} hours ago"
             if a["modified"] else f"{a['file']}: the server gives no modification time" for a in stale
         )
         raise SourceFormatError(
@@ -58,3 +63,23 @@ def require_fresh(
             path=stale[0]["where"],
         )
     return ages
+
+
+def require_fresh_listing(
+    entries: Iterable[Any],
+    *,
+    where: Callable[[str], str],
+    max_age_hours: float,
+    now: dt.datetime | None = None,
+    param: str = "max_age_hours",
+) -> list[dict[str, Any]]:
+    """:func:`require_fresh` for SFTP listing entries (``name``, ``path``, ``mtime`` attributes).
+
+    Args:
+        entries: ``SFTPConnection.listdir`` entries.
+        where: path -> the place shown in messages (``SFTPConnection.where``).
+        max_age_hours, param: as for :func:`require_fresh`.
+        now: the current UTC time when not given.
+    """
+    listed = [{"name": e.name, "where": where(e.path), "mtime": e.mtime} for e in entries]
+    return require_fresh(listed, now=now or dt.datetime.now(dt.UTC), max_age_hours=max_age_hours, param=param)

@@ -25,12 +25,14 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.plans.diff import plan_changes, same_value
 from schoology_etl.plans.model import DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
 from schoology_etl.plans.targets import QUERY_FLAGS
+from schoology_etl.provisioning.lifecycle import reactivation_items
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import line_of, required, split_ids, text, where
 from schoology_etl.provisioning.users import SIS_USER_FIELDS, email_conflict_params
@@ -66,7 +68,8 @@ def naming_file(path: Any) -> Iterator[None]:
     except RecordError as exc:
         message = _LINE_PREFIX.sub("", str(exc.args[0]) if exc.args else str(exc))
         line = line_of(exc.index) if exc.index is not None else None
-        raise SourceFormatError(message, path=str(path), line=line, step=exc.step, index=exc.index, record=exc.record) from exc
+        raise SourceFormatError(message, path=str(path), line=line, step=exc.step, index=exc.index,
+                                record=exc.record) from exc
 
 
 def require_rows(rows: Sequence[Any], path: Any) -> None:
@@ -76,7 +79,10 @@ def require_rows(rows: Sequence[Any], path: Any) -> None:
 
 
 def resolve_param(lookup: Lookup, value: Any, param: str) -> str:
-    """The id for a job parameter's value (a building code, a role title); a :class:`ConfigurationError` naming the parameter."""
+    """The id for a job parameter's value (a building code, a role title).
+
+    A value the lookup does not know raises a :class:`ConfigurationError` naming the parameter.
+    """
     problem = lookup.problem(value)
     if problem is not None:
         raise ConfigurationError(f"parameter {param!r}: {problem}")
@@ -108,9 +114,11 @@ def select_users_to_move(
         if text(value) not in known:
             raise RecordError(f"{where(i)}: column 'school_uid': no active user with school_uid {text(value)!r}",
                               step="select_users", index=i)
-    chosen = select_users(users, role_ids=role_ids, grad_years=years, school_uids=school_uids, building_ids=building_ids)
+    chosen = select_users(users, role_ids=role_ids, grad_years=years, school_uids=school_uids,
+                          building_ids=building_ids)
     if not chosen:
-        raise ConfigurationError("no user matches the chosen roles, graduation years, building and list; nothing to move")
+        raise ConfigurationError(
+            "no user matches the chosen roles, graduation years, building and list; nothing to move")
     return chosen
 
 
@@ -136,9 +144,11 @@ def sis_user_changes(
     email-conflict policy's query flags (see :data:`~schoology_etl.plans.targets.QUERY_FLAGS`).
 
     A row whose ``school_uid`` no active user holds but an inactive one does (a returning
-    student) is planned as a reactivation of that account (``PUT /users/reactivate`` with
-    ``uid`` and ``option_reenroll``: ``reenroll`` restores the old enrollments), never as a
-    second account; the fields it changes are planned by the next run, once it is active.
+    student) is planned as a reactivation of that account, exactly as ``reactivate_users``
+    plans one (:func:`.lifecycle.reactivation_items`, :func:`reactivation_changes`:
+    ``PUT /users/reactivate`` with ``uid`` and ``option_reenroll``; ``reenroll`` restores
+    the old enrollments), never as a second account; the fields it changes are planned by
+    the next run, once it is active.
     """
     flags = email_conflict_flags(email_conflicts)
     current = [u for u in users if text(u.get("school_uid"))]
@@ -152,11 +162,9 @@ def sis_user_changes(
             change = Change(change.seq, change.op, change.realm, change.key, change.id, change.before,
                             {**change.after, QUERY_FLAGS: flags})
         changes.append(change)
-    for payload in payloads:
-        user = returning.get(text(payload.get("school_uid")))
-        if user is not None:
-            changes.append(Change(len(changes) + 1, REACTIVATE, "users", {"school_uid": text(user.get("school_uid"))}, _uid(user),
-                                  {}, {"option_reenroll": int(reenroll)}))
+    back = [{"school_uid": text(p.get("school_uid"))} for p in payloads if text(p.get("school_uid")) in returning]
+    items = reactivation_items(returning.values(), back, reenroll=reenroll)  # as reactivate_users plans them
+    changes += [replace(c, seq=len(changes) + c.seq) for c in reactivation_changes(items)]
     return changes
 
 
@@ -234,12 +242,16 @@ def deactivation_changes(gone: Iterable[Mapping[str, Any]], users: Iterable[Mapp
     changes = []
     for n, record in enumerate(gone, 1):
         user = by_uid.get(_uid(record), record)
-        changes.append(Change(n, DELETE, "users", {"school_uid": text(user.get("school_uid"))}, _uid(user), dict(user), {}))
+        key = {"school_uid": text(user.get("school_uid"))}
+        changes.append(Change(n, DELETE, "users", key, _uid(user), dict(user), {}))
     return changes
 
 
 def select_inactive(
-    inactive: Iterable[Mapping[str, Any]], *, role_ids: Iterable[Any] | None = None, grad_years: Iterable[Any] | None = None
+    inactive: Iterable[Mapping[str, Any]],
+    *,
+    role_ids: Iterable[Any] | None = None,
+    grad_years: Iterable[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Copies of the inactive users in ``role_ids`` and ``grad_years`` (empty: no filter), with a school_uid.
 
