@@ -157,3 +157,33 @@ def _calendar_rows(periods: list[dict[str, Any]], frames: list[dict[str, Any]]) 
                      "start": g["start"], "end": g["end"], "days": g["days"], "section_school_code": None,
                      "detail": f"{g['days']} day(s) {said} in no period"})
     return rows
+
+
+def timeline_chart(periods: Iterable[Mapping[str, Any]], findings: Iterable[Mapping[str, Any]], *,
+                   as_of: dt.date) -> Any:
+    """A matplotlib figure: one bar per grading period, overlaps and gaps shaded, a line at ``as_of``.
+
+    ``findings`` are :func:`audit_rows` rows (only ``overlap`` and ``gap`` are drawn).
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    def day(value: Any) -> float:
+        return float(mdates.date2num(dt.date.fromisoformat(str(value)[:10])))
+
+    spans = sorted(periods, key=lambda p: (p["start"], p["end"]))
+    fig, ax = plt.subplots(figsize=(10, 0.5 * len(spans) + 1.5))
+    for y, p in enumerate(spans):
+        ax.barh(y, day(p["end"]) - day(p["start"]) + 1, left=day(p["start"]), color="#4f81bd")
+    colours = {"overlap": "#f79646", "gap": "#c0504d"}
+    for f in findings:
+        if f["kind"] in colours:
+            ax.axvspan(day(f["start"]), day(f["end"]) + 1, color=colours[f["kind"]], alpha=0.4, label=f["kind"])
+    ax.axvline(float(mdates.date2num(as_of)), color="black", linestyle="--", label=f"as of {as_of}")
+    ax.set_yticks(range(len(spans)), [p["title"] for p in spans])
+    ax.xaxis_date()
+    handles, labels = ax.get_legend_handles_labels()
+    legend = dict(zip(labels, handles, strict=True))
+    ax.legend(legend.values(), legend.keys(), loc="lower right")
+    ax.set_title("Grading periods")
+    return fig

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,26 @@ def validate_sis_file(path: str | Path, spec: SISFileSpec, **lookups: Lookup | N
             return validate_sis_rows(reader.fieldnames or [], reader, spec, file=path.name, **lookups)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise SourceFormatError(f"not a UTF-8 CSV file: {exc}", path=str(path), line=reader.line_num) from exc
+
+
+def require_valid_rows(
+    rows: Sequence[Mapping[str, Any]],
+    spec: SISFileSpec,
+    *,
+    path: Any,
+    show: Callable[[list[dict[str, Any]]], Any] | None = None,
+    **lookups: Lookup | None,
+) -> None:
+    """Validate a file's rows (header from the first row) and raise for the first problem, if any.
+
+    ``show`` gets every problem first (a notebook displays them as a table); ``lookups`` are
+    :func:`validate_sis_rows`' ``roles``, ``buildings`` and ``grading_periods``.
+    """
+    header = list(rows[0]) if rows else []
+    problems = validate_sis_rows(header, rows, spec, file=getattr(path, "name", str(path)), **lookups)
+    if problems and show is not None:
+        show(problems)
+    raise_for_problems(problems, path=str(path))
 
 
 def raise_for_problems(report: Sequence[Mapping[str, Any]], *, path: str | None = None) -> None:
