@@ -27,6 +27,7 @@ as a report)::
     import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(users, client=))
     import_advisor_associations advisors.advisor_changes(rows, users, max_unlinks=)
     create_groups               group_creation.group_changes(rows, groups=, users=, buildings=)
+    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...) -> year_end.cleanup_changes(...)
     find_duplicate_users        duplicates.find_duplicate_users(birthdays.with_birthdays(users, client))
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
     reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
