@@ -18,7 +18,8 @@ GROUP_FIELDS = (
     "building_id",
     "picture_url",
 )
-PRIVACY = {"everyone", "school", "building", "group", "custom"}
+#: Privacy levels a write may set; "custom" is read only ("not supported in POST/PUT", documented).
+PRIVACY = {"everyone", "school", "building", "group"}
 
 
 def list_groups(call: Call) -> Reply:

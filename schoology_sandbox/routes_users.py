@@ -222,6 +222,9 @@ def _associations(call: Call, other: str) -> Reply:
             rows.append(row_error(404, f"User with school_uid {missing} not found", **base))
             continue
         pair = (student["uid"], partner["uid"])
+        if str(item.get("delete", "0")) not in ("0", "1"):  # documented as {0,1}
+            rows.append(row_error(400, f"Invalid delete: {item.get('delete')!r} (0 or 1)", **base))
+            continue
         delete = str(item.get("delete", "0")) == "1"
         if other == "parent":
             (state.unlink_parent if delete else state.link_parent)(*pair)

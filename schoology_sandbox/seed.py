@@ -76,6 +76,7 @@ class SeedContext:
         seed_inactive_and_external(self)
         self._building_calendars()  # last (with the new hire), so every other id stays as it was before them
         self._new_hire()
+        self._year_end()  # after everything else, so no other id changes
         self.state.version = 0
         return self.state
 
@@ -173,6 +174,26 @@ class SeedContext:
     def _new_hire(self) -> None:
         """A teacher hired at Cedar Ridge who teaches no section yet (a teacher without sections)."""
         add_person(self, "Teacher", self.building_ids[1], "Morgan", "Ashdown", "F", name_title="Ms.", name_title_show=1, position="Teacher")
+
+    def _year_end(self) -> None:
+        """What the end-of-year cleanup finds besides the graduating class: a parent whose only child
+        left with last year's class (inactive), and, in the middle school and Maplewood High, one
+        current section of the first course (``<course_code>-99``) with a teacher and no students."""
+        st = self.state
+        left = next(u for u in st.inactive_users.values() if u.get("grad_year"))
+        parent = add_person(self, "Parent", left["building_id"], "Rowan", left["name_last"], "F", name_title="Mrs.")
+        st.link_parent(left["uid"], parent["uid"])
+        for bid in self.building_ids[1:3]:
+            course = min((c for c in st.courses.values() if c["building_id"] == bid), key=lambda c: c["id"])
+            model = min((s for s in st.sections.values() if s["course_id"] == course["id"] and s["active"]),
+                        key=lambda s: s["id"])
+            section = st.add_section({
+                **{k: v for k, v in model.items() if k != "id"},
+                "section_title": f"{course['title']} 99", "section_code": "99",
+                "section_school_code": f"{course['course_code']}-99", "location": "Room 99",
+                "grading_periods": list(model["grading_periods"]),
+            })
+            st.add_enrollment("section", section["id"], self.teachers_by_building[bid][0], 1, 1)
 
     def _building_calendars(self) -> None:
         """Middle-school trimesters and high-school semesters beside the district terms.

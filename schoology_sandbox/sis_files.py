@@ -10,6 +10,8 @@
     uid_remap.csv          old -> new school_uid for three students
     uid_remap_collisions.csv  a mapping the remap job must refuse
     role_changes.csv       two teachers who become school admins
+    advisors.csv           advisor links to add and one to remove
+    new_groups.csv         two groups to create, with their first members
     invalid/...            files the validator must reject, problem by problem
     snapshot/...           a full SIS snapshot (users, courses_sections, enrollments, parents)
     manifest.json          every difference, machine-readable
@@ -32,6 +34,7 @@ from schoology_etl.provisioning.sis import SPECS
 from schoology_sandbox.seed import seed_district
 from schoology_sandbox.sis_courses import courses_sections_rows, enrollments_rows, group_members_rows
 from schoology_sandbox.sis_invalid import write_invalid_files
+from schoology_sandbox.sis_more import advisors_rows, new_groups_rows
 from schoology_sandbox.sis_rows import role_id, user_row
 from schoology_sandbox.sis_snapshot import COLUMNS as SNAPSHOT_COLUMNS
 from schoology_sandbox.sis_snapshot import FOLDER as SNAPSHOT_FOLDER
@@ -50,6 +53,8 @@ DIFFERENCE_COUNTS: dict[str, dict[str, int]] = {
     "group_members.csv": {"groups": 2, "add": 3, "remove": 2},
     "uid_remap.csv": {"remap": 3},
     "role_changes.csv": {"changes": 2},
+    "advisors.csv": {"link": 3, "unlink": 1},
+    "new_groups.csv": {"groups": 2, "members": 7, "admins": 2},
 }
 MIN_STUDENTS = 25  # regular students (near-duplicates and their originals excluded); users=30 gives 27
 
@@ -207,10 +212,14 @@ def write_demo_sis_files(
     groups_csv, groups_diff = group_members_rows(state, rng, exclude=touched)
     remap_csv, collisions_csv, remap_diff = remap_rows(state, rng, protected, touched)
     roles_csv, roles_diff = role_change_rows(state, rng, protected)
+    # the files below draw from their own random sources: the ones above stay as they were
+    advisors_csv, advisors_diff = advisors_rows(state, seed, protected, touched)
+    new_groups_csv, new_groups_diff = new_groups_rows(state, seed, protected, touched)
     for name, rows in (
         ("users", users_csv), ("parents", parents_csv), ("courses_sections", courses_csv),
         ("enrollments", enroll_csv), ("group_members", groups_csv), ("uid_remap", remap_csv),
-        ("role_changes", roles_csv),
+        ("role_changes", roles_csv), ("advisors", advisors_csv),
+        ("new_groups", new_groups_csv),
     ):
         write_csv(folder / f"{name}.csv", rows, SPECS[name].columns)
     write_csv(folder / "uid_remap_collisions.csv", collisions_csv, SPECS["uid_remap"].columns)
@@ -233,6 +242,8 @@ def write_demo_sis_files(
             "group_members.csv": groups_diff,
             "uid_remap.csv": remap_diff,
             "role_changes.csv": roles_diff,
+            "advisors.csv": advisors_diff,
+            "new_groups.csv": new_groups_diff,
         },
         "invalid": invalid,
         "snapshot": snapshot_diff,

@@ -75,7 +75,8 @@ def test_files_are_deterministic_and_manifest_is_written(demo, tmp_path: Path) -
 
 def test_valid_files_pass_the_validator(demo) -> None:
     state, folder, _ = demo
-    for name in ("users", "parents", "courses_sections", "enrollments", "group_members", "uid_remap", "role_changes"):
+    for name in ("users", "parents", "courses_sections", "enrollments", "group_members", "uid_remap", "role_changes",
+                 "advisors", "new_groups"):
         assert validate_sis_file(folder / f"{name}.csv", SPECS[name], **lookups(state)) == [], name
 
 
@@ -284,3 +285,24 @@ def test_snapshot_files_pass_the_validator_alone_and_together(demo) -> None:
         assert validate_sis_file(snap / f"{name}.csv", SPECS[name], **lookups(state)) == [], name
     paths = sorted(snap.glob("*.csv"))
     assert cross_file_problems((p, p.stem) for p in paths) == []
+
+
+def test_advisor_and_new_group_files_hold_exactly_the_listed_differences(demo) -> None:
+    state, folder, manifest = demo
+    code = {u["uid"]: str(u["school_uid"]) for u in state.users.values()}
+    linked = {(code[s], code[a]) for s, a in state.advisor_links}
+    advisors = manifest["files"]["advisors.csv"]
+    rows = list(csv.DictReader((folder / "advisors.csv").open()))
+    assert {(r["student_school_uid"], r["advisor_school_uid"], r["action"]) for r in rows} == {
+        *((s, a, "link") for s, a in advisors["link"]), *((s, a, "unlink") for s, a in advisors["unlink"])}
+    assert {tuple(p) for p in advisors["unlink"]} <= linked and not {tuple(p) for p in advisors["link"]} & linked
+    new = manifest["files"]["new_groups.csv"]
+    assert not set(new["groups"]) & {g["group_code"] for g in state.groups.values()}
+    rows = {r["group_code"]: r for r in csv.DictReader((folder / "new_groups.csv").open())}
+    assert sorted(rows) == sorted(new["groups"])
+    for group_code, row in rows.items():
+        assert [[group_code, m] for m in row["members"].split(";")] == [m for m in new["members"] if m[0] == group_code]
+        assert [[group_code, row["admins"]]] == [a for a in new["admins"] if a[0] == group_code]
+        assert {k: row[k] for k in new["fields"][group_code]} == new["fields"][group_code]
+    active = set(code.values())
+    assert {uid for _, uid in new["members"] + new["admins"]} <= active

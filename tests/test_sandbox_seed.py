@@ -46,12 +46,15 @@ def test_parents_are_linked_and_some_live_in_other_buildings(district):
     parent_role = _role(district, "Parent")
     parents = [u for u in district.users.values() if u["role_id"] == parent_role]
     assert parents and all(district.children_of(p["uid"]) for p in parents)
+    everyone = {**district.users, **district.inactive_users}  # one parent's only child left last year
+    left_behind = [p["name_first"] for p in parents if not set(district.children_of(p["uid"])) & set(district.users)]
+    assert left_behind == ["Rowan"]
     away = [
         p
         for p in parents
-        if p["building_id"] not in {district.users[c]["building_id"] for c in district.children_of(p["uid"])}
+        if p["building_id"] not in {everyone[c]["building_id"] for c in district.children_of(p["uid"])}
     ]
-    spread = [p for p in parents if len({district.users[c]["building_id"] for c in district.children_of(p["uid"])}) > 1]
+    spread = [p for p in parents if len({everyone[c]["building_id"] for c in district.children_of(p["uid"])}) > 1]
     assert away and spread
     assert all(p["additional_buildings"] == "" for p in parents)
 

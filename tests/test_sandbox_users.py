@@ -223,3 +223,26 @@ def test_user_sections_and_groups(sandbox, sandbox_http):
     in_section = next(e for e in state["enrollments"].values() if e["realm"] == "section")
     sections = sandbox_http.get(f"users/{in_section['uid']}/sections").json()["section"]
     assert str(in_section["realm_id"]) in {s["id"] for s in sections}  # section ids are strings, as documented
+
+
+def test_advisor_associations_link_unlink_and_refuse_a_delete_outside_0_1(sandbox, sandbox_http):
+    state = sandbox.state()
+    student_role, teacher_role = _role(sandbox, "Student"), _role(sandbox, "Teacher")
+    student = next(u for u in state["users"].values() if u["role_id"] == student_role)
+    teacher = next(u for u in state["users"].values() if u["role_id"] == teacher_role)
+    item = {"student_school_uid": student["school_uid"], "advisor_school_uid": teacher["school_uid"]}
+    pair = {"student_uid": student["uid"], "advisor_uid": teacher["uid"]}
+
+    def post(*items):
+        return sandbox_http.post("users/import/associations/advisors",
+                                 json={"associations": {"association": list(items)}}).json()["association"]
+
+    rows = post(item)
+    assert rows == [{"response_code": 200, **item, "student_uid": str(student["uid"]),
+                     "advisor_uid": str(teacher["uid"])}]
+    assert pair in sandbox.state()["advisor_links"]
+    refused = post({**item, "delete": "yes"})
+    assert refused[0]["response_code"] == 400 and "delete" in refused[0]["message"]
+    assert pair in sandbox.state()["advisor_links"], "a refused row changes nothing"
+    assert post({**item, "delete": "1"})[0]["response_code"] == 200
+    assert pair not in sandbox.state()["advisor_links"]

@@ -1,6 +1,8 @@
 """Apply exactly a reviewed plan: drift-check, bulk-write, journal, resume.
 
-For each chunk of at most 50 changes of one realm and operation: re-read the objects
+A plan that creates objects and changes others is applied in two passes: the creates
+first, then the rest (a change may name an object the plan creates). For each chunk of
+at most 50 changes of one realm and operation: re-read the objects
 (batched, see :mod:`schoology_etl.plans.drift`), skip and report drifted ones, mark the
 rest ``pending`` in the journal, write them in one bulk call through the client's
 shared rate limiter, and journal every item's outcome. A failed item never stops the
@@ -24,7 +26,7 @@ from typing import Any
 
 from schoology_etl.plans.drift import APPLY, DONE, Drift, check_change, describe_drift
 from schoology_etl.plans.journal import APPLIED, DRIFTED, FAILED, UNCHANGED, Journal, entry_for, pending_entry
-from schoology_etl.plans.model import OPERATIONS, Change
+from schoology_etl.plans.model import CREATE, OPERATIONS, Change
 from schoology_etl.plans.plan import Plan
 from schoology_etl.plans.render import table
 from schoology_etl.plans.targets import ItemResult, as_target
@@ -190,6 +192,14 @@ class _Dispatcher:
             self.pool.shutdown(wait=True)
 
 
+def _phases(plan: Plan) -> list[str | None]:
+    """``[CREATE, "rest"]`` when the plan creates objects and changes others: every create is
+    written (and drained) first, since later changes may name what it creates (a new
+    group's first members); ``[None]`` (one pass in plan order) otherwise."""
+    ops = [op for per_op in plan.header.counts.values() for op, n in per_op.items() if n]
+    return [CREATE, "rest"] if CREATE in ops and any(op != CREATE for op in ops) else [None]
+
+
 def apply_plan(
     plan: Plan | str | os.PathLike[str],
     client: Any,
@@ -240,18 +250,21 @@ def apply_plan(
         with Journal(jpath, plan_digest=digest, plan_path=str(plan.path), base_url=plan.header.base_url) as jr:
             dispatcher = _Dispatcher(_Applier(target, jr, report), concurrency, on_chunk)
             try:
-                buffers: dict[tuple[str, str], list[Change]] = {}
-                for change in plan:
-                    if jr.done(change.seq) and not (retry_failed and jr.outcomes.get(change.seq) == FAILED):
-                        report.resumed_skipped += 1
-                        continue
-                    group = buffers.setdefault((change.realm, change.op), [])
-                    group.append(change)
-                    if len(group) >= chunk_size:
-                        dispatcher.submit(change.realm, change.op, buffers.pop((change.realm, change.op)))
-                for (realm, op), group in sorted(buffers.items(), key=lambda kv: order[kv[0][1]]):
-                    dispatcher.submit(realm, op, group)
-                dispatcher.drain()
+                for phase in _phases(plan):
+                    buffers: dict[tuple[str, str], list[Change]] = {}
+                    for change in plan:
+                        if phase is not None and (change.op == CREATE) != (phase == CREATE):
+                            continue
+                        if jr.done(change.seq) and not (retry_failed and jr.outcomes.get(change.seq) == FAILED):
+                            report.resumed_skipped += 1
+                            continue
+                        group = buffers.setdefault((change.realm, change.op), [])
+                        group.append(change)
+                        if len(group) >= chunk_size:
+                            dispatcher.submit(change.realm, change.op, buffers.pop((change.realm, change.op)))
+                    for (realm, op), group in sorted(buffers.items(), key=lambda kv: order[kv[0][1]]):
+                        dispatcher.submit(realm, op, group)
+                    dispatcher.drain()
             finally:
                 dispatcher.close()
     finally:

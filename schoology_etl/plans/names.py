@@ -25,7 +25,8 @@ ID_FIELDS = {
     "buildings": ("building_id", "additional_buildings", "building_ids", "school_id"),
     "grading_periods": ("grading_periods", "grading_period_id"),
 }
-USER_KEYS = ("school_uid", "student_school_uid", "parent_school_uid", "old_school_uid", "new_school_uid")
+USER_KEYS = ("school_uid", "student_school_uid", "parent_school_uid", "advisor_school_uid", "old_school_uid",
+             "new_school_uid")
 
 
 def _ids(value: Any) -> list[str]:
@@ -108,9 +109,14 @@ class PlanNamer:
         key = change.key
         if change.realm == "parent_associations":
             return f"{self._user(key.get('parent_school_uid'))}, parent of {self._user(key.get('student_school_uid'))}"
+        if change.realm == "advisor_associations":
+            advisor, student = self._user(key.get("advisor_school_uid")), self._user(key.get("student_school_uid"))
+            return f"{advisor}, advisor of {student}"
         if "section_school_code" in key and "school_uid" in key:
             code = key["section_school_code"]
             return f"{self._user(key['school_uid'])} in {self._sections.get(str(code), code)} ({code})"
+        if change.realm == "group_members":
+            return f"{self._user(key.get('school_uid'))} in group {key.get('group_code')}"
         if "old_school_uid" in key:
             return self._user(key["old_school_uid"])
         if "school_uid" in key:

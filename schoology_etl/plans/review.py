@@ -31,10 +31,12 @@ REALM_OP_WORDS = {
     ("group", "unlink"): "remove from group", ("group_members", "link"): "add to group",
     ("group_members", "unlink"): "remove from group",
     ("parent_associations", "link"): "link parent", ("parent_associations", "unlink"): "unlink parent",
+    ("advisor_associations", "link"): "link advisor", ("advisor_associations", "unlink"): "unlink advisor",
 }
 REALM_WORDS = {"users": "user", "section_enrollments": "enrollment", "enrollments": "enrollment",
                "parent_associations": "parent link", "sections": "section", "courses": "course",
-               "group": "group membership", "group_members": "group membership", "groups": "group"}
+               "group": "group membership", "group_members": "group membership", "groups": "group",
+               "advisor_associations": "advisor link"}
 FIELD_WORDS = {"role_id": "role", "building_id": "building", "additional_buildings": "additional buildings",
                "grading_periods": "grading periods", "name_first": "first name", "name_last": "last name",
                "name_middle": "middle name", "primary_email": "email", "grad_year": "grad year",

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from schoology_etl.errors import ConfigurationError
+from schoology_etl.endpoints import get_endpoint
+from schoology_etl.errors import BadRequestError, ConfigurationError, NotFoundError, PermissionDeniedError
 from schoology_etl.plans.drift import REALM_READS, ClientReader, lookup_key
 from schoology_etl.plans.model import CREATE, DEACTIVATE, DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
 
@@ -38,15 +39,27 @@ class ItemResult:
         return {"ok": self.ok, "response_code": self.response_code, "id": self.id, "message": self.message, "row": self.row}
 
 
+#: ``resolve(client, changes)``: per change, fields known only at apply time to add to its item
+#: (a new group's id), or a message: that change fails without being sent.
+Resolver = Callable[[Any, Sequence[Change]], list["dict[str, Any] | str"]]
+
+
 @dataclass(frozen=True)
 class WriteRoute:
-    """How one (realm, operation) is written: endpoint, method, item shape, query flags."""
+    """How one (realm, operation) is written: endpoint, method, item shape, query flags.
+
+    ``single``: the API documents no bulk form (``POST /groups``, ``DELETE /groups/{id}``):
+    one request per change, the endpoint's ``{id}`` filled from the change's id. ``resolve``:
+    see :data:`Resolver`.
+    """
 
     endpoint: str
     method: str
     item: Callable[[Change], dict[str, Any]]
     params: Mapping[str, Any] = field(default_factory=dict)
     result: Callable[[Any], ItemResult] = ItemResult.from_bulk
+    single: bool = False
+    resolve: Resolver | None = None
 
 
 _KEEP = {"option_keep_enrollments": 1, "email_notification": 0}
@@ -75,8 +88,9 @@ def _reactivate(change: Change) -> dict[str, Any]:
     return item
 
 
-def _assoc(change: Change, *, delete: bool) -> dict[str, Any]:
-    item = {"student_school_uid": change.key.get("student_school_uid"), "parent_school_uid": change.key.get("parent_school_uid")}
+def _assoc(change: Change, *, delete: bool, other: str = "parent") -> dict[str, Any]:
+    column = f"{other}_school_uid"
+    item = {"student_school_uid": change.key.get("student_school_uid"), column: change.key.get(column)}
     return {**item, "delete": "1"} if delete else item
 
 
@@ -124,6 +138,23 @@ def nested_section_item(after: Mapping[str, Any]) -> dict[str, Any]:
     return {**course, "sections": {"section": [section]}}
 
 
+def _group_member(change: Change) -> dict[str, Any]:
+    """A ``POST /enrollments`` item for a member of a group known by its code (the id is resolved)."""
+    return {"realm": "group", "uid": change.after.get("uid"), "admin": change.after.get("admin", 0),
+            "status": change.after.get("status", 1)}
+
+
+def group_ids_by_code(client: Any, changes: Sequence[Change]) -> list[dict[str, Any] | str]:
+    """The ``group_id`` of each change's ``group_code``, read when applying (the group may be new)."""
+    ids = {str(g.get("group_code") or ""): g.get("id") for g in client.iter_records("groups")}
+    out: list[dict[str, Any] | str] = []
+    for c in changes:
+        code = str(c.key.get("group_code") or "")
+        gid = ids.get(code) if code else None
+        out.append({"group_id": gid} if gid not in (None, "") else f"no group with group_code {code!r}")
+    return out
+
+
 #: Special cases; everything else uses the realm as endpoint with POST / PUT / DELETE.
 ROUTES: dict[tuple[str, str], WriteRoute] = {
     ("users", DELETE): WriteRoute("users", "DELETE", lambda c: {"id": c.id}, _KEEP),
@@ -131,6 +162,10 @@ ROUTES: dict[tuple[str, str], WriteRoute] = {
     ("users", REACTIVATE): WriteRoute("users_reactivate", "PUT", _reactivate),
     ("parent_associations", LINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=False)),
     ("parent_associations", UNLINK): WriteRoute("parent_associations", "POST", lambda c: _assoc(c, delete=True)),
+    ("advisor_associations", LINK): WriteRoute("advisor_associations", "POST",
+                                               lambda c: _assoc(c, delete=False, other="advisor")),
+    ("advisor_associations", UNLINK): WriteRoute("advisor_associations", "POST",
+                                                 lambda c: _assoc(c, delete=True, other="advisor")),
     # section enrollments by section_school_code + school_uid (key); after: {admin}
     ("section_enrollments", LINK): WriteRoute("enrollments_import", "POST", lambda c: _import_enrollment(c, delete=False)),
     ("section_enrollments", UNLINK): WriteRoute("enrollments_import", "POST", lambda c: _import_enrollment(c, delete=True)),
@@ -140,6 +175,12 @@ ROUTES: dict[tuple[str, str], WriteRoute] = {
     # a section of an existing (or just created) course: POST /courses with the section nested
     ("sections", CREATE): WriteRoute("courses", "POST", lambda c: nested_section_item(c.after), {"update_existing": 1},
                                      nested_section_result),
+    # groups are created and deleted one at a time (no bulk form is documented)
+    ("groups", CREATE): WriteRoute("groups", "POST", lambda c: item_fields(c.after), single=True),
+    ("groups", DELETE): WriteRoute("group", "DELETE", lambda c: {}, single=True),
+    # members of a group named by group_code (key group_code + school_uid; after uid, admin, status)
+    ("group_members", LINK): WriteRoute("enrollments", "POST", _group_member, resolve=group_ids_by_code),
+    ("group_members", UNLINK): WriteRoute("enrollments", "DELETE", lambda c: {"id": c.id}),
 }
 
 
@@ -181,16 +222,35 @@ class ClientTarget:
 
     def write(self, realm: str, op: str, changes: Sequence[Change]) -> list[ItemResult]:
         route = route_for(realm, op)
+        if route.single:
+            return [self._write_one(route, c) for c in changes]
+        results: list[ItemResult | None] = [None] * len(changes)
+        extra: list[dict[str, Any] | str] = route.resolve(self.client, changes) if route.resolve else [{}] * len(changes)
         by_flags: dict[tuple[tuple[str, Any], ...], list[int]] = {}
         for i, c in enumerate(changes):
+            found = extra[i]
+            if isinstance(found, str):
+                results[i] = ItemResult(False, 404, None, found)
+                continue
             by_flags.setdefault(tuple(sorted(query_flags(c).items())), []).append(i)
-        results: list[ItemResult | None] = [None] * len(changes)
         for flags, positions in by_flags.items():
-            items = [route.item(changes[i]) for i in positions]
+            items = [{**route.item(changes[i]), **extra[i]} for i in positions]  # type: ignore[dict-item]
             written = self.client.bulk(route.endpoint, items, method=route.method, params={**route.params, **dict(flags)})
             for i, r in zip(positions, written, strict=True):
                 results[i] = route.result(r)
         return [r for r in results if r is not None]
+
+    def _write_one(self, route: WriteRoute, change: Change) -> ItemResult:
+        """One request for one change (a route with no bulk form); a refused one is a failed item."""
+        endpoint = get_endpoint(route.endpoint)
+        path, query = endpoint.render({**dict(route.params), **({"id": change.id} if "id" in endpoint.fields else {})})
+        body = {**route.item(change)} if route.method in ("POST", "PUT") else None
+        try:
+            response = self.client.request(route.method, path, {**query, **query_flags(change)} or None, body)
+        except (BadRequestError, NotFoundError, PermissionDeniedError) as exc:
+            return ItemResult(False, exc.status, None, str(exc))
+        data = response.data if isinstance(response.data, Mapping) else {}
+        return ItemResult(True, response.status, data.get("id", change.id), None, dict(data))
 
     def counters(self) -> dict[str, float]:
         stats = self.client.stats
@@ -288,5 +348,5 @@ def as_target(client_or_target: Any, **options: Any) -> Any:
     raise ConfigurationError(f"cannot apply a plan to {type(client_or_target).__name__}: expected a SchoologyClient or a target")
 
 
-__all__ = ["ENROLLMENT_FIELDS", "QUERY_FLAGS", "ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target", "item_fields", "lookup_key",
-           "query_flags", "route_for"]
+__all__ = ["ENROLLMENT_FIELDS", "QUERY_FLAGS", "ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target",
+           "group_ids_by_code", "item_fields", "lookup_key", "query_flags", "route_for"]

@@ -13,6 +13,9 @@ link        unlink (a link whose ``before`` says ``linked: true`` changed an exi
             and the reverse
 =========== ===================================================================
 
+A link made to an object the plan created (a new group's member) has no inverse of its
+own: deleting the object removes it (:data:`DEPENDENT_LINKS`).
+
 What cannot be undone is listed, with the reason, in the new plan's header
 (``extra["cannot_undo"]``) and in :attr:`UndoResult.cannot_undo`.
 """
@@ -31,6 +34,9 @@ from schoology_etl.plans.writer import PlanWriter
 
 #: Realms whose deleted objects Schoology keeps as inactive (``PUT /users/reactivate``).
 REACTIVATABLE = frozenset({"users"})
+#: Links that go with the object they belong to: realm -> (the object's realm, the key field naming it).
+#: When the undo deletes an object the plan created, the links made to it need no undo of their own.
+DEPENDENT_LINKS = {"group_members": ("groups", "group_code")}
 
 
 @dataclass
@@ -90,13 +96,24 @@ def undo_plan(journal: str | os.PathLike[str], path: str | os.PathLike[str], **h
         if e.get("status") == APPLIED:
             applied[int(e["seq"])] = e
     cannot: list[dict[str, Any]] = []
+    created = {(e["realm"], str((e.get("key") or {}).get(field)))
+               for e in applied.values() if e["op"] == CREATE
+               for owner, field in DEPENDENT_LINKS.values() if e["realm"] == owner}
+    covered: list[dict[str, Any]] = []
     extra = {"undo_of": {"journal": str(journal), "plan": jheader.get("plan"), "plan_digest": jheader.get("plan_digest")}}
     with PlanWriter(path, base_url=jheader.get("base_url"), extra=extra, **header) as writer:
         for seq in sorted(applied, reverse=True):
-            inverse = inverse_change(applied[seq])
+            entry = applied[seq]
+            owner = DEPENDENT_LINKS.get(entry["realm"])
+            if owner and entry["op"] == LINK and (owner[0], str((entry.get("key") or {}).get(owner[1]))) in created:
+                covered.append({"seq": seq, "key": entry.get("key"), "reason": f"removed with its {owner[0]} object"})
+                continue
+            inverse = inverse_change(entry)
             if isinstance(inverse, str):
                 cannot.append({"seq": seq, "op": applied[seq]["op"], "realm": applied[seq]["realm"], "key": applied[seq].get("key"), "reason": inverse})
             else:
                 writer.write(inverse)
         writer.header.extra["cannot_undo"] = cannot
+        if covered:
+            writer.header.extra["undone_with_their_object"] = covered
     return UndoResult(Plan(Path(path)), cannot)

@@ -9,7 +9,8 @@ naming the row (file line), the field and the value.
 Modules: ``rows`` (reading cells with errors naming line and column), ``lookups``
 (title/code -> id), ``families`` (parent buildings), ``users`` (SIS row <-> user payload,
 role changes), ``lifecycle`` (deactivate missing, reactivate), ``moves`` (building moves),
-``associations`` (parent links), ``duplicates``, ``uids`` (school_uid remap), ``sis`` (SIS
+``associations`` (parent and advisor links), ``advisors`` (advisor links),
+``duplicates``, ``uids`` (school_uid remap), ``sis`` (SIS
 file specs), ``sis_validation`` (row-level report), ``reconcile`` (desired vs current
 diff), ``courses`` (courses with nested sections), ``grading_periods``, ``sections``,
 ``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL).
@@ -24,6 +25,9 @@ as a report)::
     change_user_roles           users.role_change_updates(rows, users, roles=)
     move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
     import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(users, client=))
+    import_advisor_associations advisors.advisor_changes(rows, users, max_unlinks=)
+    create_groups               group_creation.group_changes(rows, groups=, users=, buildings=)
+    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...) -> year_end.cleanup_changes(...)
     find_duplicate_users        duplicates.find_duplicate_users(birthdays.with_birthdays(users, client))
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
     reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)

@@ -1,4 +1,7 @@
-"""Parent association rows -> ``POST /users/import/associations/parents`` items (job ``import_parent_associations``)."""
+"""Association rows -> ``POST /users/import/associations/parents`` (or ``/advisors``) items.
+
+Jobs ``import_parent_associations`` and ``import_advisor_associations``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ ACTIONS = ("link", "unlink")
 
 
 def association_items(
-    rows: Iterable[Mapping[str, Any]], *, current_links: Iterable[tuple[str, str]] | None = None
+    rows: Iterable[Mapping[str, Any]], *, current_links: Iterable[tuple[str, str]] | None = None,
+    other: str = "parent",
 ) -> list[dict[str, Any]]:
     """Items ``{student_school_uid, parent_school_uid[, delete: "1"]}`` for rows of that pair plus ``action``.
 
@@ -20,13 +24,15 @@ def association_items(
         rows: ``student_school_uid, parent_school_uid[, action]`` (``link`` by default).
         current_links: ``(student_school_uid, parent_school_uid)`` pairs that exist now;
             when given, rows that would change nothing are left out.
+        other: ``parent`` or ``advisor``: the second column is ``<other>_school_uid``.
     """
+    column = f"{other}_school_uid"
     existing = {(text(s), text(p)) for s, p in current_links} if current_links is not None else None
     items = []
     for i, row in enumerate(rows):
         pair = (
             required(row, "student_school_uid", index=i, step="associations"),
-            required(row, "parent_school_uid", index=i, step="associations"),
+            required(row, column, index=i, step="associations"),
         )
         action = (text(row.get("action")) or "link").casefold()
         if action not in ACTIONS:
@@ -38,6 +44,6 @@ def association_items(
             )
         if existing is not None and (pair in existing) == (action == "link"):
             continue
-        item = {"student_school_uid": pair[0], "parent_school_uid": pair[1]}
+        item = {"student_school_uid": pair[0], column: pair[1]}
         items.append(item | {"delete": "1"} if action == "unlink" else item)
     return items

@@ -69,6 +69,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "section_school_code": ("section id", "class code", "class id", "course section code"),
     "student_school_uid": ("student unique id", "student user id", "student id", "child id"),
     "parent_school_uid": ("parent unique id", "parent user id", "parent id", "guardian id", "contact id"),
+    "advisor_school_uid": ("advisor unique id", "advisor user id", "advisor id", "advisor", "counselor id",
+                           "mentor id"),
     "action": ("operation", "change"),
     "group_code": ("group id", "group"),
     "admin": ("group admin", "is admin"),

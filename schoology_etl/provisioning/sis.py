@@ -69,6 +69,16 @@ PARENTS = SISFileSpec(
     choices={"action": ("link", "unlink")},
 )
 
+#: Advisor-advisee links (``POST /users/import/associations/advisors``); like parents, with an action.
+ADVISORS = SISFileSpec(
+    "advisors",
+    required=("student_school_uid", "advisor_school_uid"),
+    optional=("action",),
+    key=("student_school_uid", "advisor_school_uid"),
+    kinds={"action": "choice"},
+    choices={"action": ("link", "unlink")},
+)
+
 COURSES_SECTIONS = SISFileSpec(
     "courses_sections",
     required=("course_code", "course_title", "section_school_code", "section_title", "grading_periods"),
@@ -96,6 +106,16 @@ GROUP_MEMBERS = SISFileSpec(
     kinds={"admin": "flag"},
 )
 
+#: Groups to create with their first members (job ``create_groups``; see :mod:`.group_creation`).
+NEW_GROUPS = SISFileSpec(
+    "new_groups",
+    required=("group_code", "title"),
+    optional=("description", "building_code", "privacy_level", "members", "admins"),
+    key=("group_code",),
+    kinds={"building_code": "building", "privacy_level": "choice"},
+    choices={"privacy_level": ("everyone", "school", "building", "group")},
+)
+
 UID_REMAP = SISFileSpec(
     "uid_remap",
     required=("old_school_uid", "new_school_uid"),
@@ -105,7 +125,8 @@ UID_REMAP = SISFileSpec(
 ROLE_CHANGES = SISFileSpec("role_changes", required=("school_uid", "role"), key=("school_uid",), kinds={"role": "role"})
 
 SPECS: dict[str, SISFileSpec] = {
-    s.name: s for s in (USERS, PARENTS, COURSES_SECTIONS, ENROLLMENTS, GROUP_MEMBERS, UID_REMAP, ROLE_CHANGES)
+    s.name: s for s in (USERS, PARENTS, ADVISORS, COURSES_SECTIONS, ENROLLMENTS, GROUP_MEMBERS, NEW_GROUPS, UID_REMAP,
+                        ROLE_CHANGES)
 }
 
 
