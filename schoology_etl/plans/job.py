@@ -39,6 +39,7 @@ def write_plan(
     path: str | Path | None = None,
     current_counts: dict[str, int] | None = None,
     names: bool = True,
+    in_order: bool = False,
 ) -> Plan:
     """Stream ``changes`` into a new plan file and return the closed :class:`Plan`.
 
@@ -52,6 +53,8 @@ def write_plan(
         current_counts: realm -> how many objects exist now (sizes the drift reads).
         names: add what a reviewer reads (user names, building, role, section and
             grading period titles) to each change, read from ``client``.
+        in_order: apply the changes strictly in this order (when a later change needs an
+            earlier one done, e.g. unlinks before the account is deactivated).
     """
     target = Path(path) if path is not None else output_path(PLAN_FILE)
     if target.exists():
@@ -61,7 +64,8 @@ def write_plan(
         from schoology_etl.plans.names import PlanNamer
 
         changes = PlanNamer(client).name_all(changes)
-    with PlanWriter(target, base_url=base_url, job=job) as writer:
+    extra = {"in_order": True} if in_order else None
+    with PlanWriter(target, base_url=base_url, job=job, extra=extra) as writer:
         writer.write_many(changes)
         for realm, count in (current_counts or {}).items():
             writer.note_current(realm, count)
