@@ -12,6 +12,9 @@ Seeded last, so every other id, name and draw of the district stays as it was:
   another student and in the Parent Teacher Association group): one Gmail mailbox
   (``email``).
 
+The inactive users seeded before these whose full name another account has get a surname
+nobody has (renamed only: no id or draw moves), so the known pairs are the only ones.
+
 ``state.seeded_duplicates`` lists every known pair, the near-duplicate students included,
 as ``{rule, keep, other}`` (uids; ``keep`` is the account to keep: the SIS's, active).
 """
@@ -26,6 +29,10 @@ if TYPE_CHECKING:
     from schoology_sandbox.seed import SeedContext
 
 
+#: surnames the name lists do not hold, for inactive users who would otherwise share a full name
+_RARE_SURNAMES = ("Abernathy", "Quillfeather", "Vantassel", "Oyelaran", "Brightwater", "Kowalczyk", "Lindqvist")
+
+
 def _full_name(user: dict[str, Any]) -> str:
     return " ".join(f"{user.get('name_first', '')} {user.get('name_last', '')}".casefold().split())
 
@@ -37,6 +44,13 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
     names: dict[str, int] = {}
     for user in [*st.users.values(), *st.inactive_users.values()]:
         names[_full_name(user)] = names.get(_full_name(user), 0) + 1
+    rare = (s for s in _RARE_SURNAMES if not any(_full_name(u).endswith(" " + s.casefold()) for u in st.users.values()))
+    for user in list(st.inactive_users.values()):
+        if names[_full_name(user)] > 1:
+            names[_full_name(user)] -= 1
+            user["name_last"] = next(rare)
+            user["name_display"] = f"{user['name_first']} {user['name_last']}"
+            names[_full_name(user)] = 1
     student = ctx.role["Student"]
     # students whose full name nobody else has, so the pairs below are the only ones their names make
     alone = [u for u in st.users.values() if u["role_id"] == student and u["uid"] not in taken and u.get("synced") == 1
