@@ -49,7 +49,7 @@ def test_merges_the_known_active_pairs_and_undo_restores_them(job_env):
     undo = se.undo_plan(run.plan_path.with_name("plan.jsonl.journal.jsonl"), run.output_dir / "undo.jsonl")
     assert not undo.cannot_undo
     report = undo.plan.apply(se.connect("sandbox"))
-    assert report.failed == 0 and report.skipped_drifted == 0
+    assert report.failed == 0 and report.skipped_drifted == 0, report.failures
     after = job_env.state()
     assert set(after["users"]) == set(start["users"]) and set(after["inactive_users"]) == set(start["inactive_users"])
     assert _all_enrollments(after) == _all_enrollments(start)

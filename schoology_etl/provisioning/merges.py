@@ -30,6 +30,8 @@ from schoology_etl.provisioning.rows import split_ids, text, truthy, where
 STEP = "merge_duplicate_users"
 PAIR_COLUMNS = (("keep_uid", "merge_uid"), ("keep_school_uid", "merge_school_uid"))
 REPORT_COLUMNS = ("group", "uid")
+#: user fields the merge itself changes before the deactivation (left out of its drift check)
+MOVED_FIELDS = frozenset({"child_uids", "parents", "parent_uids"})
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ def merge_changes(
                 enroll.append(Change(0, LINK, "enrollments", {code_field: code, "school_uid": k_sid}, None, {}, after))
             drop.append(enrollment_unlink({**m, f"{realm}_id": realm_id}, realm=realm, key={code_field: code, "school_uid": m_sid}))
         deactivate.append(Change(0, DELETE, "users", {"school_uid": m_sid}, m_uid,
-                                 {k: v for k, v in merge.items() if not k.startswith("_")}, {}))
+                                 {k: v for k, v in merge.items() if not k.startswith("_") and k not in MOVED_FIELDS}, {}))
     to_keep = {text(p.merge.get("school_uid")): text(p.keep.get("school_uid")) for p in pairs}
     for student, parent in sorted(links):  # a link between two merged accounts becomes one between the kept ones
         moved = (to_keep.get(student, student), to_keep.get(parent, parent))
