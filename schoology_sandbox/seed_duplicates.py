@@ -12,7 +12,8 @@ Seeded last, so every other id, name and draw of the district stays as it was:
   another student and in the Parent Teacher Association group): one Gmail mailbox
   (``email``).
 
-The inactive users seeded before these whose full name another account has get a surname
+In a district too big for every student to have a name of their own, the originals are the
+first students and their namesakes match too. The inactive users seeded before these whose full name another account has get a surname
 nobody has (renamed only: no id or draw moves), so the known pairs are the only ones.
 
 ``state.seeded_duplicates`` lists every known pair, the near-duplicate students included,
@@ -52,16 +53,31 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
             user["name_display"] = f"{user['name_first']} {user['name_last']}"
             names[_full_name(user)] = 1
     student = ctx.role["Student"]
-    # students whose full name nobody else has, so the pairs below are the only ones their names make
-    alone = [u for u in st.users.values() if u["role_id"] == student and u["uid"] not in taken and u.get("synced") == 1
-             and names[_full_name(u)] == 1]
+    # students whose full name nobody else has, so the pairs below are the only ones their names make; a district
+    # too big for that (the name lists are short) takes the first students, and namesakes match too
+    eligible = [u for u in st.users.values() if u["role_id"] == student and u["uid"] not in taken and u.get("synced") == 1]
+    alone = sorted(eligible[:4000], key=lambda u: names[_full_name(u)] != 1)[:4]
     renamed, padded = alone[0], alone[1]
-    old = add_person(ctx, "Student", renamed["building_id"], renamed["name_first"].upper(), renamed["name_last"],
-                     renamed["gender"], grad_year=renamed["grad_year"])
+    old = add_person(
+        ctx,
+        "Student",
+        renamed["building_id"],
+        renamed["name_first"].upper(),
+        renamed["name_last"],
+        renamed["gender"],
+        grad_year=renamed["grad_year"],
+    )
     st.deactivate_user(old["uid"], keep_enrollments=True)
     pairs.append({"rule": "inactive_name", "keep": renamed["uid"], "other": old["uid"]})
-    initial = add_person(ctx, "Student", padded["building_id"], padded["name_first"][0] + ".", padded["name_last"],
-                         padded["gender"], grad_year=padded["grad_year"])
+    initial = add_person(
+        ctx,
+        "Student",
+        padded["building_id"],
+        padded["name_first"][0] + ".",
+        padded["name_last"],
+        padded["gender"],
+        grad_year=padded["grad_year"],
+    )
     st.update_user(initial["uid"], {"school_uid": padded["school_uid"][0] + "0" + padded["school_uid"][1:]})
     st.deactivate_user(initial["uid"], keep_enrollments=True)
     pairs.append({"rule": "inactive_school_uid", "keep": padded["uid"], "other": initial["uid"]})

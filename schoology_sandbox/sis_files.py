@@ -110,7 +110,8 @@ def users_rows(state: DistrictState, rng: random.Random, protected: set[int]) ->
 def parents_rows(state: DistrictState, rng: random.Random, protected: set[int]) -> tuple[Rows, dict[str, Any]]:
     """Three links to add, two to remove, two that already exist."""
     code = {u["uid"]: str(u["school_uid"]) for u in state.users.values()}
-    links = sorted((s, p) for s, p in state.parent_links if s in code and p in code and s not in protected and p not in protected)
+    links = sorted((s, p) for s, p in state.parent_links
+                   if s in code and p in code and s not in protected and p not in protected)
     present = rng.sample(links, 4)
     unlink, already = present[:2], present[2:]
     parents = sorted({p for _, p in links})

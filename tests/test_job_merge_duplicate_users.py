@@ -11,11 +11,17 @@ import schoology_etl as se
 
 
 def _places(state, uid):
-    return {(e["realm"], e["realm_id"]): (e["admin"], e["status"]) for e in state["enrollments"].values() if str(e["uid"]) == uid}
+    return {
+        (e["realm"], e["realm_id"]): (e["admin"], e["status"])
+        for e in state["enrollments"].values()
+        if str(e["uid"]) == uid
+    }
 
 
 def _all_enrollments(state):
-    return Counter((e["realm"], e["realm_id"], e["uid"], e["admin"], e["status"]) for e in state["enrollments"].values())
+    return Counter(
+        (e["realm"], e["realm_id"], e["uid"], e["admin"], e["status"]) for e in state["enrollments"].values()
+    )
 
 
 def _links(state):
@@ -63,7 +69,7 @@ def test_refuses_bad_pairs_naming_the_row_and_writes_no_plan(job_env, tmp_path):
     cases = {
         f"keep_uid,merge_uid\n{keep},{other}\n{keep},999999\n": "line 3: column 'merge_uid': no user with uid '999999'",
         f"keep_uid,merge_uid\n{keep},{keep}\n": "line 2: keep and merge name the same user",
-        f"keep_uid,merge_uid\n{keep},{other}\n{third},{other}\n": "line 3: user {} ".format(other),
+        f"keep_uid,merge_uid\n{keep},{other}\n{third},{other}\n": f"line 3: user {other} ",
     }
     for n, (text, message) in enumerate(cases.items()):
         path = tmp_path / f"pairs{n}.csv"

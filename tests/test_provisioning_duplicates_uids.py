@@ -22,7 +22,8 @@ def test_duplicates_by_name_and_birthday_and_by_email() -> None:
     ]
     users[2]["primary_email"] = "ANN.lee@x.org"  # case only: the same mailbox (AnnLee@X.org would be another one)
     assert find_duplicate_users(users) == [
-        {"rule": "email", "why": RULES["email"], "key": "ann.lee@x.org", "uids": ["1", "3"], "school_uids": ["S1", "S3"]},
+        {"rule": "email", "why": RULES["email"], "key": "ann.lee@x.org", "uids": ["1", "3"],
+         "school_uids": ["S1", "S3"]},
         {"rule": "name_birthday", "why": RULES["name_birthday"], "key": "ann|lee|2010-01-02", "uids": ["1", "2"],
          "school_uids": ["S1", "S2"]},
     ]

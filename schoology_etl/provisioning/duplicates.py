@@ -53,8 +53,21 @@ INACTIVE_RULES = ("inactive_name", "inactive_school_uid")
 
 #: Columns of :func:`duplicate_rows` (the ``find_duplicate_users`` job's CSV).
 DUPLICATE_COLUMNS = (
-    "group", "rule", "why", "key", "uid", "school_uid", "active", "name", "name_first", "name_middle", "name_last",
-    "birthday_date", "primary_email", "building_id", "synced",
+    "group",
+    "rule",
+    "why",
+    "key",
+    "uid",
+    "school_uid",
+    "active",
+    "name",
+    "name_first",
+    "name_middle",
+    "name_last",
+    "birthday_date",
+    "primary_email",
+    "building_id",
+    "synced",
 )
 _SHOWN = DUPLICATE_COLUMNS[8:]
 #: what the rules and the report read of an active user
@@ -126,8 +139,12 @@ def scan_duplicates(
         for user in project(records, fields):
             uid = _uid(user)
             if uid in wanted:
-                scan.members[uid] = {**user, "uid": uid, "active": int(active),
-                                     "_keys": dict(user_keys(user, active=active))}
+                scan.members[uid] = {
+                    **user,
+                    "uid": uid,
+                    "active": int(active),
+                    "_keys": dict(user_keys(user, active=active)),
+                }
     for group in found.values():
         # each member's own key again: a digest collision splits here, a record gone between the passes drops out
         parts: dict[str, list[str]] = {}
@@ -138,8 +155,15 @@ def scan_duplicates(
         for key, uids in parts.items():
             inactive_rule = group["rule"] in INACTIVE_RULES
             if len(uids) >= 2 and not (inactive_rule and all(scan.members[u]["active"] for u in uids)):
-                scan.groups.append({"rule": group["rule"], "why": RULES[group["rule"]], "key": key, "uids": uids,
-                                    "school_uids": [text(scan.members[u].get("school_uid")) for u in uids]})
+                scan.groups.append(
+                    {
+                        "rule": group["rule"],
+                        "why": RULES[group["rule"]],
+                        "key": key,
+                        "uids": uids,
+                        "school_uids": [text(scan.members[u].get("school_uid")) for u in uids],
+                    }
+                )
     scan.groups.sort(key=lambda g: (g["rule"], g["key"]))
     for member in scan.members.values():
         del member["_keys"]
@@ -164,10 +188,22 @@ def duplicate_rows(groups: Iterable[Mapping[str, Any]], users: Iterable[Mapping[
     for n, group in enumerate(groups, 1):
         for uid in group["uids"]:
             user = by_uid.get(uid, {})
-            name = text(user.get("name")) or " ".join(p for p in (text(user.get("name_first")), text(user.get("name_last"))) if p)
-            rows.append({"group": n, "rule": group["rule"], "why": RULES.get(group["rule"], ""), "key": group["key"],
-                         "uid": uid, "school_uid": text(user.get("school_uid")), "active": int(user.get("active", 1)),
-                         "name": name, **{f: text(user.get(f)) for f in _SHOWN}})
+            name = text(user.get("name")) or " ".join(
+                p for p in (text(user.get("name_first")), text(user.get("name_last"))) if p
+            )
+            rows.append(
+                {
+                    "group": n,
+                    "rule": group["rule"],
+                    "why": RULES.get(group["rule"], ""),
+                    "key": group["key"],
+                    "uid": uid,
+                    "school_uid": text(user.get("school_uid")),
+                    "active": int(user.get("active", 1)),
+                    "name": name,
+                    **{f: text(user.get(f)) for f in _SHOWN},
+                }
+            )
     return rows
 
 

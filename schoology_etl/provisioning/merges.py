@@ -44,7 +44,11 @@ class Pair:
 
     @property
     def place(self) -> str:
-        return "line " + ", ".join(map(str, self.lines)) if len(self.lines) == 1 else "lines " + ", ".join(map(str, self.lines))
+        return (
+            "line " + ", ".join(map(str, self.lines))
+            if len(self.lines) == 1
+            else "lines " + ", ".join(map(str, self.lines))
+        )
 
 
 def _uid(user: Mapping[str, Any]) -> str:
@@ -52,7 +56,9 @@ def _uid(user: Mapping[str, Any]) -> str:
 
 
 def _who(user: Mapping[str, Any]) -> str:
-    name = text(user.get("name")) or " ".join(p for p in (text(user.get("name_first")), text(user.get("name_last"))) if p)
+    name = text(user.get("name")) or " ".join(
+        p for p in (text(user.get("name_first")), text(user.get("name_last"))) if p
+    )
     return f"{_uid(user)} ({text(user.get('school_uid'))}{', ' + name if name else ''})"
 
 
@@ -73,8 +79,12 @@ class _Accounts:
             raise RecordError(f"{where(index)}: column {column!r} is empty", step=STEP, index=index, record=dict(row))
         found = self.by[field].get(value)
         if found is None:
-            raise RecordError(f"{where(index)}: column {column!r}: no user with {field} {value!r}",
-                              step=STEP, index=index, record=dict(row))
+            raise RecordError(
+                f"{where(index)}: column {column!r}: no user with {field} {value!r}",
+                step=STEP,
+                index=index,
+                record=dict(row),
+            )
         return found
 
 
@@ -87,21 +97,33 @@ def pairs_from_file(rows: Sequence[Mapping[str, Any]]) -> str:
         return "pairs"
     raise ConfigurationError(
         "the pairs file needs columns keep_uid and merge_uid, or keep_school_uid and merge_school_uid, "
-        f"or is the find_duplicate_users report (group, uid, ...); it has {', '.join(sorted(columns)) or 'no columns'}")
+        f"or is the find_duplicate_users report (group, uid, ...); it has {', '.join(sorted(columns)) or 'no columns'}"
+    )
 
 
-def _check_pair(keep: dict[str, Any], merge: dict[str, Any], *, index: int, row: Mapping[str, Any],
-                columns: tuple[str, str]) -> None:
+def _check_pair(
+    keep: dict[str, Any], merge: dict[str, Any], *, index: int, row: Mapping[str, Any], columns: tuple[str, str]
+) -> None:
     if _uid(keep) == _uid(merge):
-        raise RecordError(f"{where(index)}: keep and merge name the same user {_who(keep)}", step=STEP, index=index,
-                          record=dict(row))
+        raise RecordError(
+            f"{where(index)}: keep and merge name the same user {_who(keep)}", step=STEP, index=index, record=dict(row)
+        )
     if not keep["_active"]:
-        raise RecordError(f"{where(index)}: column {columns[0]!r}: user {_who(keep)} is inactive; keep an active "
-                          "account (reactivate it first)", step=STEP, index=index, record=dict(row))
+        raise RecordError(
+            f"{where(index)}: column {columns[0]!r}: user {_who(keep)} is inactive; keep an active "
+            "account (reactivate it first)",
+            step=STEP,
+            index=index,
+            record=dict(row),
+        )
     if not merge["_active"]:
-        raise RecordError(f"{where(index)}: column {columns[1]!r}: user {_who(merge)} is inactive already: nothing to "
-                          "merge (to keep that account, reactivate it and merge the other into it)",
-                          step=STEP, index=index, record=dict(row))
+        raise RecordError(
+            f"{where(index)}: column {columns[1]!r}: user {_who(merge)} is inactive already: nothing to "
+            "merge (to keep that account, reactivate it and merge the other into it)",
+            step=STEP,
+            index=index,
+            record=dict(row),
+        )
 
 
 def _from_pairs(rows: Sequence[Mapping[str, Any]], accounts: _Accounts) -> list[Pair]:
@@ -109,8 +131,12 @@ def _from_pairs(rows: Sequence[Mapping[str, Any]], accounts: _Accounts) -> list[
     for i, row in enumerate(rows):
         columns = next((p for p in PAIR_COLUMNS if text(row.get(p[0])) or text(row.get(p[1]))), None)
         if columns is None:
-            raise RecordError(f"{where(i)}: give keep_uid and merge_uid, or keep_school_uid and merge_school_uid",
-                              step=STEP, index=i, record=dict(row))
+            raise RecordError(
+                f"{where(i)}: give keep_uid and merge_uid, or keep_school_uid and merge_school_uid",
+                step=STEP,
+                index=i,
+                record=dict(row),
+            )
         field = columns[0].removeprefix("keep_")
         keep, merge = (accounts.find(field, text(row.get(c)), index=i, column=c, row=row) for c in columns)
         _check_pair(keep, merge, index=i, row=row, columns=columns)
@@ -118,7 +144,9 @@ def _from_pairs(rows: Sequence[Mapping[str, Any]], accounts: _Accounts) -> list[
     return pairs
 
 
-def _from_report(rows: Sequence[Mapping[str, Any]], accounts: _Accounts, groups: Iterable[Any]) -> tuple[list[Pair], list[dict[str, Any]]]:
+def _from_report(
+    rows: Sequence[Mapping[str, Any]], accounts: _Accounts, groups: Iterable[Any]
+) -> tuple[list[Pair], list[dict[str, Any]]]:
     members: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         members.setdefault(text(row.get("group")), []).append(i)
@@ -132,13 +160,19 @@ def _from_report(rows: Sequence[Mapping[str, Any]], accounts: _Accounts, groups:
         found = [accounts.find("uid", text(rows[i].get("uid")), index=i, column="uid", row=rows[i]) for i in lines]
         span = f"group {group} (lines {', '.join(str(i + 2) for i in lines)})"
         if any(not u["_active"] for u in found):
-            skipped.append({"group": group, "uids": [_uid(u) for u in found], "reason": "an account is inactive already"})
+            skipped.append(
+                {"group": group, "uids": [_uid(u) for u in found], "reason": "an account is inactive already"}
+            )
             continue
         synced = [u for u in found if truthy(u.get("synced"))]
         if len(found) != 2 or len(synced) != 1:
-            raise RecordError(f"{span}: cannot tell which account to keep ({len(found)} active accounts, {len(synced)} "
-                              "synced from the SIS); list the pair in a file with keep_uid and merge_uid",
-                              step=STEP, index=lines[0], record=dict(rows[lines[0]]))
+            raise RecordError(
+                f"{span}: cannot tell which account to keep ({len(found)} active accounts, {len(synced)} "
+                "synced from the SIS); list the pair in a file with keep_uid and merge_uid",
+                step=STEP,
+                index=lines[0],
+                record=dict(rows[lines[0]]),
+            )
         keep = synced[0]
         merge = next(u for u in found if u is not keep)
         if (_uid(keep), _uid(merge)) not in seen:  # one pair found by several rules is one merge
@@ -177,19 +211,25 @@ def choose_pairs(
         pairs, skipped = _from_report(rows, accounts, split_ids(groups))
     else:
         if split_ids(groups):
-            raise ConfigurationError("groups: only for the find_duplicate_users report; this is a keep/merge pairs file")
+            raise ConfigurationError(
+                "groups: only for the find_duplicate_users report; this is a keep/merge pairs file"
+            )
         pairs, skipped = _from_pairs(rows, accounts), []
     held: dict[str, Pair] = {}
     for pair in pairs:
         for user in (pair.keep, pair.merge):
             other = held.get(_uid(user))
             if other is not None:
-                raise RecordError(f"{pair.place}: user {_who(user)} is in two pairs (also on {other.place})",
-                                  step=STEP, index=pair.lines[0] - 2)
+                raise RecordError(
+                    f"{pair.place}: user {_who(user)} is in two pairs (also on {other.place})",
+                    step=STEP,
+                    index=pair.lines[0] - 2,
+                )
             held[_uid(user)] = pair
     if max_pairs is not None and len(pairs) > max_pairs:
-        raise ConfigurationError(f"{len(pairs)} pairs to merge, above max_pairs {max_pairs}; "
-                                 "raise max_pairs or choose fewer pairs")
+        raise ConfigurationError(
+            f"{len(pairs)} pairs to merge, above max_pairs {max_pairs}; raise max_pairs or choose fewer pairs"
+        )
     return pairs, skipped
 
 
@@ -213,18 +253,41 @@ def merge_changes(
     enroll, drop, link, unlink, deactivate = [], [], [], [], []
     for pair in pairs:
         keep, merge = pair.keep, pair.merge
-        k_uid, m_uid, k_sid, m_sid = _uid(keep), _uid(merge), text(keep.get("school_uid")), text(merge.get("school_uid"))
+        k_uid, m_uid, k_sid, m_sid = (
+            _uid(keep),
+            _uid(merge),
+            text(keep.get("school_uid")),
+            text(merge.get("school_uid")),
+        )
         for m in (m for m in memberships if text(m["uid"]) == m_uid):
             realm, realm_id, code = m["realm"], text(m["realm_id"]), text(m.get("code"))
             code_field = "section_school_code" if realm == "section" else "group_code"
             if (realm, realm_id, k_uid) not in held:
                 held.add((realm, realm_id, k_uid))
-                after = {"realm": realm, f"{realm}_id": realm_id, "uid": k_uid, "admin": "1" if truthy(m.get("admin")) else "0",
-                         "status": text(m.get("status")) or "1"}
+                after = {
+                    "realm": realm,
+                    f"{realm}_id": realm_id,
+                    "uid": k_uid,
+                    "admin": "1" if truthy(m.get("admin")) else "0",
+                    "status": text(m.get("status")) or "1",
+                }
                 enroll.append(Change(0, LINK, "enrollments", {code_field: code, "school_uid": k_sid}, None, {}, after))
-            drop.append(enrollment_unlink({**m, f"{realm}_id": realm_id}, realm=realm, key={code_field: code, "school_uid": m_sid}))
-        deactivate.append(Change(0, DELETE, "users", {"school_uid": m_sid}, m_uid,
-                                 {k: v for k, v in merge.items() if not k.startswith("_") and k not in MOVED_FIELDS}, {}))
+            drop.append(
+                enrollment_unlink(
+                    {**m, f"{realm}_id": realm_id}, realm=realm, key={code_field: code, "school_uid": m_sid}
+                )
+            )
+        deactivate.append(
+            Change(
+                0,
+                DELETE,
+                "users",
+                {"school_uid": m_sid},
+                m_uid,
+                {k: v for k, v in merge.items() if not k.startswith("_") and k not in MOVED_FIELDS},
+                {},
+            )
+        )
     to_keep = {text(p.merge.get("school_uid")): text(p.keep.get("school_uid")) for p in pairs}
     for student, parent in sorted(links):  # a link between two merged accounts becomes one between the kept ones
         moved = (to_keep.get(student, student), to_keep.get(parent, parent))
@@ -232,8 +295,20 @@ def merge_changes(
             continue
         if moved[0] != moved[1] and moved not in links:
             links.add(moved)
-            link.append(Change(0, LINK, "parent_associations", _assoc_key(moved), None, {"linked": False}, {"linked": True}))
-        unlink.append(Change(0, UNLINK, "parent_associations", _assoc_key((student, parent)), None, {"linked": True}, {"linked": False}))
+            link.append(
+                Change(0, LINK, "parent_associations", _assoc_key(moved), None, {"linked": False}, {"linked": True})
+            )
+        unlink.append(
+            Change(
+                0,
+                UNLINK,
+                "parent_associations",
+                _assoc_key((student, parent)),
+                None,
+                {"linked": True},
+                {"linked": False},
+            )
+        )
     return [c.renumbered(n) for n, c in enumerate([*enroll, *link, *drop, *unlink, *deactivate], 1)]
 
 
@@ -250,11 +325,15 @@ def read_memberships(client: Any, pairs: Sequence[Pair]) -> list[dict[str, Any]]
     out = []
     for pair in pairs:
         uids = f"{_uid(pair.merge)},{_uid(pair.keep)}"
-        for realm, listing, code_field, enrollments in (("section", "user_sections", "section_school_code", "section_enrollments"),
-                                                       ("group", "user_groups", "group_code", "group_enrollments")):
+        for realm, listing, code_field, enrollments in (
+            ("section", "user_sections", "section_school_code", "section_enrollments"),
+            ("group", "user_groups", "group_code", "group_enrollments"),
+        ):
             for place in client.iter_records(listing, id=_uid(pair.merge)):
                 for e in client.iter_records(enrollments, uid=uids, **{f"{realm}_id": place["id"]}):
-                    out.append({**e, "realm": realm, "realm_id": text(place["id"]), "code": text(place.get(code_field))})
+                    out.append(
+                        {**e, "realm": realm, "realm_id": text(place["id"]), "code": text(place.get(code_field))}
+                    )
     return out
 
 
@@ -267,6 +346,12 @@ def merge_summary(pairs: Sequence[Pair], changes: Sequence[Change]) -> list[dict
         count = {f"{c.realm} {c.op}": 0 for c in mine}
         for c in mine:
             count[f"{c.realm} {c.op}"] += 1
-        rows.append({"lines": pair.place, "keep": _who(pair.keep), "merge": _who(pair.merge),
-                     "changes": ", ".join(f"{n} {k}" for k, n in count.items())})
+        rows.append(
+            {
+                "lines": pair.place,
+                "keep": _who(pair.keep),
+                "merge": _who(pair.merge),
+                "changes": ", ".join(f"{n} {k}" for k, n in count.items()),
+            }
+        )
     return rows
