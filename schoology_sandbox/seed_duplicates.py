@@ -12,9 +12,10 @@ Seeded last, so every other id, name and draw of the district stays as it was:
   another student and in the Parent Teacher Association group): one Gmail mailbox
   (``email``).
 
-In a district too big for every student to have a name of their own, the originals are the
-first students and their namesakes match too. The inactive users seeded before these whose full name another account has get a surname
-nobody has (renamed only: no id or draw moves), so the known pairs are the only ones.
+The inactive users seeded before these whose full name another account has get a surname
+nobody has (renamed only: no id or draw moves), so the known pairs are the only ones. In a
+district too big for every student to have a name of their own, the originals are the first
+students and their namesakes match too.
 
 ``state.seeded_duplicates`` lists every known pair, the near-duplicate students included,
 as ``{rule, keep, other}`` (uids; ``keep`` is the account to keep: the SIS's, active).
@@ -55,40 +56,44 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
     student = ctx.role["Student"]
     # students whose full name nobody else has, so the pairs below are the only ones their names make; a district
     # too big for that (the name lists are short) takes the first students, and namesakes match too
-    eligible = [u for u in st.users.values() if u["role_id"] == student and u["uid"] not in taken and u.get("synced") == 1]
+    eligible = [u for u in st.users.values()
+                if u["role_id"] == student and u["uid"] not in taken and u.get("synced") == 1]
     alone = sorted(eligible[:4000], key=lambda u: names[_full_name(u)] != 1)[:4]
-    renamed, padded = alone[0], alone[1]
-    old = add_person(
-        ctx,
-        "Student",
-        renamed["building_id"],
-        renamed["name_first"].upper(),
-        renamed["name_last"],
-        renamed["gender"],
-        grad_year=renamed["grad_year"],
-    )
-    st.deactivate_user(old["uid"], keep_enrollments=True)
-    pairs.append({"rule": "inactive_name", "keep": renamed["uid"], "other": old["uid"]})
-    initial = add_person(
-        ctx,
-        "Student",
-        padded["building_id"],
-        padded["name_first"][0] + ".",
-        padded["name_last"],
-        padded["gender"],
-        grad_year=padded["grad_year"],
-    )
-    st.update_user(initial["uid"], {"school_uid": padded["school_uid"][0] + "0" + padded["school_uid"][1:]})
-    st.deactivate_user(initial["uid"], keep_enrollments=True)
-    pairs.append({"rule": "inactive_school_uid", "keep": padded["uid"], "other": initial["uid"]})
+    if len(alone) == 4:  # a district of a student or two has none to spare
+        renamed, padded = alone[0], alone[1]
+        old = add_person(
+            ctx,
+            "Student",
+            renamed["building_id"],
+            renamed["name_first"].upper(),
+            renamed["name_last"],
+            renamed["gender"],
+            grad_year=renamed["grad_year"],
+        )
+        st.deactivate_user(old["uid"], keep_enrollments=True)
+        old.pop("inactive_timestamp")  # listed as seeded long ago, never by the clock: the same seed, the same dump
+        pairs.append({"rule": "inactive_name", "keep": renamed["uid"], "other": old["uid"]})
+        initial = add_person(
+            ctx,
+            "Student",
+            padded["building_id"],
+            padded["name_first"][0] + ".",
+            padded["name_last"],
+            padded["gender"],
+            grad_year=padded["grad_year"],
+        )
+        st.update_user(initial["uid"], {"school_uid": padded["school_uid"][0] + "0" + padded["school_uid"][1:]})
+        st.deactivate_user(initial["uid"], keep_enrollments=True)
+        initial.pop("inactive_timestamp")
+        pairs.append({"rule": "inactive_school_uid", "keep": padded["uid"], "other": initial["uid"]})
 
     home = ctx.building_ids[0]
     sis = add_person(ctx, "Parent", home, "Rowan", "Castellanos", "F", name_title="Ms.")
     by_hand = add_person(ctx, "Parent", home, "Rowan", "Castellanos", "F", name_title="Ms.", synced=0)
     st.update_user(sis["uid"], {"primary_email": "rowan.castellanos@gmail.com"})
     st.update_user(by_hand["uid"], {"primary_email": "RowanCastellanos+school@googlemail.com"})
-    st.link_parent(alone[2]["uid"], sis["uid"])
-    st.link_parent(alone[3]["uid"], by_hand["uid"])
+    for child, parent in zip(alone[2:], (sis, by_hand), strict=False):
+        st.link_parent(child["uid"], parent["uid"])
     pta = next(g["id"] for g in st.groups.values() if g.get("group_code") == "GRP-PTA")
     st.add_enrollment("group", pta, by_hand["uid"], 0, 1)
     pairs.append({"rule": "email", "keep": sis["uid"], "other": by_hand["uid"]})

@@ -224,7 +224,7 @@ class ClientUsers:
 
 
 def scan_client(client: Any, *, include_inactive: bool = True) -> DuplicateScan:
-    """:func:`scan_duplicates` over the client's active users, and its inactive ones unless ``include_inactive`` is off."""
+    """:func:`scan_duplicates` over the client's active users, and inactive ones unless ``include_inactive`` is off."""
     return scan_duplicates(ClientUsers(client), ClientUsers(client, inactive=True) if include_inactive else ())
 
 
