@@ -9,8 +9,8 @@ naming the row (file line), the field and the value.
 Modules: ``rows`` (reading cells with errors naming line and column), ``lookups``
 (title/code -> id), ``families`` (parent buildings), ``users`` (SIS row <-> user payload,
 role changes), ``lifecycle`` (deactivate missing, reactivate), ``moves`` (building moves),
-``associations`` (parent links), ``duplicates``, ``uids`` (school_uid remap), ``sis`` (SIS
-file specs), ``sis_validation`` (row-level report), ``reconcile`` (desired vs current
+``associations`` (parent links), ``identity_keys``, ``duplicates``, ``merges``, ``uids``
+(school_uid remap), ``sis`` (SIS file specs), ``sis_validation`` (row-level report), ``reconcile`` (desired vs current
 diff), ``courses`` (courses with nested sections), ``grading_periods``, ``sections``,
 ``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL).
 
@@ -24,7 +24,8 @@ as a report)::
     change_user_roles           users.role_change_updates(rows, users, roles=)
     move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
     import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(users, client=))
-    find_duplicate_users        duplicates.find_duplicate_users(birthdays.with_birthdays(users, client))
+    find_duplicate_users        duplicates.scan_client(client, include_inactive=) (keys: identity_keys)
+    merge_duplicate_users       merges.choose_pairs(rows, users, inactive, ...) -> merges.merge_changes(...)
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
     reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
     import_courses_sections     courses.course_payloads(rows, grading_periods=, buildings=)
