@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from schoology_etl.provisioning.birthdays import with_birthdays
+from schoology_etl.provisioning.birthdays import with_birthdays_compact
 from schoology_etl.provisioning.identity_keys import (
     digest,
     full_name_key,
@@ -125,14 +125,15 @@ def scan_duplicates(
         for user in records:
             scan.scanned["active" if active else "inactive"] += 1
             uid = _uid(user)
+            number = int(uid) if uid.isdigit() and not uid.startswith("0") else uid
             for rule, key in user_keys(user, active=active):
                 d = digest(rule, key)
                 if d in found:
                     found[d]["uids"].append(uid)
                 elif d in first:
-                    found[d] = {"rule": rule, "uids": [first.pop(d), uid]}
+                    found[d] = {"rule": rule, "uids": [str(first.pop(d)), uid]}
                 elif not active or rule in ACTIVE_RULES:  # inactive rules: only keys an inactive account holds
-                    first[d] = uid
+                    first[d] = number  # a number where the uid is digits: smaller than its text
     del first
     wanted = {uid for g in found.values() for uid in g["uids"]}
     for active, records, fields in ((False, inactive_users, INACTIVE_FIELDS), (True, users, USER_FIELDS)):
@@ -220,7 +221,7 @@ class ClientUsers:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self.inactive:
             return project(self.client.iter_records("users_inactive"), INACTIVE_FIELDS)
-        return project(with_birthdays(self.client.iter_records("users"), self.client), USER_FIELDS)
+        return project(with_birthdays_compact(self.client.iter_records("users"), self.client), USER_FIELDS)
 
 
 def scan_client(client: Any, *, include_inactive: bool = True) -> DuplicateScan:
