@@ -71,7 +71,6 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
             grad_year=renamed["grad_year"],
         )
         st.deactivate_user(old["uid"], keep_enrollments=True)
-        old.pop("inactive_timestamp")  # listed as seeded long ago, never by the clock: the same seed, the same dump
         pairs.append({"rule": "inactive_name", "keep": renamed["uid"], "other": old["uid"]})
         initial = add_person(
             ctx,
@@ -84,7 +83,6 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
         )
         st.update_user(initial["uid"], {"school_uid": padded["school_uid"][0] + "0" + padded["school_uid"][1:]})
         st.deactivate_user(initial["uid"], keep_enrollments=True)
-        initial.pop("inactive_timestamp")
         pairs.append({"rule": "inactive_school_uid", "keep": padded["uid"], "other": initial["uid"]})
 
     home = ctx.building_ids[0]
@@ -98,3 +96,5 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
     st.add_enrollment("group", pta, by_hand["uid"], 0, 1)
     pairs.append({"rule": "email", "keep": sis["uid"], "other": by_hand["uid"]})
     st.seeded_duplicates = pairs
+    for user in st.inactive_users.values():  # deactivated when seeded, never by the clock: same seed, same dump
+        user.pop("inactive_timestamp", None)
