@@ -130,7 +130,7 @@ def parse_response(
     Args:
         status, headers, text: the raw answer (header names in any case).
         method, url: what was sent (for error messages; the URL is redacted).
-        expect: ``"json"`` (the default) or ``"csv"`` (rows as dicts).
+        expect: ``"json"`` (the default), ``"csv"`` (rows as dicts) or ``"text"`` (the body as it came).
 
     Raises:
         HTTPError: a subclass chosen from the status (see :mod:`schoology_etl.errors`);
@@ -144,6 +144,8 @@ def parse_response(
     if text.strip():
         if expect == "csv":
             data = list(csv.DictReader(io.StringIO(text)))
+        elif expect == "text":
+            data = text
         else:
             try:
                 data = json.loads(text)

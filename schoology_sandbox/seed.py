@@ -13,6 +13,7 @@ import random
 
 from schoology_sandbox.names import BUILDINGS
 from schoology_sandbox.seed_courses import seed_courses, seed_groups
+from schoology_sandbox.seed_duplicates import seed_known_duplicates
 from schoology_sandbox.seed_people import (
     DOMAIN,
     add_person,
@@ -77,6 +78,7 @@ class SeedContext:
         self._building_calendars()  # last (with the new hire), so every other id stays as it was before them
         self._new_hire()
         self._year_end()  # after everything else, so no other id changes
+        seed_known_duplicates(self)  # after everything else: no other id or draw moves
         self.state.version = 0
         return self.state
 

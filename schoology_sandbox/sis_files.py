@@ -119,7 +119,8 @@ def users_rows(state: DistrictState, rng: random.Random, protected: set[int]) ->
 def parents_rows(state: DistrictState, rng: random.Random, protected: set[int]) -> tuple[Rows, dict[str, Any]]:
     """Three links to add, two to remove, two that already exist."""
     code = {u["uid"]: str(u["school_uid"]) for u in state.users.values()}
-    links = sorted((s, p) for s, p in state.parent_links if s in code and p in code and s not in protected)
+    links = sorted((s, p) for s, p in state.parent_links
+                   if s in code and p in code and s not in protected and p not in protected)
     present = rng.sample(links, 4)
     unlink, already = present[:2], present[2:]
     parents = sorted({p for _, p in links})
@@ -173,12 +174,14 @@ def write_csv(path: Path, rows: Rows, columns: list[str] | tuple[str, ...]) -> N
 
 
 def _protected(state: DistrictState) -> set[int]:
-    """Users no difference touches: near-duplicate pairs (kept intact for the duplicates job)."""
+    """Users no difference touches: near-duplicate pairs and the seed's other known duplicates
+    (kept intact for the duplicates and merge jobs; links to a protected parent are left alone too)."""
     by_key: dict[tuple[str, str, str], list[int]] = {}
     for u in state.users.values():
         if u.get("birthday_date"):
             by_key.setdefault((u["name_first"], u["name_last"], u["birthday_date"]), []).append(u["uid"])
-    return {uid for uids in by_key.values() if len(uids) > 1 for uid in uids}
+    known = {uid for pair in state.seeded_duplicates for uid in (pair["keep"], pair["other"])}
+    return {uid for uids in by_key.values() if len(uids) > 1 for uid in uids} | known
 
 
 def write_demo_sis_files(

@@ -29,6 +29,8 @@ object of another; records are plain dicts in the API's own field names)::
       external_emails   {lowercased email: "other-school" | "verified-domain"}  accounts that live in
                                                                           another school (email conflicts)
       verified_domain   the district's verified email domain
+      seeded_duplicates [{rule, keep, other}]  the seed's known pairs of accounts of one person (uids;
+                                           ``keep`` the SIS's active account); not served by the API
 
 ``to_dict()`` dumps all of it as JSON-ready data (dict keys become strings, link sets
 become sorted lists of ``{student_uid, parent_uid}`` / ``{student_uid, advisor_uid}``).
@@ -80,6 +82,7 @@ class DistrictState:
         self.groups: dict[int, dict[str, Any]] = {}
         self.grading_periods: dict[int, dict[str, Any]] = {}
         self.external_emails: dict[str, str] = {}
+        self.seeded_duplicates: list[dict[str, Any]] = []
         # indexes
         self._uid_by_school_uid: dict[str, int] = {}
         self._email_owner: dict[str, int] = {}  # lowercased email -> first user holding it
@@ -361,5 +364,6 @@ class DistrictState:
             "groups": by_id(self.groups),
             "grading_periods": by_id(self.grading_periods),
             "external_emails": dict(sorted(self.external_emails.items())),
+            "seeded_duplicates": list(self.seeded_duplicates),
         }
         return copy.deepcopy(data) if deep_copy else data

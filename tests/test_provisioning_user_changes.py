@@ -112,7 +112,7 @@ def test_select_inactive_filters_by_role_and_year():
 
 
 def test_duplicate_rows_one_per_member():
-    users = [{"uid": 1, "school_uid": "a", "primary_email": "A.b@x.org"}, {"uid": 2, "school_uid": "b", "primary_email": "ab@x.org"}]
+    users = [{"uid": 1, "school_uid": "a", "primary_email": "A.b@gmail.com"}, {"uid": 2, "school_uid": "b", "primary_email": "ab@gmail.com"}]
     rows = duplicates.duplicate_rows(duplicates.find_duplicate_users(users), users)
     assert [(r["group"], r["rule"], r["school_uid"]) for r in rows] == [(1, "email", "a"), (1, "email", "b")]
     assert list(rows[0]) == list(duplicates.DUPLICATE_COLUMNS)

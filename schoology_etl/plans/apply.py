@@ -34,6 +34,10 @@ from schoology_etl.plans.targets import ItemResult, as_target
 log = logging.getLogger(__name__)
 
 CHUNK = 50
+#: A plan header's ``extra`` key: when true, changes are applied strictly in the plan's order
+#: (each run of one realm and operation finishes before the next starts); otherwise each
+#: realm and operation is written in chunks, the last partial chunks by operation.
+IN_ORDER = "in_order"
 
 
 def default_journal_path(plan: Plan) -> Path:
@@ -215,6 +219,8 @@ def apply_plan(
 ) -> ApplyReport:
     """Apply exactly the changes of ``plan`` through ``client``; resume from ``journal``.
 
+    A plan written with ``in_order`` (see :data:`IN_ORDER`) is applied strictly in its order.
+
     Args:
         plan: a :class:`Plan` or the path of a plan file.
         client: a ``SchoologyClient`` (or a target such as :class:`MemoryTarget`).
@@ -246,18 +252,28 @@ def apply_plan(
     target.prepare(per_realm, plan.header.current_counts, plan.header.fields)
     before, started = target.counters(), clock()
     order = {op: i for i, op in enumerate(OPERATIONS)}
+    in_order = bool(plan.header.extra.get(IN_ORDER))
     try:
         with Journal(jpath, plan_digest=digest, plan_path=str(plan.path), base_url=plan.header.base_url) as jr:
             dispatcher = _Dispatcher(_Applier(target, jr, report), concurrency, on_chunk)
             try:
-                for phase in _phases(plan):
+                # in order: the plan's own order, one run of (realm, op) at a time; else creates first
+                for phase in [None] if in_order else _phases(plan):
                     buffers: dict[tuple[str, str], list[Change]] = {}
+                    last: tuple[str, str] | None = None
                     for change in plan:
                         if phase is not None and (change.op == CREATE) != (phase == CREATE):
                             continue
                         if jr.done(change.seq) and not (retry_failed and jr.outcomes.get(change.seq) == FAILED):
                             report.resumed_skipped += 1
                             continue
+                        if in_order and last not in (None, (change.realm, change.op)):
+                            # the plan's order matters: finish every change before this one first
+                            for (realm, op), group in buffers.items():
+                                dispatcher.submit(realm, op, group)
+                            buffers.clear()
+                            dispatcher.drain()
+                        last = (change.realm, change.op)
                         group = buffers.setdefault((change.realm, change.op), [])
                         group.append(change)
                         if len(group) >= chunk_size:

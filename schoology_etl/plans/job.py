@@ -40,6 +40,7 @@ def write_plan(
     current_counts: dict[str, int] | None = None,
     names: bool = True,
     extra: dict[str, Any] | None = None,
+    in_order: bool = False,
 ) -> Plan:
     """Stream ``changes`` into a new plan file and return the closed :class:`Plan`.
 
@@ -54,6 +55,8 @@ def write_plan(
         names: add what a reviewer reads (user names, building, role, section and
             grading period titles) to each change, read from ``client``.
         extra: more header data, e.g. which changes belong to which part of the job.
+        in_order: apply the changes strictly in this order (when a later change needs an
+            earlier one done, e.g. unlinks before the account is deactivated).
     """
     target = Path(path) if path is not None else output_path(PLAN_FILE)
     if target.exists():
@@ -63,6 +66,8 @@ def write_plan(
         from schoology_etl.plans.names import PlanNamer
 
         changes = PlanNamer(client).name_all(changes)
+    if in_order:
+        extra = {**(extra or {}), "in_order": True}
     with PlanWriter(target, base_url=base_url, job=job, extra=extra) as writer:
         writer.write_many(changes)
         for realm, count in (current_counts or {}).items():

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schoology_etl.errors import ConfigurationError
+from schoology_etl.plans.apply import IN_ORDER
 from schoology_etl.plans.journal import APPLIED, read_journal
 from schoology_etl.plans.model import CREATE, DEACTIVATE, DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
 from schoology_etl.plans.plan import Plan
@@ -79,10 +81,19 @@ def inverse_change(entry: dict[str, Any]) -> Change | str:
     return f"no inverse known for {op!r}"
 
 
+def _applied_in_order(plan_path: Any) -> bool:
+    """Whether the plan a journal is of was written to be applied in order (false when it is gone)."""
+    try:
+        return bool(plan_path) and bool(Plan(Path(plan_path)).header.extra.get(IN_ORDER))
+    except (OSError, ConfigurationError):
+        return False
+
+
 def undo_plan(journal: str | os.PathLike[str], path: str | os.PathLike[str], **header: Any) -> UndoResult:
     """Write the plan that reverses every change the journal records as applied.
 
-    Changes are inverted in reverse order of application (last applied, first undone).
+    Changes are inverted in reverse order of application (last applied, first undone); a
+    plan that was applied in order gives an undo plan applied in order too.
     The result is a normal plan: review it, then apply it with :func:`apply_plan`.
 
     Args:
@@ -100,7 +111,10 @@ def undo_plan(journal: str | os.PathLike[str], path: str | os.PathLike[str], **h
                for e in applied.values() if e["op"] == CREATE
                for owner, field in DEPENDENT_LINKS.values() if e["realm"] == owner}
     covered: list[dict[str, Any]] = []
-    extra = {"undo_of": {"journal": str(journal), "plan": jheader.get("plan"), "plan_digest": jheader.get("plan_digest")}}
+    extra: dict[str, Any] = {"undo_of": {"journal": str(journal), "plan": jheader.get("plan"),
+                                         "plan_digest": jheader.get("plan_digest")}}
+    if _applied_in_order(jheader.get("plan")):
+        extra[IN_ORDER] = True  # its reverse order matters as much (e.g. reactivate before linking back)
     with PlanWriter(path, base_url=jheader.get("base_url"), extra=extra, **header) as writer:
         for seq in sorted(applied, reverse=True):
             entry = applied[seq]

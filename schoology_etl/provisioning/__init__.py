@@ -9,9 +9,9 @@ naming the row (file line), the field and the value.
 Modules: ``rows`` (reading cells with errors naming line and column), ``lookups``
 (title/code -> id), ``families`` (parent buildings), ``users`` (SIS row <-> user payload,
 role changes), ``lifecycle`` (deactivate missing, reactivate), ``moves`` (building moves),
-``associations`` (parent and advisor links), ``advisors`` (advisor links),
-``duplicates``, ``uids`` (school_uid remap), ``sis`` (SIS
-file specs), ``sis_validation`` (row-level report), ``reconcile`` (desired vs current
+``associations`` (parent and advisor links), ``advisors`` (advisor links), ``identity_keys``,
+``duplicates``, ``merges``, ``uids`` (school_uid remap), ``sis`` (SIS file specs),
+``sis_validation`` (row-level report), ``reconcile`` (desired vs current
 diff), ``courses`` (courses with nested sections), ``grading_periods``, ``sections``,
 ``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL).
 
@@ -28,7 +28,8 @@ as a report)::
     import_advisor_associations advisors.advisor_changes(rows, users, max_unlinks=)
     create_groups               group_creation.group_changes(rows, groups=, users=, buildings=)
     end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...) -> year_end.cleanup_changes(...)
-    find_duplicate_users        duplicates.find_duplicate_users(birthdays.with_birthdays(users, client))
+    find_duplicate_users        duplicates.scan_client(client, include_inactive=) (keys: identity_keys)
+    merge_duplicate_users       merges.choose_pairs(rows, users, inactive, ...) -> merges.merge_changes(...)
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
     reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
     import_courses_sections     courses.course_payloads(rows, grading_periods=, buildings=)

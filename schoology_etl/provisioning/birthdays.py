@@ -9,6 +9,8 @@ in by ``uid``. The log says which reading was met.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -46,3 +48,36 @@ def with_birthdays(users: Iterable[Mapping[str, Any]], client: Any) -> Iterator[
         yield out
     if from_listing and export is None:
         log.info("birthdays read from the user listing's birthday_date (%d users)", from_listing)
+
+
+def read_birthdays_compact(client: Any) -> dict[Any, int]:
+    """``uid -> YYYYMMDD`` as numbers from ``GET /csvexport/users``, read row by row from the body.
+
+    What a whole-district scan keeps: a number per birthday instead of a dict per exported
+    row (uids that are digits are numbers too; blanks and malformed days are left out).
+    """
+    body = client.request("GET", "csvexport/users", {"fields": "uid,birthday"}, expect="text").data or ""
+    reader = csv.reader(io.StringIO(body))
+    header = [h.strip() for h in next(reader, [])]
+    at_uid, at_day = header.index("uid"), header.index("birthday")
+    found: dict[Any, int] = {}
+    for row in reader:
+        uid, day = text(row[at_uid]), text(row[at_day]).replace("-", "")
+        if uid and len(day) == 8 and day.isdigit():
+            found[int(uid) if uid.isdigit() else uid] = int(day)
+    return found
+
+
+def with_birthdays_compact(users: Iterable[Mapping[str, Any]], client: Any) -> Iterator[dict[str, Any]]:
+    """:func:`with_birthdays` keeping only :func:`read_birthdays_compact` while it streams."""
+    export: dict[Any, int] | None = None
+    for user in users:
+        out = dict(user)
+        if "birthday_date" not in out:
+            if export is None:
+                export = read_birthdays_compact(client)
+                log.info("the user listing has no birthday_date: %d birthdays read from csvexport/users", len(export))
+            uid = text(out.get("uid") or out.get("id"))
+            day = export.get(int(uid) if uid.isdigit() else uid)
+            out["birthday_date"] = f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}" if day else ""
+        yield out
