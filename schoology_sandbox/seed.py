@@ -183,7 +183,7 @@ class SeedContext:
         current section of the first course (``<course_code>-99``) with a teacher and no students."""
         st = self.state
         left = next(u for u in st.inactive_users.values() if u.get("grad_year"))
-        parent = add_person(self, "Parent", left["building_id"], "Rowan", left["name_last"], "F", name_title="Mrs.")
+        parent = add_person(self, "Parent", left["building_id"], "Linnea", left["name_last"], "F", name_title="Mrs.")
         st.link_parent(left["uid"], parent["uid"])
         for bid in self.building_ids[1:3]:
             course = min((c for c in st.courses.values() if c["building_id"] == bid), key=lambda c: c["id"])

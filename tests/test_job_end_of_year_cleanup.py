@@ -40,7 +40,7 @@ def test_three_parts_are_exactly_the_known_ones_then_apply_and_undo(job_env):
     start = job_env.state()
     graduates, parents, empty = _expected(start)
     seeded = {s["id"] for s in start["sections"].values() if s["section_code"] == "99"}
-    left_behind = {u["school_uid"] for u in start["users"].values() if u["name_first"] == "Rowan"}
+    left_behind = {u["school_uid"] for u in start["users"].values() if u["name_first"] == "Linnea"}
     assert len(seeded) == 2 and {str(s) for s in seeded} <= empty and left_behind <= parents and graduates
 
     run = job_env.run("end_of_year_cleanup", apply=True)

@@ -48,7 +48,7 @@ def test_parents_are_linked_and_some_live_in_other_buildings(district):
     assert parents and all(district.children_of(p["uid"]) for p in parents)
     everyone = {**district.users, **district.inactive_users}  # one parent's only child left last year
     left_behind = [p["name_first"] for p in parents if not set(district.children_of(p["uid"])) & set(district.users)]
-    assert left_behind == ["Rowan"]
+    assert left_behind == ["Linnea"]
     away = [
         p
         for p in parents
