@@ -398,7 +398,7 @@ def apply_run(run_id: int, user: str | None = None, *, dispatch: str = DISPATCH_
         ConfirmationRequired: the plan's destructive changes pass the threshold and
             ``confirm`` is not their count (see :mod:`runner.confirm`).
     """
-    from runner.applies import request_apply
+    from runner.apply_requests import request_apply
 
     if dispatch not in (DISPATCH_LOCAL, DISPATCH_WORKERS):
         raise ConfigurationError(f"dispatch must be {DISPATCH_LOCAL!r} or {DISPATCH_WORKERS!r}, got {dispatch!r}")
@@ -419,6 +419,6 @@ def undo_run(run_id: int, user: str | None = None, *, catalog: Any = None) -> di
     Raises:
         RunNotFoundError, RunStateError, AccessDenied.
     """
-    from runner.applies import request_undo
+    from runner.apply_requests import request_undo
 
     return _load_run(request_undo(run_id, _acting(user), catalog=catalog))

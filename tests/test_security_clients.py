@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from runner import service
 from runner.access import add_to_groups
-from runner.applies import BaseUrlChangedError
+from runner.apply_requests import BaseUrlChangedError
 from runner.dashboard.app import DashboardApp
 from runner.profiles import SecretRequiredError, get_profile, list_profiles, update_profile
 from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401

@@ -281,7 +281,7 @@ def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome
     _finish(run_id, outcome, output_path=output_path, artifacts=rows, plan=plan,
             applying_by=run["requester"] if apply_now else None)
     if apply_now:
-        from runner.execution.applier import apply_claimed
+        from runner.execution.apply_process import apply_claimed
 
         monitor.timeout_seconds = None  # the job's limit is for its notebook, not for the apply
         monitor.kernel_started(None)  # the kernel is gone; a cancel now stops the apply between chunks

@@ -79,8 +79,8 @@ def _notify(run_id: int) -> None:
 
 
 def spawn_applier(run_id: int) -> subprocess.Popen[bytes]:
-    """Start ``python -m runner.execution.applier RUN_ID`` in its own session."""
-    return spawn_executioner(run_id, module="runner.execution.applier")
+    """Start ``python -m runner.execution.apply_process RUN_ID`` in its own session."""
+    return spawn_executioner(run_id, module="runner.execution.apply_process")
 
 
 def exited_early(run_id: int) -> bool:

@@ -154,7 +154,7 @@ def _execute(run_id: int, worker_id: str, kernel: WarmKernel) -> int:
     os.dup2(out, 2)
     os.close(out)
     if _is_apply(run_id):
-        from runner.execution.applier import main
+        from runner.execution.apply_process import main
 
         return main([str(run_id), "--claimed-by", worker_id])
     from runner.execution.executioner import OK_STATUSES, execute_run

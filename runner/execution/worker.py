@@ -223,7 +223,7 @@ def _execute_in_child(run_id: int, worker_id: str) -> None:
     os.dup2(out, 2)
     os.close(out)
     if _is_apply(run_id):
-        from runner.execution.applier import main
+        from runner.execution.apply_process import main
     else:
         from runner.execution.executioner import main
 

@@ -1,6 +1,6 @@
 """The apply process: applies a run's reviewed plan and records the outcome.
 
-``python -m runner.execution.applier RUN_ID [--claimed-by WORKER]`` takes a run that
+``python -m runner.execution.apply_process RUN_ID [--claimed-by WORKER]`` takes a run that
 :func:`runner.service.apply_run` marked ``applying`` (waiting while its client is at its
 concurrency cap), applies exactly the recorded plan with
 :func:`schoology_etl.plans.apply_plan` (digest checked, drift checked, journaled next to
@@ -141,7 +141,7 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
 
     report = None
     try:
-        from runner.applies import check_plan_base_url
+        from runner.apply_requests import check_plan_base_url
         from runner.execution.trust import check_applier
 
         check_applier(run)  # the row is a request: who it names must still be allowed
@@ -246,7 +246,7 @@ def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return process_main("runner.execution.applier", run_apply, ("applied",), argv)
+    return process_main("runner.execution.apply_process", run_apply, ("applied",), argv)
 
 
 if __name__ == "__main__":
