@@ -118,7 +118,7 @@ def decrypt(token: str, *, key: bytes | None = None, what: str = "a stored secre
 
 def known_secret_values(url: str | None = None) -> list[str]:
     """Every decrypted secret of every stored profile, and the key itself (for masking)."""
-    from runner.profiles import stored_secret_values
+    from runner.profile_store import stored_secret_values
 
     key = load_key()
     return [key.decode("ascii"), *stored_secret_values(url=url, key=key)]

@@ -41,7 +41,7 @@ PARAMS = {"count": {"type": "int", "default": 5}, "position": {"type": "string",
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
     """A runner home whose client ``acme`` is the sandbox, and a mutating job ``set_positions``."""
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     runner_env.write_job("set_positions", SET_POSITIONS, params=PARAMS,

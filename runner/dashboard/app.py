@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from runner import profiles
+from runner import profile_store
 from runner import service as run_service
 from runner.catalog import Catalog
 from runner.choices import load_choices
@@ -115,7 +115,7 @@ class DashboardApp:
         return self.client.value
 
     def clients_changed(self) -> None:
-        names = [p.name for p in profiles.list_profiles()]
+        names = [p.name for p in profile_store.list_profiles()]
         if list(self.client.options) != names:
             current = self.client.value
             self.client.options = names

@@ -30,7 +30,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,189}")
 
 def is_loopback_host(host_header: str) -> bool:
     """True when a ``Host`` header names this machine (localhost, 127.0.0.0/8, [::1])."""
-    from runner.profiles import is_loopback_host as loopback
+    from runner.profile_store import is_loopback_host as loopback
 
     match = re.match(r"^\[?([^\]]*?)\]?(:\d+)?$", host_header.strip())
     return bool(match) and loopback(match.group(1))
