@@ -43,7 +43,7 @@ class SecretKeyError(ConfigurationError):
 def key_path(home: Path | None = None) -> Path:
     """Where the generated key lives: ``$TOOLBELT_HOME/secret.key``."""
     if home is None:
-        from runner.store.engine import toolbelt_home
+        from runner.store.database import toolbelt_home
 
         home = toolbelt_home()
     return Path(home) / KEY_FILE

@@ -21,7 +21,7 @@ def dashboard(port: int, public: bool, signin: str | None, user_header: str | No
     import os
 
     from runner.dashboard.launch import signin_env, store_url_env, voila_command
-    from runner.store.engine import toolbelt_home
+    from runner.store.database import toolbelt_home
 
     signin = signin or ("header" if user_header else "local")
     if public and signin == "local":

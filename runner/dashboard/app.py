@@ -23,7 +23,7 @@ from runner.dashboard.run_view import RunView
 from runner.dashboard.style import CSS
 from runner.dashboard.widgets import error_html
 from runner.identity import signed_in_user
-from runner.store.engine import toolbelt_home
+from runner.store.database import toolbelt_home
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from runner.store.engine import (
+from runner.store.database import (
     StoreUnavailableError,
     database_url,
     dispose_engines,

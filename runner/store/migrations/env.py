@@ -26,7 +26,7 @@ if connection is not None:
 else:
     import sqlalchemy as sa
 
-    from runner.store.engine import database_url
+    from runner.store.database import database_url
 
     engine = sa.create_engine(context.config.get_main_option("sqlalchemy.url") or database_url())
     with engine.begin() as conn:
