@@ -129,7 +129,7 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
     Raises:
         RunNotFoundError, RunStateError, AccessDenied.
     """
-    from runner.execution.launch import run_dir
+    from runner.execution.run_launcher import run_dir
     from runner.execution.planrecord import plan_fields
     from runner.service import RunNotFoundError, RunStateError
     from schoology_etl.plans import undo_plan

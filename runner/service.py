@@ -175,7 +175,7 @@ def create_run(
         run_id = run.id
     log.info("run %s queued: %s for %s by %s", run_id, job.id, client, user)
     if dispatch == DISPATCH_LOCAL:
-        from runner.execution.launch import spawn_executioner
+        from runner.execution.run_launcher import spawn_executioner
 
         spawn_executioner(run_id)
     if wait:
@@ -312,7 +312,7 @@ def wait_for_run(run_id: int, *, poll_seconds: float = POLL_SECONDS, timeout: fl
 
 def _fail_if_executioner_died(run_id: int) -> None:
     """A run still waiting whose process (started here) has exited never started: say so."""
-    from runner.execution.launch import exited_early, run_dir
+    from runner.execution.run_launcher import exited_early, run_dir
 
     if not exited_early(run_id):
         return
@@ -404,7 +404,7 @@ def apply_run(run_id: int, user: str | None = None, *, dispatch: str = DISPATCH_
         raise ConfigurationError(f"dispatch must be {DISPATCH_LOCAL!r} or {DISPATCH_WORKERS!r}, got {dispatch!r}")
     request_apply(run_id, _acting(user), catalog=catalog, confirm=confirm)
     if dispatch == DISPATCH_LOCAL:
-        from runner.execution.launch import spawn_applier
+        from runner.execution.run_launcher import spawn_applier
 
         spawn_applier(run_id)
     return wait_for_run(run_id) if wait else _load_run(run_id)

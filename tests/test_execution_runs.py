@@ -179,7 +179,7 @@ def test_canary_secret_appears_nowhere_after_a_run(runner_env: RunnerEnv) -> Non
 
 
 def test_notebook_gone_before_execution_is_notebook_unreadable(runner_env: RunnerEnv) -> None:
-    from runner.execution.launch import spawn_executioner
+    from runner.execution.run_launcher import spawn_executioner
 
     path = runner_env.write_job("vanishing", "print('hi')")
     run = service.create_run("vanishing", runner_env.client, {}, "tester", dispatch=service.DISPATCH_WORKERS)

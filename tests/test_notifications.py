@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from runner import service
-from runner.execution.launch import spawn_executioner
+from runner.execution.run_launcher import spawn_executioner
 from runner.notifications.dispatch import notify_pending, notify_run
 from runner.notifications.rules import NotificationRuleInvalid, add_rule
 from runner.scheduling.firing import fire_due

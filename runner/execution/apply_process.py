@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from runner.execution import claims
-from runner.execution.launch import process_main
+from runner.execution.run_launcher import process_main
 from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome

@@ -28,14 +28,14 @@ import sqlalchemy as sa  # noqa: E402
 
 from runner.execution import claims  # noqa: E402
 from runner.execution.artifacts import collect_artifacts, missing_declared  # noqa: E402
-from runner.execution.engine import ENGINE_NAME, register  # noqa: E402
+from runner.execution.papermill_engine import ENGINE_NAME, register  # noqa: E402
 from runner.execution.errorsummary import summarize_error  # noqa: E402
 from runner.execution.kernel_env import hide_store_url  # noqa: E402
-from runner.execution.launch import process_main, run_dir  # noqa: E402
+from runner.execution.run_launcher import process_main, run_dir  # noqa: E402
 from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
 from runner.execution.monitor import RunMonitor  # noqa: E402
 from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, classify  # noqa: E402
-from runner.execution.outputs import output_log_entries  # noqa: E402
+from runner.execution.kernel_output import output_log_entries  # noqa: E402
 from runner.execution.scrub import Scrubber, known_secrets  # noqa: E402,F401  (known_secrets: re-exported)
 from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
 from runner.execution.settings import kernel_start_seconds  # noqa: E402

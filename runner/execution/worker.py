@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from runner.execution import claims
-from runner.execution.launch import run_dir
+from runner.execution.run_launcher import run_dir
 from runner.execution.settings import warm_kernels as warm_kernels_setting
 from runner.store import dispose_engines
 
