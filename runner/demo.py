@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from runner import profile_store
 from runner.access import add_to_groups
-from runner.dashboard.launch import start_voila, wait_until_serving
+from runner.dashboard.voila_launcher import start_voila, wait_until_serving
 from runner.store.database import toolbelt_home
 from schoology_etl.demo_data import demo_dir
 from schoology_sandbox import SandboxConfig, SandboxServer

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    from runner.dashboard.launch import free_port
+    from runner.dashboard.voila_launcher import free_port
     from runner.demo import DemoEnvironment
     from runner.store import dispose_engines
 

@@ -20,7 +20,7 @@ def dashboard(port: int, public: bool, signin: str | None, user_header: str | No
     """Serve the dashboard (Voila)."""
     import os
 
-    from runner.dashboard.launch import signin_env, store_url_env, voila_command
+    from runner.dashboard.voila_launcher import signin_env, store_url_env, voila_command
     from runner.store.database import toolbelt_home
 
     signin = signin or ("header" if user_header else "local")
