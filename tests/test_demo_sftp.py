@@ -13,7 +13,7 @@ from schoology_etl.io.sftp import SFTPConnection
 
 def test_demo_environment_stores_a_working_sftp_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from runner import profile_store
-    from runner.demo import DemoEnvironment
+    from runner.demo_environment import DemoEnvironment
     from runner.store import dispose_engines
 
     monkeypatch.setenv("TOOLBELT_HOME", str(tmp_path / "home"))
