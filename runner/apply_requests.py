@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from runner.errors import RunNotFoundError, RunStateError
 from runner.roles import APPLY, require_role
 from runner.status import APPLIED_SOME, RunStatus, status_label
 from runner.store import Artifact, LogLine, Run, get_engine, session_scope, utcnow
@@ -90,7 +91,6 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None, confirm: Any =
     """
     from runner.confirm import check_confirmation
     from runner.execution.claims import reap_lost_runs
-    from runner.service import RunNotFoundError, RunStateError
 
     reap_lost_runs()
     with session_scope() as s:
@@ -131,7 +131,6 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
     """
     from runner.execution.run_launcher import run_dir
     from runner.execution.planrecord import plan_fields
-    from runner.service import RunNotFoundError, RunStateError
     from schoology_etl.plans import undo_plan
 
     with session_scope() as s:

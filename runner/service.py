@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from runner.errors import ClientNotFoundError, RunNotFoundError, RunStateError
 from runner.store import (
     EXECUTING_STATUSES,
     TERMINAL_STATUSES,
@@ -39,18 +40,6 @@ DISPATCH_WORKERS = "workers"
 POLL_SECONDS = 0.2
 REAP_EVERY_SECONDS = 5.0
 LIVENESS_EVERY_SECONDS = 1.0
-
-
-class RunNotFoundError(ConfigurationError):
-    """No run with that id in the store."""
-
-
-class ClientNotFoundError(ConfigurationError):
-    """The run names a client profile that no store or environment knows."""
-
-
-class RunStateError(ConfigurationError):
-    """The run is not in a state that allows the action (e.g. cancelling a finished run)."""
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -17,7 +17,7 @@ import pytest
 
 from runner import service
 from runner.access import AccessDenied, add_to_groups
-from runner.service import RunStateError
+from runner.errors import RunStateError
 from runner.store import dispose_engines
 from schoology_etl.plans import Plan
 from schoology_etl.plans.journal import read_journal
