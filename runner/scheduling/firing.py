@@ -57,7 +57,7 @@ def fire_due(worker_id: str | None = None, *, now: datetime | None = None, catal
 
 def _prepare(row: dict[str, Any], catalog: Any) -> tuple[dict[str, Any] | None, str | None]:
     """The new run's columns, or why no run can be made now."""
-    from runner.scheduling.schedules import check_run_request
+    from runner.run_requests import check_run_request
 
     try:
         job, params = check_run_request(row["job_id"], row["client"], row["params"] or {}, row["owner"], catalog)
