@@ -16,13 +16,13 @@ from runner.profile_store import (
     UnknownProfileError,
     add_profile,
     get_profile,
+    known_secret_values,
     list_profiles,
     remove_profile,
     resolve_profile,
     stored_secret_values,
     update_profile,
 )
-from runner.secrets import known_secret_values
 from schoology_etl.errors import ConfigurationError
 
 

@@ -1,5 +1,6 @@
 """The runner's and the library's modules import each other without cycles at import time,
-and the library never imports the runner (at import time or inside a function).
+the library never imports the runner (at import time or inside a function), and the
+runner's secrets never import the profile store back.
 
 Imports are read from the source (``ast``), not by importing: a module-level import is
 one executed when the module is imported (top level, class bodies, top-level ``if`` and
@@ -138,6 +139,12 @@ def test_the_library_imports_nothing_of_the_runner_even_inside_functions() -> No
                               if m.split(".")[0] == "runner")
                  for name, path in files.items() if name.split(".")[0] == "schoology_etl"}
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_secrets_never_import_the_profile_store_back() -> None:
+    files = module_files(ROOT, PACKAGES)
+    imported = imported_modules("runner.secrets", files["runner.secrets"], set(files), module_level=False)
+    assert "runner.profile_store" not in imported  # the store uses the secrets, not the other way round
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
