@@ -129,8 +129,8 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
     Raises:
         RunNotFoundError, RunStateError, AccessDenied.
     """
-    from runner.execution.run_launcher import run_dir
     from runner.execution.planrecord import plan_fields
+    from runner.execution.run_launcher import run_dir
     from schoology_etl.plans import undo_plan
 
     with session_scope() as s:

@@ -16,21 +16,21 @@ The executioner calls :func:`apply_claimed` itself for ``toolbelt run --apply``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
 import sys
-import time
 from typing import Any
 
 import sqlalchemy as sa
 
 from runner.execution import claims
-from runner.execution.run_launcher import process_main
 from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome
 from runner.execution.planrecord import describe_failed_change, failed_changes, journal_path_for, summarize_journal
+from runner.execution.run_launcher import process_main
 from runner.execution.scrub import Scrubber, known_secrets
 from runner.execution.settings import client_rate
 from runner.execution.trust import RunRefused
@@ -39,7 +39,6 @@ from runner.store import Run, get_engine, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
-WAIT_POLL_SECONDS = 0.2
 RESUME_HINT = "apply it again to resume from its journal (nothing already done is sent twice)"
 RETRY_HINT = "Fix their cause, then apply the run again: only the failed changes are sent"
 MAX_LISTED_FAILURES = 200
@@ -48,14 +47,6 @@ MAX_MESSAGE_FAILURES = 5
 
 class ApplyStopped(Exception):
     """Raised between chunks when the apply was cancelled."""
-
-
-def _load(run_id: int) -> dict[str, Any]:
-    with session_scope() as s:
-        run = s.get(Run, run_id)
-        if run is None:
-            raise LookupError(f"no run {run_id}")
-        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
 
 
 def _update(run_id: int, **values: Any) -> None:
@@ -123,7 +114,7 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
     from schoology_etl.errors import SchoologyETLError
     from schoology_etl.plans import Plan, PlanIntegrityError, apply_plan
 
-    run = _load(run_id)
+    run = claims.run_row(run_id)
     journal = str(journal_path_for(run["plan_path"]))
     _update(run_id, journal_path=journal, finished_at=None, error_class=None, error_message=None)
     prior = summarize_journal(journal)
@@ -204,29 +195,19 @@ def _record_journal_artifact(run_id: int, journal: str) -> None:
             row.size = path.stat().st_size
 
 
-def _wait_for_slot(run_id: int, worker_id: str, writer: LogWriter) -> bool:
-    """Claim the run, waiting while its client is at its cap; False when it is not ours to apply."""
-    noted = False
-    while True:
-        taken = claims.try_claim(run_id, worker_id)
-        if taken == claims.CLAIMED:
-            return True
-        if taken == claims.GONE:  # applied elsewhere, or cancelled while waiting (cancel_run ends it)
-            return False
-        if not noted:
-            writer.write("system", "waiting: this client is at its limit of runs at once")
-            writer.flush()
-            noted = True
-        time.sleep(WAIT_POLL_SECONDS)
+def _say_waiting(writer: LogWriter) -> None:
+    writer.write("system", "waiting: this client is at its limit of runs at once")
+    writer.flush()
 
 
 def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
     """Claim (unless already claimed) and apply run ``run_id``; its outcome, or None if not ours."""
     worker_id = claimed_by or claims.default_worker_id()
-    run = _load(run_id)
+    run = claims.run_row(run_id)
     scrubber = Scrubber(known_secrets(run["client"]))
     writer = LogWriter(run_id, scrubber, start_seq=last_seq(run_id))
-    if claimed_by is None and not _wait_for_slot(run_id, worker_id, writer):
+    waiting = functools.partial(_say_waiting, writer)
+    if claimed_by is None and not claims.claim_when_free(run_id, worker_id, on_first_wait=waiting):
         log.info("run %s is not waiting to be applied any more", run_id)
         return None
     claims.record_pid(run_id, os.getpid())

@@ -19,16 +19,19 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from runner.execution.settings import client_concurrency
 from runner.status import ErrorClass, RunStatus
-from runner.store import EXECUTING_STATUSES, ClientLock, LogLine, Run, get_engine, utcnow
+from runner.store import EXECUTING_STATUSES, ClientLock, LogLine, Run, get_engine, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
+CLAIM_POLL_SECONDS = 0.2
 WORKER_LOST_MESSAGE = (
     "the process running this job stopped sending heartbeats (killed, crashed or its host went "
     "away); the log up to that point is kept"
@@ -183,6 +186,37 @@ def waiting_count() -> int:
             sa.select(sa.func.count()).select_from(Run).where(
                 sa.or_(Run.status == "queued", sa.and_(Run.status == "applying", Run.worker_id.is_(None))))
         ).scalar() or 0)
+
+
+def claim_when_free(run_id: int, worker_id: str, *, on_first_wait: Callable[[], None],
+                    poll_seconds: float = CLAIM_POLL_SECONDS) -> bool:
+    """Claim the waiting run ``run_id``, waiting while its client is at its cap; False when it is
+    gone (another process has it, or it was cancelled while waiting).
+
+    ``on_first_wait`` is called once, when the run first has to wait (to say so).
+    """
+    noted = False
+    while True:
+        taken = try_claim(run_id, worker_id)
+        if taken != BUSY:
+            return taken == CLAIMED
+        if not noted:
+            on_first_wait()
+            noted = True
+        time.sleep(poll_seconds)
+
+
+def run_row(run_id: int) -> dict[str, Any]:
+    """The run's row, column name -> value (what the executioner and the applier work from).
+
+    Raises:
+        LookupError: no such run.
+    """
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
+        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
 
 
 def record_pid(run_id: int, pid: int) -> None:

@@ -10,11 +10,11 @@ masked), saves the scrubbed output notebook and the artifacts under
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +24,20 @@ block_slow_optional_imports()
 
 import nbformat  # noqa: E402
 import papermill  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
 
 from runner.execution import claims  # noqa: E402
 from runner.execution.artifacts import collect_artifacts, missing_declared  # noqa: E402
-from runner.execution.papermill_engine import ENGINE_NAME, register  # noqa: E402
 from runner.execution.errorsummary import summarize_error  # noqa: E402
 from runner.execution.kernel_env import hide_store_url  # noqa: E402
-from runner.execution.run_launcher import process_main, run_dir  # noqa: E402
+from runner.execution.kernel_output import output_log_entries  # noqa: E402
 from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
 from runner.execution.monitor import RunMonitor  # noqa: E402
 from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, classify  # noqa: E402
-from runner.execution.kernel_output import output_log_entries  # noqa: E402
+from runner.execution.papermill_engine import ENGINE_NAME, register  # noqa: E402
+from runner.execution.run_launcher import process_main, run_dir  # noqa: E402
 from runner.execution.scrub import Scrubber, known_secrets  # noqa: E402,F401  (known_secrets: re-exported)
-from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
 from runner.execution.settings import kernel_start_seconds  # noqa: E402
+from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
 from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,6 @@ log = logging.getLogger(__name__)
 OUTPUT_DIR_ENV = "TOOLBELT_OUTPUT_DIR"
 RUN_ID_ENV = "TOOLBELT_RUN_ID"
 OUTPUT_NOTEBOOK = "output.ipynb"
-CLAIM_POLL_SECONDS = 0.2
 
 
 class RunObserver:
@@ -80,14 +78,6 @@ class RunObserver:
 
     def cell_finished(self, cell_index: int) -> None:
         self.writer.end_lines()  # a cell's last words without a newline are not the next cell's
-
-
-def _load(run_id: int) -> dict[str, Any]:
-    with session_scope() as s:
-        run = s.get(Run, run_id)
-        if run is None:
-            raise LookupError(f"no run {run_id}")
-        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
 
 
 def _finish(run_id: int, outcome: Outcome, *, output_path: Path | None, artifacts: list[dict[str, Any]],
@@ -133,19 +123,6 @@ def _header(notebook_path: str | None) -> Any:
         return None
 
 
-def _claim_when_free(run_id: int, worker_id: str) -> bool:
-    """Claim the queued run, waiting while its client is at its cap; False when it is gone."""
-    noted = False
-    while True:
-        taken = claims.try_claim(run_id, worker_id)
-        if taken != claims.BUSY:
-            return taken == claims.CLAIMED
-        if not noted:
-            log.info("run %s waits: its client is at its limit of runs at once", run_id)
-            noted = True
-        time.sleep(CLAIM_POLL_SECONDS)
-
-
 OK_STATUSES = ("succeeded", "planned", "applied")
 
 
@@ -156,7 +133,8 @@ def execute_run(run_id: int, *, claimed_by: str | None = None, kernel: Any = Non
     on (a worker's warm executioner); a kernel is started for the run otherwise.
     """
     worker_id = claimed_by or claims.default_worker_id()
-    if claimed_by is None and not _claim_when_free(run_id, worker_id):
+    waiting = functools.partial(log.info, "run %s waits: its client is at its limit of runs at once", run_id)
+    if claimed_by is None and not claims.claim_when_free(run_id, worker_id, on_first_wait=waiting):
         log.info("run %s is not queued any more; another executioner has it", run_id)
         return None
     claims.record_pid(run_id, os.getpid())
@@ -200,7 +178,7 @@ def _warm_kernel_options(kernel: Any, notebook_path: str | None, outputs: Path, 
 
 
 def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome:
-    run = _load(run_id)
+    run = claims.run_row(run_id)
     folder = run_dir(run_id)
     outputs = folder / "outputs"
     outputs.mkdir(exist_ok=True)
