@@ -177,94 +177,146 @@ def _warm_kernel_options(kernel: Any, notebook_path: str | None, outputs: Path, 
     return {"km": kernel.km}
 
 
-def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome:
+@dataclasses.dataclass
+class _Execution:
+    """One claimed run being executed: its row, where its files go, and what watches it."""
+
+    run_id: int
+    run: dict[str, Any]
+    folder: Path
+    outputs: Path
+    output_path: Path
+    scrubber: Scrubber
+    writer: LogWriter
+    monitor: RunMonitor
+    observer: RunObserver
+
+
+def _prepare_execution(run_id: int) -> _Execution:
+    """The run's row, its folders (``outputs/`` made), its log writer, monitor and observer."""
     run = claims.run_row(run_id)
     folder = run_dir(run_id)
     outputs = folder / "outputs"
     outputs.mkdir(exist_ok=True)
-    output_path = folder / OUTPUT_NOTEBOOK
-
     scrubber = Scrubber(known_secrets(run["client"]))
     writer = LogWriter(run_id, scrubber, start_seq=last_seq(run_id))
     monitor = RunMonitor(run_id, writer, timeout_seconds=run["timeout_seconds"])
-    observer = RunObserver(monitor, writer, scrubber)
-    previous = signal.signal(signal.SIGTERM, lambda *_: monitor.signal_cancel())
+    return _Execution(run_id=run_id, run=run, folder=folder, outputs=outputs, output_path=folder / OUTPUT_NOTEBOOK,
+                      scrubber=scrubber, writer=writer, monitor=monitor,
+                      observer=RunObserver(monitor, writer, scrubber))
+
+
+def _refuse(ex: _Execution, exc: RunRefused) -> Outcome:
+    """End a run the worker will not execute (see :mod:`runner.execution.trust`)."""
+    refused = Outcome("failed", "refused", ex.scrubber.text(f"refused: {exc}"))
+    ex.writer.write("system", refused.message or "refused")
+    ex.writer.flush()
+    _finish(ex.run_id, refused, output_path=None, artifacts=[])
+    return refused
+
+
+def _execute_notebook(ex: _Execution, params: dict[str, Any], warm: dict[str, Any]) -> None:
+    """papermill on the run's notebook; a kernel that never started is started again (fresh)."""
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            papermill.execute_notebook(
+                ex.run["notebook_path"], str(ex.output_path), parameters=params, engine_name=ENGINE_NAME,
+                output_observer=ex.observer, progress_bar=False, log_output=False, cwd=str(ex.outputs),
+                shutdown_kernel="immediate", request_save_on_cell_execute=True,
+                start_timeout=kernel_start_seconds(),
+                **(warm if attempt == 1 else {}),
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - a kernel that never started is started again
+            if attempt == KERNEL_START_ATTEMPTS or not _kernel_never_started(exc, ex.observer, ex.monitor):
+                raise
+            ex.writer.write("system", f"the kernel did not start ({type(exc).__name__}: {exc}); starting it again")
+            ex.writer.flush()
+
+
+def _run_notebook(ex: _Execution, kernel: Any) -> BaseException | None:
+    """Run the job's notebook with the store's URL hidden from it; what stopped it, or None."""
+    restore_store_url = hide_store_url(ex.folder)
+    ex.monitor.start()
+    os.environ[OUTPUT_DIR_ENV] = str(ex.outputs)
+    os.environ[RUN_ID_ENV] = str(ex.run_id)
+    # never apply=True: the runner applies the reviewed plan itself (journal, access, status)
+    params = {**(ex.run["params"] or {}), "client": ex.run["client"]}
+    register()
+    try:
+        _check_notebook(ex.run["notebook_path"])
+        _execute_notebook(ex, params, _warm_kernel_options(kernel, ex.run["notebook_path"], ex.outputs, ex.writer))
+    except Exception as exc:  # noqa: BLE001 - every failure (RunStopped too) becomes an outcome
+        return exc
+    finally:
+        restore_store_url()
+    return None
+
+
+def _notebook_outcome(ex: _Execution, error: BaseException | None) -> Outcome:
+    """What the notebook's run came to, its message scrubbed of secrets."""
+    outcome = classify(error, stop_reason=ex.monitor.stop_reason, cancelled_by=ex.monitor.cancelled_by,
+                       timeout_seconds=ex.run["timeout_seconds"], current_cell=ex.observer.current_cell,
+                       error_summary=ex.observer.error_summary)
+    if outcome.message:
+        outcome = dataclasses.replace(outcome, message=ex.scrubber.text(outcome.message))
+    if outcome.error_class == "internal":
+        log.error("run %s failed inside the runner", ex.run_id, exc_info=error)
+    return outcome
+
+
+def _collect_outputs(ex: _Execution) -> tuple[list[dict[str, Any]], Any]:
+    """The output notebook scrubbed, the artifacts' rows, and the job's header (None if unreadable);
+    each declared output not produced is noted in the log."""
+    _scrub_output(ex.output_path, ex.scrubber)
+    rows = collect_artifacts(ex.outputs, ex.scrubber, note=lambda text: ex.writer.write("system", text))
+    header = _header(ex.run["notebook_path"])
+    for name in missing_declared(header.outputs if header else (), rows):
+        ex.writer.write("system", f"declared output {name} was not produced")
+    return rows, header
+
+
+def _record_end(ex: _Execution, outcome: Outcome, rows: list[dict[str, Any]], plan: dict[str, Any],
+                *, apply_now: bool) -> Outcome:
+    """Record the run's end, or go on to apply its plan in this process (``--apply``, auto-apply)."""
+    ex.writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
+    if not apply_now:
+        ex.monitor.finish()
+    _finish(ex.run_id, outcome, output_path=ex.output_path, artifacts=rows, plan=plan,
+            applying_by=ex.run["requester"] if apply_now else None)
+    if not apply_now:
+        return outcome
+    from runner.execution.apply_process import apply_claimed
+
+    ex.monitor.timeout_seconds = None  # the job's limit is for its notebook, not for the apply
+    ex.monitor.kernel_started(None)  # the kernel is gone; a cancel now stops the apply between chunks
+    return apply_claimed(ex.run_id, ex.writer, ex.monitor)
+
+
+def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome:
+    ex = _prepare_execution(run_id)
+    run, writer = ex.run, ex.writer
+    previous = signal.signal(signal.SIGTERM, lambda *_: ex.monitor.signal_cancel())
     writer.write("system", f"run {run_id}: {run['job_id']} for client {run['client']}, requested by "
                  f"{run['requester']}, on {worker_id}")
     writer.flush()
     try:
-        run["notebook_path"] = str(verified_notebook(run, folder))
-    except RunRefused as exc:
-        signal.signal(signal.SIGTERM, previous)
-        refused = Outcome("failed", "refused", scrubber.text(f"refused: {exc}"))
-        writer.write("system", refused.message or "refused")
-        writer.flush()
-        _finish(run_id, refused, output_path=None, artifacts=[])
-        return refused
-    restore_store_url = hide_store_url(folder)
-    monitor.start()
-
-    os.environ[OUTPUT_DIR_ENV] = str(outputs)
-    os.environ[RUN_ID_ENV] = str(run_id)
-    # never apply=True: the runner applies the reviewed plan itself (journal, access, status)
-    params = {**(run["params"] or {}), "client": run["client"]}
-    register()
-    error: BaseException | None = None
-    try:
-        _check_notebook(run["notebook_path"])
-        warm = _warm_kernel_options(kernel, run["notebook_path"], outputs, writer)
-        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-            try:
-                papermill.execute_notebook(
-                    run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
-                    output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
-                    shutdown_kernel="immediate", request_save_on_cell_execute=True,
-                    start_timeout=kernel_start_seconds(),
-                    **(warm if attempt == 1 else {}),
-                )
-                break
-            except Exception as exc:  # noqa: BLE001 - a kernel that never started is started again
-                if attempt == KERNEL_START_ATTEMPTS or not _kernel_never_started(exc, observer, monitor):
-                    raise
-                writer.write("system", f"the kernel did not start ({type(exc).__name__}: {exc}); starting it again")
-                writer.flush()
-    except RunStopped as exc:
-        error = exc
-    except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
-        error = exc
+        try:
+            run["notebook_path"] = str(verified_notebook(run, ex.folder))
+        except RunRefused as exc:
+            return _refuse(ex, exc)
+        error = _run_notebook(ex, kernel)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        restore_store_url()
 
-    outcome = classify(error, stop_reason=monitor.stop_reason, cancelled_by=monitor.cancelled_by,
-                       timeout_seconds=run["timeout_seconds"], current_cell=observer.current_cell,
-                       error_summary=observer.error_summary)
-    if outcome.message:
-        outcome = dataclasses.replace(outcome, message=scrubber.text(outcome.message))
-    if outcome.error_class == "internal":
-        log.error("run %s failed inside the runner", run_id, exc_info=error)
-    _scrub_output(output_path, scrubber)
-    rows = collect_artifacts(outputs, scrubber, note=lambda text: writer.write("system", text))
-    header = _header(run["notebook_path"])
-    for name in missing_declared(header.outputs if header else (), rows):
-        writer.write("system", f"declared output {name} was not produced")
-    plan = {}
+    outcome = _notebook_outcome(ex, error)
+    rows, header = _collect_outputs(ex)
+    plan: dict[str, Any] = {}
     if outcome.status == "succeeded" and header is not None and header.mutates:
-        outcome, plan = _planned(outputs, writer)
+        outcome, plan = _planned(ex.outputs, writer)
     apply_now = (outcome.status == "planned" and _wants_apply(run, plan, writer)
                  and _may_apply(run, header, writer, plan))
-    writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
-    if not apply_now:
-        monitor.finish()
-    _finish(run_id, outcome, output_path=output_path, artifacts=rows, plan=plan,
-            applying_by=run["requester"] if apply_now else None)
-    if apply_now:
-        from runner.execution.apply_process import apply_claimed
-
-        monitor.timeout_seconds = None  # the job's limit is for its notebook, not for the apply
-        monitor.kernel_started(None)  # the kernel is gone; a cancel now stops the apply between chunks
-        return apply_claimed(run_id, writer, monitor)
-    return outcome
+    return _record_end(ex, outcome, rows, plan, apply_now=apply_now)
 
 
 def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]:
