@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from runner.run_records import get_run, iso, load_run
+from runner.status import ErrorClass, RunStatus
 from runner.store import EXECUTING_STATUSES, TERMINAL_STATUSES, LogLine, Run, get_engine, utcnow
 
 POLL_SECONDS = 0.2
@@ -47,7 +48,7 @@ def iter_log(run_id: int, *, after_seq: int = 0, follow: bool = False,
             yield {"seq": row.seq, "ts": iso(row.ts), "stream": row.stream, "text": row.text}
         if not follow or (status in TERMINAL_STATUSES and not rows):
             return
-        if status in ("queued", "applying"):
+        if status in (RunStatus.QUEUED, RunStatus.APPLYING):
             _fail_if_executioner_died(run_id)
         if not rows:
             if status in EXECUTING_STATUSES and time.monotonic() >= next_check:
@@ -69,7 +70,7 @@ def wait_for_run(run_id: int, *, poll_seconds: float = POLL_SECONDS, timeout: fl
         run = load_run(run_id)
         if run["status"] in TERMINAL_STATUSES or (deadline is not None and time.monotonic() >= deadline):
             return run
-        if run["status"] in ("queued", "applying"):
+        if run["status"] in (RunStatus.QUEUED, RunStatus.APPLYING):
             _fail_if_executioner_died(run_id)
         if time.monotonic() >= next_reap:
             reap_lost_runs()
@@ -79,12 +80,12 @@ def wait_for_run(run_id: int, *, poll_seconds: float = POLL_SECONDS, timeout: fl
 
 def _fail_if_executioner_died(run_id: int) -> None:
     """A run still waiting whose process (started here) has exited never started: say so."""
+    from runner.execution.claims import waiting_for_a_process
     from runner.execution.run_launcher import exited_early, run_dir
 
     if not exited_early(run_id):
         return
-    waiting = sa.or_(Run.status == "queued", sa.and_(Run.status == "applying", Run.worker_id.is_(None)))
     with get_engine().begin() as conn:
-        conn.execute(sa.update(Run).where(Run.id == run_id, waiting).values(
-            status="failed", error_class="internal", finished_at=utcnow(),
+        conn.execute(sa.update(Run).where(Run.id == run_id, waiting_for_a_process()).values(
+            status=RunStatus.FAILED.value, error_class=ErrorClass.INTERNAL.value, finished_at=utcnow(),
             error_message=f"the runner's process exited before starting; see {run_dir(run_id) / 'executioner.log'}"))

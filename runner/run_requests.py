@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from runner.errors import ClientNotFoundError, RunNotFoundError, RunStateError
 from runner.run_following import wait_for_run
 from runner.run_records import acting_user, load_run
+from runner.status import ErrorClass, RunStatus
 from runner.store import TERMINAL_STATUSES, Run, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
@@ -114,7 +115,7 @@ def create_run(
     params = fill_saved_map(header, job.id, client, params)
     with session_scope() as s:
         run = Run(job_id=job.id, notebook_path=str(job.path.resolve()), notebook_hash=job.content_hash,
-                  client=client, params=params, apply=bool(apply), requester=user, status="queued",
+                  client=client, params=params, apply=bool(apply), requester=user, status=RunStatus.QUEUED.value,
                   timeout_seconds=header.timeout_seconds, parent_run_id=parent_run_id)
         s.add(run)
         s.flush()
@@ -165,12 +166,12 @@ def cancel_run(run_id: int, user: str | None = None) -> dict[str, Any]:
         if run.status in TERMINAL_STATUSES:
             raise RunStateError(f"run {run_id} has already finished ({run.status}); nothing to cancel")
         done = s.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "queued").values(
-                status="cancelled", error_class="cancelled", error_message=f"cancelled by {user} before it started",
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.QUEUED.value).values(
+                status=RunStatus.CANCELLED.value, error_class=ErrorClass.CANCELLED.value, error_message=f"cancelled by {user} before it started",
                 cancel_requested_by=user, cancel_requested_at=now, finished_at=now)
         ).rowcount or s.execute(  # an apply that no process has taken yet
-            sa.update(Run).where(Run.id == run_id, Run.status == "applying", Run.worker_id.is_(None)).values(
-                status="cancelled", error_class="cancelled", cancel_requested_by=user, cancel_requested_at=now,
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None)).values(
+                status=RunStatus.CANCELLED.value, error_class=ErrorClass.CANCELLED.value, cancel_requested_by=user, cancel_requested_at=now,
                 finished_at=now, error_message=f"apply cancelled by {user} before it started; apply it again to "
                                                "resume from its journal")
         ).rowcount

@@ -143,16 +143,16 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
                             on_chunk=on_chunk, retry_failed=True)
         outcome = Outcome(RunStatus.APPLIED)
     except ApplyStopped as exc:
-        outcome = Outcome("cancelled", "cancelled", f"apply cancelled by {exc}; {RESUME_HINT}")
+        outcome = Outcome(RunStatus.CANCELLED, ErrorClass.CANCELLED, f"apply cancelled by {exc}; {RESUME_HINT}")
     except RunRefused as exc:
-        outcome = Outcome("failed", "refused", f"refused: {exc}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.REFUSED, f"refused: {exc}")
     except PlanIntegrityError as exc:
-        outcome = Outcome("failed", "apply_failed", f"the plan was not applied: {exc}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED, f"the plan was not applied: {exc}")
     except (SchoologyETLError, OSError) as exc:
-        outcome = Outcome("failed", "apply_failed", f"the apply stopped: {exc}; {RESUME_HINT}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED, f"the apply stopped: {exc}; {RESUME_HINT}")
     except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
         log.exception("run %s: apply failed", run_id)
-        outcome = Outcome("failed", "apply_failed", f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED, f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
     counts = summarize_journal(journal)
     writer.end_lines()
     if report is not None:
@@ -167,8 +167,8 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
     message = writer.scrubber.text(outcome.message) if outcome.message else None
     writer.write("system", status_label(outcome.status) + (f": {message}" if message else ""))
     now = utcnow()
-    error_class = str(outcome.error_class) if outcome.error_class else None
-    values: dict[str, Any] = {"status": str(outcome.status), "error_class": error_class,
+    error_class = outcome.error_class.value if outcome.error_class else None
+    values: dict[str, Any] = {"status": outcome.status.value, "error_class": error_class,
                               "error_message": message, "finished_at": now, "journal_counts": counts}
     if outcome.status in (RunStatus.APPLIED, RunStatus.PARTLY_APPLIED):
         values["applied_at"] = now
@@ -219,15 +219,15 @@ def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
     except Exception as exc:  # noqa: BLE001 - never leave a claimed run "applying"
         log.exception("run %s: the runner failed while applying", run_id)
         monitor.finish()
-        _update(run_id, status="failed", error_class="apply_failed", finished_at=utcnow(),
+        _update(run_id, status=RunStatus.FAILED.value, error_class=ErrorClass.APPLY_FAILED.value, finished_at=utcnow(),
                 error_message=f"the runner failed while applying: {type(exc).__name__}: {exc}; {RESUME_HINT}")
-        return Outcome("failed", "apply_failed")
+        return Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> int:
-    return process_main("runner.execution.apply_process", run_apply, ("applied",), argv)
+    return process_main("runner.execution.apply_process", run_apply, (RunStatus.APPLIED,), argv)
 
 
 if __name__ == "__main__":

@@ -101,8 +101,14 @@ def _retryable(exc: sa.exc.DBAPIError) -> bool:
             or "database is locked" in str(orig))
 
 
+def waiting_for_a_process() -> sa.ColumnElement[bool]:
+    """The runs that wait for a process: queued, or an apply that no process has taken yet."""
+    return sa.or_(Run.status == RunStatus.QUEUED.value,
+                  sa.and_(Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None)))
+
+
 def _waiting(status: str | None, worker_id: str | None) -> bool:
-    return status == "queued" or (status == "applying" and worker_id is None)
+    return status == RunStatus.QUEUED or (status == RunStatus.APPLYING and worker_id is None)
 
 
 def _take(conn: sa.Connection, run_id: int, client: str, worker_id: str) -> str:
@@ -115,14 +121,14 @@ def _take(conn: sa.Connection, run_id: int, client: str, worker_id: str) -> str:
     if _executing(conn, client) >= client_concurrency():
         return BUSY
     now = utcnow()
-    if row.status == "queued":
+    if row.status == RunStatus.QUEUED:
         done = conn.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "queued")
-            .values(status="running", worker_id=worker_id, started_at=now, heartbeat_at=now)
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.QUEUED.value)
+            .values(status=RunStatus.RUNNING.value, worker_id=worker_id, started_at=now, heartbeat_at=now)
         ).rowcount
     else:
         done = conn.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "applying", Run.worker_id.is_(None))
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None))
             .values(worker_id=worker_id, heartbeat_at=now)
         ).rowcount
     return CLAIMED if done == 1 else GONE
@@ -163,8 +169,7 @@ def claim_next(worker_id: str) -> int | None:
     engine = get_engine()
     with engine.connect() as conn:
         waiting = conn.execute(
-            sa.select(Run.id, Run.client).where(sa.or_(Run.status == "queued",
-                                                       sa.and_(Run.status == "applying", Run.worker_id.is_(None))))
+            sa.select(Run.id, Run.client).where(waiting_for_a_process())
             .order_by(Run.id).limit(200)
         ).all()
     busy: set[str] = set()
@@ -183,8 +188,7 @@ def waiting_count() -> int:
     """How many runs wait for a process (queued, or applies nobody has taken yet)."""
     with get_engine().connect() as conn:
         return int(conn.execute(
-            sa.select(sa.func.count()).select_from(Run).where(
-                sa.or_(Run.status == "queued", sa.and_(Run.status == "applying", Run.worker_id.is_(None))))
+            sa.select(sa.func.count()).select_from(Run).where(waiting_for_a_process())
         ).scalar() or 0)
 
 

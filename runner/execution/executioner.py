@@ -38,6 +38,7 @@ from runner.execution.run_launcher import process_main, run_dir  # noqa: E402
 from runner.execution.scrub import Scrubber, known_secrets  # noqa: E402,F401  (known_secrets: re-exported)
 from runner.execution.settings import kernel_start_seconds  # noqa: E402
 from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
+from runner.status import ErrorClass, RunStatus  # noqa: E402
 from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,9 @@ def _finish(run_id: int, outcome: Outcome, *, output_path: Path | None, artifact
         run = s.get(Run, run_id)
         for key, value in (plan or {}).items():
             setattr(run, key, value)
-        run.status = outcome.status if applying_by is None else "applying"
+        run.status = (outcome.status if applying_by is None else RunStatus.APPLYING).value
         run.applied_by = applying_by or run.applied_by
-        run.error_class = outcome.error_class
+        run.error_class = outcome.error_class.value if outcome.error_class else None
         run.error_message = outcome.message
         run.error_cell = outcome.cell
         run.finished_at = utcnow()
@@ -123,7 +124,7 @@ def _header(notebook_path: str | None) -> Any:
         return None
 
 
-OK_STATUSES = ("succeeded", "planned", "applied")
+OK_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PLANNED, RunStatus.APPLIED)
 
 
 def execute_run(run_id: int, *, claimed_by: str | None = None, kernel: Any = None) -> Outcome | None:
@@ -142,7 +143,7 @@ def execute_run(run_id: int, *, claimed_by: str | None = None, kernel: Any = Non
         return _execute_claimed(run_id, worker_id, kernel)
     except Exception as exc:  # noqa: BLE001 - never leave a claimed run "running"
         log.exception("run %s: the runner failed", run_id)
-        outcome = Outcome("failed", "internal", f"the runner failed: {type(exc).__name__}: {exc}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.INTERNAL, f"the runner failed: {type(exc).__name__}: {exc}")
         _finish(run_id, outcome, output_path=None, artifacts=[])
         return outcome
 
@@ -208,7 +209,7 @@ def _prepare_execution(run_id: int) -> _Execution:
 
 def _refuse(ex: _Execution, exc: RunRefused) -> Outcome:
     """End a run the worker will not execute (see :mod:`runner.execution.trust`)."""
-    refused = Outcome("failed", "refused", ex.scrubber.text(f"refused: {exc}"))
+    refused = Outcome(RunStatus.FAILED, ErrorClass.REFUSED, ex.scrubber.text(f"refused: {exc}"))
     ex.writer.write("system", refused.message or "refused")
     ex.writer.flush()
     _finish(ex.run_id, refused, output_path=None, artifacts=[])
@@ -260,7 +261,7 @@ def _notebook_outcome(ex: _Execution, error: BaseException | None) -> Outcome:
                        error_summary=ex.observer.error_summary)
     if outcome.message:
         outcome = dataclasses.replace(outcome, message=ex.scrubber.text(outcome.message))
-    if outcome.error_class == "internal":
+    if outcome.error_class == ErrorClass.INTERNAL:
         log.error("run %s failed inside the runner", ex.run_id, exc_info=error)
     return outcome
 
@@ -312,9 +313,9 @@ def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome
     outcome = _notebook_outcome(ex, error)
     rows, header = _collect_outputs(ex)
     plan: dict[str, Any] = {}
-    if outcome.status == "succeeded" and header is not None and header.mutates:
+    if outcome.status == RunStatus.SUCCEEDED and header is not None and header.mutates:
         outcome, plan = _planned(ex.outputs, writer)
-    apply_now = (outcome.status == "planned" and _wants_apply(run, plan, writer)
+    apply_now = (outcome.status == RunStatus.PLANNED and _wants_apply(run, plan, writer)
                  and _may_apply(run, header, writer, plan))
     return _record_end(ex, outcome, rows, plan, apply_now=apply_now)
 
@@ -328,15 +329,15 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
     path = find_plan(outputs)
     if path is None:
         writer.write("system", "the job wrote no plan: nothing to change")
-        return Outcome("succeeded"), {"plan_counts": plan_counts(None)}
+        return Outcome(RunStatus.SUCCEEDED), {"plan_counts": plan_counts(None)}
     try:
         fields = plan_fields(path)
     except SchoologyETLError as exc:
-        return Outcome("failed", "internal", f"the job's plan cannot be read: {exc}"), {}
+        return Outcome(RunStatus.FAILED, ErrorClass.INTERNAL, f"the job's plan cannot be read: {exc}"), {}
     total = fields["plan_counts"]["total"]
     if total == 0:
         writer.write("system", "the plan is empty: nothing to change")
-        return Outcome("succeeded"), fields
+        return Outcome(RunStatus.SUCCEEDED), fields
     counts = "; ".join(f"{realm}: " + ", ".join(f"{op} {n}" for op, n in sorted(ops.items()))
                        for realm, ops in fields["plan_counts"]["counts"].items())
     writer.write("system", f"plan: {total} changes ({counts}), digest {fields['plan_digest'][:12]}")
@@ -345,7 +346,7 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
             writer.write("system", f"  * {summary.line()}")
     except SchoologyETLError as exc:  # the summary is for reading; the plan itself was checked above
         writer.write("system", f"the plan's summary cannot be read: {exc}")
-    return Outcome("planned"), fields
+    return Outcome(RunStatus.PLANNED), fields
 
 
 def _wants_apply(run: dict[str, Any], plan: dict[str, Any], writer: LogWriter) -> bool:

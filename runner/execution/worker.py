@@ -200,10 +200,11 @@ class Worker:
 def _is_apply(run_id: int) -> bool:
     import sqlalchemy as sa
 
+    from runner.status import RunStatus
     from runner.store import Run, get_engine
 
     with get_engine().connect() as conn:
-        return conn.execute(sa.select(Run.status).where(Run.id == run_id)).scalar() == "applying"
+        return conn.execute(sa.select(Run.status).where(Run.id == run_id)).scalar() == RunStatus.APPLYING
 
 
 def _warm_in_child(conn: Connection, worker_id: str) -> None:

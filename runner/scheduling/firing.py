@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from runner.execution.claims import _retryable, default_worker_id
 from runner.scheduling.cron import next_due
-from runner.status import ACTIVE
+from runner.status import ACTIVE, RunStatus
 from runner.store import Run, Schedule, ScheduleFiring, get_engine, utcnow
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _prepare(row: dict[str, Any], catalog: Any) -> tuple[dict[str, Any] | None, 
     header = job.require_header()
     return {"job_id": job.id, "notebook_path": str(job.path.resolve()), "notebook_hash": job.content_hash,
             "client": row["client"], "params": params, "apply": False, "requester": row["owner"],
-            "status": "queued", "timeout_seconds": header.timeout_seconds, "schedule_id": row["id"],
+            "status": RunStatus.QUEUED.value, "timeout_seconds": header.timeout_seconds, "schedule_id": row["id"],
             "auto_apply_under": row["auto_apply_under"] if header.mutates else None}, None
 
 

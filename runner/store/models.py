@@ -132,7 +132,7 @@ class Run(Base):
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     apply: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     requester: Mapped[str] = mapped_column(sa.String(190))
-    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    status: Mapped[str] = mapped_column(sa.String(16), default=RunStatus.QUEUED.value)
     error_class: Mapped[str | None] = mapped_column(sa.String(32))
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     error_cell: Mapped[int | None] = mapped_column(sa.Integer)
