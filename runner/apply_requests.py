@@ -143,8 +143,9 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
             raise RunStateError(f"run {run_id} is {status_label(run.status)}; only an applied (or partly applied) "
                                 "run with a journal can be undone")
         undo = Run(job_id=run.job_id, notebook_path=run.notebook_path, notebook_hash=run.notebook_hash,
-                   client=run.client, params=dict(run.params or {}), apply=False, requester=user, status=RunStatus.PLANNED.value,
-                   kind="undo", parent_run_id=run_id, timeout_seconds=run.timeout_seconds)
+                   client=run.client, params=dict(run.params or {}), apply=False, requester=user,
+                   status=RunStatus.PLANNED.value, kind="undo", parent_run_id=run_id,
+                   timeout_seconds=run.timeout_seconds)
         s.add(undo)  # "planned" at once (never "queued": no worker may run its notebook); no plan yet
         s.flush()
         undo_id, journal = undo.id, run.journal_path
@@ -167,7 +168,8 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
             _note(conn, undo_id, f"cannot be undone: change {item['seq']} {item['op']} {item['realm']} "
                                  f"{item.get('key')}: {item['reason']}")
         conn.execute(sa.update(Run).where(Run.id == undo_id).values(
-            status=RunStatus.PLANNED.value if total else RunStatus.SUCCEEDED.value, started_at=now, finished_at=now, **fields))
+            status=(RunStatus.PLANNED if total else RunStatus.SUCCEEDED).value, started_at=now, finished_at=now,
+            **fields))
         conn.execute(sa.insert(Artifact).values(run_id=undo_id, name=path.name, path=str(path),
                                                 size=path.stat().st_size, kind="jsonl"))
     return undo_id

@@ -165,14 +165,14 @@ def cancel_run(run_id: int, user: str | None = None) -> dict[str, Any]:
         check_may_cancel(user, run.requester, run_id)
         if run.status in TERMINAL_STATUSES:
             raise RunStateError(f"run {run_id} has already finished ({run.status}); nothing to cancel")
+        cancelled = {"status": RunStatus.CANCELLED.value, "error_class": ErrorClass.CANCELLED.value,
+                     "cancel_requested_by": user, "cancel_requested_at": now, "finished_at": now}
         done = s.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.QUEUED.value).values(
-                status=RunStatus.CANCELLED.value, error_class=ErrorClass.CANCELLED.value, error_message=f"cancelled by {user} before it started",
-                cancel_requested_by=user, cancel_requested_at=now, finished_at=now)
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.QUEUED.value)
+            .values(**cancelled, error_message=f"cancelled by {user} before it started")
         ).rowcount or s.execute(  # an apply that no process has taken yet
-            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None)).values(
-                status=RunStatus.CANCELLED.value, error_class=ErrorClass.CANCELLED.value, cancel_requested_by=user, cancel_requested_at=now,
-                finished_at=now, error_message=f"apply cancelled by {user} before it started; apply it again to "
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None))
+            .values(**cancelled, error_message=f"apply cancelled by {user} before it started; apply it again to "
                                                "resume from its journal")
         ).rowcount
         if not done:

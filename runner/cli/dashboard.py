@@ -11,7 +11,8 @@ SIGNIN_HELP = ("local: the OS user, on 127.0.0.1 only. header: a trusted proxy h
 
 @click.command("dashboard")
 @click.option("--port", default=8866, show_default=True)
-@click.option("--public", is_flag=True, help="Listen on every interface (needs --signin header, password or jupyterhub).")
+@click.option("--public", is_flag=True,
+              help="Listen on every interface (needs --signin header, password or jupyterhub).")
 @click.option("--signin", type=click.Choice(["local", "header", "password", "jupyterhub"]), default=None,
               help=SIGNIN_HELP + "  [default: local, or header with --user-header]")
 @click.option("--user-header", default=None, metavar="HEADER",

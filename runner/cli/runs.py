@@ -76,7 +76,8 @@ def _summary(run: dict[str, Any]) -> str:
     from runner.status import status_label
 
     kind = "" if run.get("kind", "job") == "job" else f"{run['kind']} "
-    text = f"{kind}run {run['id']} ({run['job']} for {run['client']}): {status_label(run['status'], run['error_class'])}"
+    status = status_label(run["status"], run["error_class"])
+    text = f"{kind}run {run['id']} ({run['job']} for {run['client']}): {status}"
     if run["status"] == RunStatus.PARTLY_APPLIED:
         j = run.get("journal_counts") or {}
         text += f": {j.get('failed', '?')} of {j.get('total', '?')} changes failed" + _failed_changes_text(run)

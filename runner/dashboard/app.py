@@ -180,7 +180,8 @@ def _cached_choices(client_name: str, kind: str) -> list[tuple[str, str]]:
 
 def build_app() -> DashboardApp:
     """The page, built before any request arrives (Voila pre-heats a kernel with it)."""
-    return DashboardApp(query_string="" if os.environ.get("VOILA_PREHEAT") == "True" else os.environ.get("QUERY_STRING", ""))
+    preheating = os.environ.get("VOILA_PREHEAT") == "True"
+    return DashboardApp(query_string="" if preheating else os.environ.get("QUERY_STRING", ""))
 
 
 def personalize(app: DashboardApp) -> None:

@@ -40,7 +40,8 @@ def _description(spec: FieldSpec) -> str:
 
 def constraint_hint(spec: FieldSpec) -> str:
     """The field's limits in words (``"From 1 to 12."``), so a value can be right the first time."""
-    what = {"int": "", "float": "", "date": "", "string": " characters", "text": " characters"}.get(spec.type, " chosen")
+    units = {"int": "", "float": "", "date": "", "string": " characters", "text": " characters"}
+    what = units.get(spec.type, " chosen")
     if spec.min is not None and spec.max is not None:
         text = f"From {spec.min} to {spec.max}{what}."
     elif spec.min is not None:
@@ -153,7 +154,8 @@ class FieldWidget:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(bytes(item["content"]))
         self.uploaded_path = target
-        self.preview.value = f"<div class='tb-preview-title'>{html.escape(name)}: first rows</div>" + csv_preview_html(target)
+        title = f"<div class='tb-preview-title'>{html.escape(name)}: first rows</div>"
+        self.preview.value = title + csv_preview_html(target)
         if self.on_uploaded is not None:
             self.on_uploaded(target)
 

@@ -79,7 +79,8 @@ def _log_details(writer: LogWriter, report: Any, failed: list[dict[str, Any]]) -
 def _partly_applied(failed: list[dict[str, Any]], total: int) -> Outcome:
     """The outcome of an apply that ended with changes the API refused: each named, with its message."""
     listed = "; ".join(describe_failed_change(c) for c in failed[:MAX_MESSAGE_FAILURES])
-    more = f"; and {len(failed) - MAX_MESSAGE_FAILURES} more (see the log)" if len(failed) > MAX_MESSAGE_FAILURES else ""
+    hidden = len(failed) - MAX_MESSAGE_FAILURES
+    more = f"; and {hidden} more (see the log)" if hidden > 0 else ""
     return Outcome(RunStatus.PARTLY_APPLIED, ErrorClass.CHANGES_FAILED,
                    f"{len(failed)} of {total} changes failed: {listed}{more}. {RETRY_HINT}")
 
@@ -152,7 +153,8 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
         outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED, f"the apply stopped: {exc}; {RESUME_HINT}")
     except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
         log.exception("run %s: apply failed", run_id)
-        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED, f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED,
+                          f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
     counts = summarize_journal(journal)
     writer.end_lines()
     if report is not None:

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 STEP_NAME_LIMIT = 60
 
 # ``HTTPError.__str__``: "<message> (HTTP <status>, <METHOD> <url>)", either part optional
-_HTTP_DETAIL = re.compile(r"^(?P<message>.*?) \((?:HTTP (?P<status>\d{3}))?(?:, )?(?:(?P<method>[A-Z]+) (?P<url>\S+))?\)$",
-                          re.DOTALL)
+_HTTP_DETAIL = re.compile(r"^(?P<message>.*?) \((?:HTTP (?P<status>\d{3}))?(?:, )?"
+                          r"(?:(?P<method>[A-Z]+) (?P<url>\S+))?\)$", re.DOTALL)
 _NETWORK = frozenset({"NetworkError"})
 _RATE = frozenset({"RateLimitedError"})
 

@@ -70,10 +70,11 @@ def classify(
         return Outcome(RunStatus.FAILED, ErrorClass.CELL_ERROR, message, exc.cell_index)
     if isinstance(exc, DeadKernelError):
         where = f" while running cell {current_cell}" if current_cell is not None else ""
-        return Outcome(RunStatus.FAILED, ErrorClass.KERNEL_DIED, f"the notebook's kernel died{where} (killed, out of memory "
-                       "or crashed); the run did not finish", current_cell)
+        return Outcome(RunStatus.FAILED, ErrorClass.KERNEL_DIED, f"the notebook's kernel died{where} (killed, "
+                       "out of memory or crashed); the run did not finish", current_cell)
     if isinstance(exc, (FileNotFoundError, PermissionError, NotebookReadError)):
         return Outcome(RunStatus.FAILED, ErrorClass.NOTEBOOK_UNREADABLE, f"cannot read the job's notebook: {exc}")
     if isinstance(exc, CellTimeoutError):
         return Outcome(RunStatus.FAILED, ErrorClass.TIMEOUT, f"a cell took too long: {exc}", current_cell)
-    return Outcome(RunStatus.FAILED, ErrorClass.INTERNAL, f"the runner failed: {type(exc).__name__}: {exc}", current_cell)
+    return Outcome(RunStatus.FAILED, ErrorClass.INTERNAL, f"the runner failed: {type(exc).__name__}: {exc}",
+                   current_cell)

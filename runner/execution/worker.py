@@ -140,7 +140,7 @@ class Worker:
 
     def _release_warm(self) -> None:
         """Tell idle warm executioners to stop (they shut their kernels down)."""
-        for proc, conn in self._warm + self._ready:
+        for _proc, conn in self._warm + self._ready:
             try:
                 conn.send(None)
             except (OSError, ValueError):

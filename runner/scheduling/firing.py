@@ -96,7 +96,8 @@ def fire_one(schedule_id: int, due_at: datetime, *, worker_id: str, now: datetim
 
 
 def _fire_in(conn: sa.Connection, row: dict[str, Any], due_at: datetime, following: datetime,
-             values: dict[str, Any] | None, refusal: str | None, worker_id: str, now: datetime) -> dict[str, Any] | None:
+             values: dict[str, Any] | None, refusal: str | None, worker_id: str,
+             now: datetime) -> dict[str, Any] | None:
     won = conn.execute(
         sa.update(Schedule).where(Schedule.id == row["id"], Schedule.next_run_at == due_at,
                                   Schedule.paused.is_(False))
@@ -113,7 +114,8 @@ def _fire_in(conn: sa.Connection, row: dict[str, Any], due_at: datetime, followi
     elif values is None:
         outcome, reason = "refused", refusal
     else:
-        run_id = conn.execute(sa.insert(Run).values(**values, scheduled_for=due_at, created_at=now)).inserted_primary_key[0]
+        inserted = conn.execute(sa.insert(Run).values(**values, scheduled_for=due_at, created_at=now))
+        run_id = inserted.inserted_primary_key[0]
         outcome, reason = "started", None
     conn.execute(sa.insert(ScheduleFiring).values(schedule_id=row["id"], due_at=due_at, fired_at=now, outcome=outcome,
                                                   run_id=run_id, reason=reason, worker_id=worker_id))

@@ -122,7 +122,8 @@ class Run(Base):
     """One execution of a job for a client."""
 
     __tablename__ = "runs"
-    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"), sa.Index("ix_runs_client_status", "client", "status"))
+    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"),
+                      sa.Index("ix_runs_client_status", "client", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(sa.String(190), index=True)
