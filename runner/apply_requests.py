@@ -118,7 +118,8 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None, confirm: Any =
         ).rowcount
         if done != 1:
             raise RunStateError(f"run {run_id} changed state meanwhile; look at it again")
-        again = {RunStatus.PLANNED: "", RunStatus.PARTLY_APPLIED: " (again: only the changes that failed are sent)"}
+        again: dict[str, str] = {RunStatus.PLANNED: "",
+                                 RunStatus.PARTLY_APPLIED: " (again: only the changes that failed are sent)"}
         _note(conn, run_id, f"apply requested by {user}" + again.get(previous, " (resuming from the journal)"))
     log.info("run %s: apply requested by %s", run_id, user)
 

@@ -21,7 +21,7 @@ from runner.errors import ClientNotFoundError, RunNotFoundError, RunStateError
 from runner.run_following import wait_for_run
 from runner.run_records import acting_user, load_run
 from runner.status import ErrorClass, RunStatus
-from runner.store import TERMINAL_STATUSES, Run, get_engine, session_scope, utcnow
+from runner.store import TERMINAL_STATUSES, Run, changed_rows, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -167,19 +167,21 @@ def cancel_run(run_id: int, user: str | None = None) -> dict[str, Any]:
             raise RunStateError(f"run {run_id} has already finished ({run.status}); nothing to cancel")
         cancelled = {"status": RunStatus.CANCELLED.value, "error_class": ErrorClass.CANCELLED.value,
                      "cancel_requested_by": user, "cancel_requested_at": now, "finished_at": now}
-        done = s.execute(
+        done = changed_rows(s.execute(
             sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.QUEUED.value)
             .values(**cancelled, error_message=f"cancelled by {user} before it started")
-        ).rowcount or s.execute(  # an apply that no process has taken yet
+        )) or changed_rows(s.execute(  # an apply that no process has taken yet
             sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None))
             .values(**cancelled, error_message=f"apply cancelled by {user} before it started; apply it again to "
                                                "resume from its journal")
-        ).rowcount
+        ))
         if not done:
             s.execute(sa.update(Run).where(Run.id == run_id).values(cancel_requested_by=user, cancel_requested_at=now))
     if not done:
         with session_scope() as s:
-            _signal_local_executioner(s.get(Run, run_id))
+            running = s.get(Run, run_id)
+            if running is not None:
+                _signal_local_executioner(running)
     return load_run(run_id)
 
 

@@ -30,7 +30,8 @@ def usual_seconds(job_id: str, client: str | None = None) -> float | None:
                         Run.started_at.is_not(None), Run.finished_at.is_not(None), *where)
                  .order_by(Run.id.desc()).limit(HISTORY_RUNS))
         with get_engine().connect() as conn:
-            return [(f - s).total_seconds() for s, f in conn.execute(query) if f >= s]
+            return [(f - s).total_seconds() for s, f in conn.execute(query) if s is not None and f is not None
+                    and f >= s]
 
     found = durations([Run.client == client]) if client else []
     if len(found) < MIN_RUNS:

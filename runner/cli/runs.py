@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -242,7 +243,7 @@ def apply_(run_id: int, wait: bool, queue: bool, as_json: bool, confirm: str | N
 
     with _clear_errors():
         count = needs_confirmation(service.get_run(run_id).get("plan_counts"))
-        if count is not None and confirm is None and not as_json and click.get_text_stream("stdin").isatty():
+        if count is not None and confirm is None and not as_json and sys.stdin.isatty():
             confirm = click.prompt(f"The plan deletes, deactivates or unlinks {count} objects. "
                                    f"Type {count} to apply it", default="", show_default=False)
         started = service.apply_run(run_id, dispatch=service.DISPATCH_WORKERS if queue else service.DISPATCH_LOCAL,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -74,7 +75,9 @@ class DashboardApp:
     def _view(self, name: str) -> Any:
         view = self._views.get(name)
         if view is None:
-            view = self._views[name] = {"Run": RunView, "History": HistoryView, "Clients": ClientsView}[name](self)
+            makers: dict[str, Callable[[DashboardApp], Any]] = {"Run": RunView, "History": HistoryView,
+                                                                 "Clients": ClientsView}
+            view = self._views[name] = makers[name](self)
             if name == "Run":  # in the Jobs view's third column
                 self.jobs.run_panel.children = [w.HTML('<h2 class="tb-section">Run</h2>'), view.widget]
                 return view
@@ -134,8 +137,9 @@ class DashboardApp:
 
     # --- navigation -----------------------------------------------------------------------
     def _on_nav(self, change: dict[str, Any]) -> None:
-        view = self._view(VIEWS[change["new"]])
-        if view is self._views.get("History"):
+        name = VIEWS[change["new"]]
+        view = self._view(name)
+        if name == "History":
             view.refresh(reload_filters=True)
 
     def show(self, view: str) -> None:

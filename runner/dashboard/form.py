@@ -109,9 +109,9 @@ class FieldWidget:
             value = dt.date.fromisoformat(default) if isinstance(default, str) and default else None
             return w.DatePicker(value=value, **named)
         if kind == "choice":
-            options = [("", None)] if not spec.required else []
-            options += [(str(c), c) for c in spec.choices or ()]
-            return w.Dropdown(options=options, value=default if default is not None else options[0][1], layout=_LAYOUT,
+            choices = [("", None)] if not spec.required else []
+            choices += [(str(c), c) for c in spec.choices or ()]
+            return w.Dropdown(options=choices, value=default if default is not None else choices[0][1], layout=_LAYOUT,
                               **named)
         if kind == "multichoice" or kind in CLIENT_DATA_TYPES:
             options: list[tuple[str, Any]]
@@ -202,13 +202,14 @@ class JobForm:
         self.summary.add_class("tb-form-summary")
         boxes = [f.box for f in self.fields.values()]
         self.map_editor = None
-        files = [f for f in self.fields.values() if f.spec.type == "file" and f.spec.layout]
+        files = [(f, layout) for f in self.fields.values() if f.spec.type == "file" and (layout := f.spec.layout)]
         if files and "column_map" in self.fields and map_context is not None:
             from runner.dashboard.map_editor import MapEditor
 
-            self.map_editor = MapEditor(files[0].spec.layout, map_context, self.fields["column_map"].input)
-            files[0].on_uploaded = self.map_editor.open
-            boxes.insert(boxes.index(files[0].box) + 1, self.map_editor.widget)  # next to the upload
+            upload, layout = files[0]
+            self.map_editor = MapEditor(layout, map_context, self.fields["column_map"].input)
+            upload.on_uploaded = self.map_editor.open
+            boxes.insert(boxes.index(upload.box) + 1, self.map_editor.widget)  # next to the upload
         self.box = w.VBox(boxes + [self.summary])
         self.box.add_class("tb-form")
 

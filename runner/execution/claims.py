@@ -48,12 +48,13 @@ CLAIMED, GONE, BUSY = "claimed", "gone", "busy"
 
 def _insert_ignore(conn: sa.Connection, client: str) -> None:
     name = conn.dialect.name
+    stmt: sa.Executable
     if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        stmt = sqlite_insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
     elif name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-        stmt = insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        stmt = postgresql_insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
     else:
         stmt = sa.insert(ClientLock).values(client=client, touched_at=utcnow()).prefix_with("IGNORE")
     conn.execute(stmt)
@@ -96,7 +97,7 @@ def _executing(conn: sa.Connection, client: str) -> int:
 def _retryable(exc: sa.exc.DBAPIError) -> bool:
     """A deadlock, lock wait timeout, serialization failure or a busy SQLite."""
     orig = exc.orig
-    code = orig.args[0] if getattr(orig, "args", None) else None
+    code = orig.args[0] if orig is not None and orig.args else None
     return (code in (1205, 1213) or getattr(orig, "sqlstate", None) in ("40001", "40P01")
             or "database is locked" in str(orig))
 

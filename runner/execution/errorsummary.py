@@ -31,7 +31,11 @@ def _library_http_errors() -> frozenset[str]:
     from schoology_etl import errors
 
     def walk(cls: type) -> set[type]:
-        return {cls}.union(*(walk(sub) for sub in cls.__subclasses__()))
+        found = {cls}
+        subclass: type
+        for subclass in cls.__subclasses__():
+            found |= walk(subclass)
+        return found
 
     return frozenset(c.__name__ for c in walk(errors.HTTPError))
 

@@ -85,6 +85,8 @@ def _finish(run_id: int, outcome: Outcome, *, output_path: Path | None, artifact
             plan: dict[str, Any] | None = None, applying_by: str | None = None) -> None:
     with session_scope() as s:
         run = s.get(Run, run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
         for key, value in (plan or {}).items():
             setattr(run, key, value)
         run.status = (outcome.status if applying_by is None else RunStatus.APPLYING).value

@@ -106,6 +106,7 @@ def _fire_in(conn: sa.Connection, row: dict[str, Any], due_at: datetime, followi
     if won != 1:
         return None
     run_id = None
+    reason: str | None
     going = conn.execute(sa.select(Run.id, Run.status).where(Run.schedule_id == row["id"],
                                                             Run.status.in_(GOING_STATUSES))
                          .order_by(Run.id).limit(1)).first()
@@ -114,8 +115,10 @@ def _fire_in(conn: sa.Connection, row: dict[str, Any], due_at: datetime, followi
     elif values is None:
         outcome, reason = "refused", refusal
     else:
-        inserted = conn.execute(sa.insert(Run).values(**values, scheduled_for=due_at, created_at=now))
-        run_id = inserted.inserted_primary_key[0]
+        key = conn.execute(sa.insert(Run).values(**values, scheduled_for=due_at, created_at=now)).inserted_primary_key
+        if key is None:
+            raise RuntimeError(f"the store gave no id for the run of schedule {row['id']}")
+        run_id = key[0]
         outcome, reason = "started", None
     conn.execute(sa.insert(ScheduleFiring).values(schedule_id=row["id"], due_at=due_at, fired_at=now, outcome=outcome,
                                                   run_id=run_id, reason=reason, worker_id=worker_id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from runner.store.database import (
     StoreUnavailableError,
+    changed_rows,
     database_url,
     dispose_engines,
     get_engine,
@@ -55,6 +56,7 @@ __all__ = [
     "StoreUnavailableError",
     "TERMINAL_STATUSES",
     "User",
+    "changed_rows",
     "database_url",
     "dispose_engines",
     "get_engine",
