@@ -63,7 +63,7 @@ def run_mode(preheat: bool, visits: tuple[str, ...], navigations: int, pause: fl
     """Per visit kind (``first``: empty browser cache, ``return``: cached page assets), the measurements."""
     from playwright.sync_api import sync_playwright
 
-    from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving
+    from runner.dashboard.voila_launcher import free_port, start_voila, stop_voila, wait_until_serving
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
@@ -108,12 +108,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ.update({"TOOLBELT_HOME": home, "TOOLBELT_DB": f"sqlite:///{home}/toolbelt.db",
                            "TOOLBELT_SECRET_KEY": Fernet.generate_key().decode()})
-        from runner import profiles
+        from runner import profile_store
         from schoology_sandbox import SandboxConfig, SandboxServer
 
         sandbox = SandboxServer(SandboxConfig(port=0, seed=1, users=60)).start()
         try:
-            profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
+            profile_store.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
             print(f"dashboard: navigation -> usable jobs list, {args.navigations} navigations per mode; {_load()}")
             table = {("pre-heated kernel", kind): rows
                      for kind, rows in run_mode(True, ("first", "return"), args.navigations, args.pause).items()}

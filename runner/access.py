@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -69,7 +70,10 @@ def check_access(user: str, header: JobHeader, store: Session | str | None = Non
         raise AccessDenied(user or "<nobody>", job or header.title, header.access or ())
 
 
-def _get_or_create(s: Session, model: type, name: str) -> object:
+_Named = TypeVar("_Named", User, Group)
+
+
+def _get_or_create(s: Session, model: type[_Named], name: str) -> _Named:
     row = s.scalar(sa.select(model).where(model.name == name))
     if row is None:
         row = model(name=name)
@@ -86,8 +90,8 @@ def add_to_groups(user: str, groups: list[str], store: Session | str | None = No
         row = _get_or_create(s, User, user)
         for name in groups:
             group = _get_or_create(s, Group, name)
-            if group not in row.groups:  # type: ignore[attr-defined]
-                row.groups.append(group)  # type: ignore[attr-defined]
+            if group not in row.groups:
+                row.groups.append(group)
         s.flush()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from runner.store import ColumnMapRow, session_scope, utcnow
+from runner.store import ColumnMapRow, changed_rows, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.layouts import ColumnMap
 
@@ -79,8 +79,8 @@ def remove_map(client: str, job_id: str, user: str, *, catalog: Any = None) -> b
     """Forget the saved map; False when there was none."""
     _job_header(job_id, user, catalog)
     with session_scope() as s:
-        return bool(s.execute(sa.delete(ColumnMapRow).where(ColumnMapRow.client == client,
-                                                           ColumnMapRow.job_id == job_id)).rowcount)
+        return bool(changed_rows(s.execute(sa.delete(ColumnMapRow).where(ColumnMapRow.client == client,
+                                                                        ColumnMapRow.job_id == job_id))))
 
 
 def fill_saved_map(header: Any, job_id: str, client: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -102,7 +102,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _check_examples(shown: str, header: JobHeader, base_dir: Path) -> list[str]:
-    problems = []
+    problems: list[str] = []
     for i, example in enumerate(header.examples):
         try:
             validate_params(header, example, base_dir=base_dir)

@@ -73,16 +73,15 @@ class StoreKeeper:
                 pass  # another process created it first
 
     def _locked_state(self, conn: sa.Connection) -> str | None:
-        table = RateBudgetRow.__table__
-        where = table.c.key_digest == self.digest
+        where = RateBudgetRow.key_digest == self.digest
         if conn.dialect.name == "postgresql":
             # a lost budget update after a crash costs nothing: do not wait for the disk
             conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
         if conn.dialect.name == "sqlite":
             # a write first takes SQLite's write lock, so the read after it is current
-            conn.execute(sa.update(table).where(where).values(updated_at=utcnow()))
-            return conn.execute(sa.select(table.c.state).where(where)).scalar()
-        return conn.execute(sa.select(table.c.state).where(where).with_for_update()).scalar()
+            conn.execute(sa.update(RateBudgetRow).where(where).values(updated_at=utcnow()))
+            return conn.execute(sa.select(RateBudgetRow.state).where(where)).scalar()
+        return conn.execute(sa.select(RateBudgetRow.state).where(where).with_for_update()).scalar()
 
     def _update_once(self, engine: sa.Engine, change: Callable[[BudgetState, float], T]) -> T:
         with engine.begin() as conn:
@@ -91,8 +90,8 @@ class StoreKeeper:
                 raise LookupError("rate budget row missing")
             state = BudgetState.from_json(text)
             result = change(state, self.clock())
-            conn.execute(sa.update(RateBudgetRow.__table__)
-                         .where(RateBudgetRow.__table__.c.key_digest == self.digest)
+            conn.execute(sa.update(RateBudgetRow)
+                         .where(RateBudgetRow.key_digest == self.digest)
                          .values(state=state.to_json(), updated_at=utcnow()))
             return result
 

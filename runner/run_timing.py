@@ -14,6 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from runner.status import RunStatus
 from runner.store import Run, get_engine
 
 HISTORY_RUNS = 20
@@ -25,11 +26,12 @@ def usual_seconds(job_id: str, client: str | None = None) -> float | None:
     """The median run time of ``job_id``'s latest finished runs (None with fewer than two)."""
     def durations(where: list[sa.ColumnElement[bool]]) -> list[float]:
         query = (sa.select(Run.started_at, Run.finished_at)
-                 .where(Run.job_id == job_id, Run.status.in_(("succeeded", "planned")),
+                 .where(Run.job_id == job_id, Run.status.in_((RunStatus.SUCCEEDED.value, RunStatus.PLANNED.value)),
                         Run.started_at.is_not(None), Run.finished_at.is_not(None), *where)
                  .order_by(Run.id.desc()).limit(HISTORY_RUNS))
         with get_engine().connect() as conn:
-            return [(f - s).total_seconds() for s, f in conn.execute(query) if f >= s]
+            return [(f - s).total_seconds() for s, f in conn.execute(query) if s is not None and f is not None
+                    and f >= s]
 
     found = durations([Run.client == client]) if client else []
     if len(found) < MIN_RUNS:

@@ -2,11 +2,13 @@
 
 The key comes from ``TOOLBELT_SECRET_KEY`` (a Fernet key) or from
 ``$TOOLBELT_HOME/secret.key``, generated once with mode 0600. Lose the key and the
-stored secrets cannot be read: profiles must be added again.
+stored secrets cannot be read: profiles must be added again. This module knows nothing of
+profiles: :mod:`runner.profile_store` uses it, never the other way round.
 
-Masking replaces every known secret (every profile's decrypted secrets, and the key
-itself) with ``********`` wherever it shows up: as is, percent-encoded once or twice
-(an OAuth PLAINTEXT signature is ``pct(secret)&`` percent-encoded again), in
+Masking replaces every known secret (the values given: every profile's decrypted secrets
+and the key itself, see :func:`runner.profile_store.known_secret_values`) with
+``********`` wherever it shows up: as is, percent-encoded once or twice (an OAuth
+PLAINTEXT signature is ``pct(secret)&`` percent-encoded again), in
 ``application/x-www-form-urlencoded`` form, JSON-escaped or base64-encoded.
 """
 
@@ -43,7 +45,7 @@ class SecretKeyError(ConfigurationError):
 def key_path(home: Path | None = None) -> Path:
     """Where the generated key lives: ``$TOOLBELT_HOME/secret.key``."""
     if home is None:
-        from runner.store.engine import toolbelt_home
+        from runner.store.database import toolbelt_home
 
         home = toolbelt_home()
     return Path(home) / KEY_FILE
@@ -114,14 +116,6 @@ def decrypt(token: str, *, key: bytes | None = None, what: str = "a stored secre
             f"cannot decrypt {what} with the current secret key; was {KEY_ENV} or "
             f"$TOOLBELT_HOME/{KEY_FILE} changed? Add the profile again."
         ) from None
-
-
-def known_secret_values(url: str | None = None) -> list[str]:
-    """Every decrypted secret of every stored profile, and the key itself (for masking)."""
-    from runner.profiles import stored_secret_values
-
-    key = load_key()
-    return [key.decode("ascii"), *stored_secret_values(url=url, key=key)]
 
 
 def encodings_of(value: str) -> set[str]:

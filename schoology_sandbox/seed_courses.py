@@ -100,10 +100,17 @@ def seed_courses(ctx: SeedContext) -> None:
         n_courses = len(catalog)
         take = min(_ENROLLMENTS_PER_STUDENT, n_courses)
         for uid in students:
-            first = int(rng.random() * n_courses)
+            start = int(rng.random() * n_courses)
             for j in range(take):
-                options = current_by_course[(first + j) % n_courses]
+                options = current_by_course[(start + j) % n_courses]
                 st.add_enrollment("section", options[int(rng.random() * len(options))], uid, 0, 1)
+
+
+def _home(building_id: int | None, group_code: str) -> int:
+    """The building a building group belongs to (only school-wide groups have none)."""
+    if building_id is None:
+        raise ValueError(f"group {group_code} has no building; only school-wide groups may lack one")
+    return building_id
 
 
 def seed_groups(ctx: SeedContext) -> None:
@@ -132,9 +139,9 @@ def seed_groups(ctx: SeedContext) -> None:
             members = [t for b in ctx.building_ids for t in ctx.teachers_by_building[b][:5]]
             owner = next(u["uid"] for u in st.users.values() if u["role_id"] == ctx.role["System Admin"])
         else:
-            pool = ctx.students_by_building[bid]
+            pool = ctx.students_by_building[_home(bid, code)]
             members = rng.sample(pool, min(20, len(pool)))
-            owner = ctx.teachers_by_building[bid][0]
+            owner = ctx.teachers_by_building[_home(bid, code)][0]
         st.add_enrollment("group", gid, owner, 1, 1)
         for uid in members:
             st.add_enrollment("group", gid, uid, 0, 1)

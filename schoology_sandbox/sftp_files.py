@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import paramiko
-from paramiko.sftp import SFTP_OK, SFTP_PERMISSION_DENIED
+from paramiko.sftp import SFTP_FAILURE, SFTP_OK, SFTP_PERMISSION_DENIED
 
 T = TypeVar("T")
 
@@ -32,14 +32,19 @@ class _Handle(paramiko.SFTPHandle):
         try:
             return paramiko.SFTPAttributes.from_stat(os.fstat(self.readfile.fileno()))
         except OSError as exc:
-            return paramiko.SFTPServer.convert_errno(exc.errno)
+            return _sftp_error(exc)
 
     def chattr(self, attr: paramiko.SFTPAttributes) -> int:
         try:
             paramiko.SFTPServer.set_file_attr(str(self.local), attr)
         except OSError as exc:
-            return paramiko.SFTPServer.convert_errno(exc.errno)
+            return _sftp_error(exc)
         return SFTP_OK
+
+
+def _sftp_error(exc: OSError) -> int:
+    """The SFTP status for an OS error (a failure when it carries no errno)."""
+    return paramiko.SFTPServer.convert_errno(exc.errno) if exc.errno is not None else SFTP_FAILURE
 
 
 def _mode_string(flags: int) -> str:
@@ -71,7 +76,7 @@ class RootedSFTPInterface(paramiko.SFTPServerInterface):
         except PermissionError:
             return SFTP_PERMISSION_DENIED
         except OSError as exc:
-            return paramiko.SFTPServer.convert_errno(exc.errno)
+            return _sftp_error(exc)
 
     def canonicalize(self, path: str) -> str:
         return posixpath.normpath("/" + (path or ""))
@@ -104,7 +109,11 @@ class RootedSFTPInterface(paramiko.SFTPServerInterface):
         return self._guard(op)
 
     def remove(self, path: str) -> int:
-        return self._guard(lambda: os.remove(self._local(path)) or SFTP_OK)
+        def op() -> int:
+            os.remove(self._local(path))
+            return SFTP_OK
+
+        return self._guard(op)
 
     def rename(self, oldpath: str, newpath: str) -> int:
         def op() -> int:
@@ -117,13 +126,25 @@ class RootedSFTPInterface(paramiko.SFTPServerInterface):
         return self._guard(op)
 
     def posix_rename(self, oldpath: str, newpath: str) -> int:
-        return self._guard(lambda: os.replace(self._local(oldpath), self._local(newpath)) or SFTP_OK)
+        def op() -> int:
+            os.replace(self._local(oldpath), self._local(newpath))
+            return SFTP_OK
+
+        return self._guard(op)
 
     def mkdir(self, path: str, attr: paramiko.SFTPAttributes) -> int:
-        return self._guard(lambda: os.mkdir(self._local(path), (getattr(attr, "st_mode", None) or 0o755) & 0o777) or SFTP_OK)
+        def op() -> int:
+            os.mkdir(self._local(path), (getattr(attr, "st_mode", None) or 0o755) & 0o777)
+            return SFTP_OK
+
+        return self._guard(op)
 
     def rmdir(self, path: str) -> int:
-        return self._guard(lambda: os.rmdir(self._local(path)) or SFTP_OK)
+        def op() -> int:
+            os.rmdir(self._local(path))
+            return SFTP_OK
+
+        return self._guard(op)
 
     def chattr(self, path: str, attr: paramiko.SFTPAttributes) -> int:
         return self._guard(lambda: paramiko.SFTPServer.set_file_attr(str(self._local(path)), attr) or SFTP_OK)

@@ -30,6 +30,7 @@ from typing import Any
 import paramiko
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from paramiko.common import AUTH_FAILED, AUTH_SUCCESSFUL, OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED, OPEN_SUCCEEDED
 
 from schoology_etl.errors import ConfigurationError
 from schoology_sandbox.sftp_files import RootedSFTPInterface
@@ -65,14 +66,14 @@ class _Auth(paramiko.ServerInterface):
 
     def check_auth_password(self, username: str, password: str) -> int:
         ok = username == self._username and hmac.compare_digest(password.encode(), self._password.encode())
-        return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+        return AUTH_SUCCESSFUL if ok else AUTH_FAILED
 
     def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
         ok = self._key is not None and username == self._username and key.asbytes() == self._key.asbytes()
-        return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+        return AUTH_SUCCESSFUL if ok else AUTH_FAILED
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
-        return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+        return OPEN_SUCCEEDED if kind == "session" else OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
 
 def fill_demo_site(root: str | Path, sis_dir: str | Path | None = None) -> Path:
@@ -194,6 +195,8 @@ class SandboxSFTPServer:
 
     def _start_session(self, conn: socket.socket) -> None:
         conn.settimeout(None)
+        if self._host_key is None:
+            raise ConfigurationError("the SFTP server is not started")
         transport = paramiko.Transport(conn)
         transport.add_server_key(self._host_key)
         transport.set_subsystem_handler("sftp", paramiko.SFTPServer, RootedSFTPInterface, self.root)

@@ -15,7 +15,7 @@ import papermill  # noqa: E402
 from runner.catalog import Catalog  # noqa: E402
 from runner.execution.kernels import IPCKernelManager  # noqa: E402
 from runner.params import validate_params  # noqa: E402
-from runner.profiles import add_profile  # noqa: E402
+from runner.profile_store import add_profile  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

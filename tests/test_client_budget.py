@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from runner.cli import cli
-from runner.profiles import get_profile, list_profiles
+from runner.profile_store import get_profile, list_profiles
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.profiles import Profile, connect, resolve_profile
 from schoology_etl.provisioning.families import parent_building_updates, read_families

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from runner.cli import cli
 from runner.cli.users import users
-from runner.profiles import get_profile
+from runner.profile_store import get_profile
 
 
 @pytest.fixture

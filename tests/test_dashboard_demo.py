@@ -1,6 +1,6 @@
 """``toolbelt demo`` end to end: the real job catalog run from the dashboard against the demo district.
 
-The environment is :class:`runner.demo.DemoEnvironment`, the same the command starts
+The environment is :class:`runner.demo_environment.DemoEnvironment`, the same the command starts
 (sandbox, demo data, a ``sandbox`` client, a worker, Voila), in a throwaway home.
 """
 
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    from runner.dashboard.launch import free_port
-    from runner.demo import DemoEnvironment
+    from runner.dashboard.voila_launcher import free_port
+    from runner.demo_environment import DemoEnvironment
     from runner.store import dispose_engines
 
     monkeypatch.setenv("TOOLBELT_HOME", str(tmp_path / "home"))

@@ -21,7 +21,7 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
-from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving
+from runner.dashboard.voila_launcher import free_port, start_voila, stop_voila, wait_until_serving
 from tests.fixtures.runner_jobs import RunnerEnv, poll_until, wait_gate_cell
 
 pytestmark = pytest.mark.browser
@@ -124,7 +124,7 @@ def dashboard_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
 
     Parametrize indirectly with a header name to serve as behind a proxy that names the user.
     """
-    from runner import profiles, service
+    from runner import profile_store, service
     from runner.store import dispose_engines
 
     user_header = getattr(request, "param", None)
@@ -148,7 +148,7 @@ def dashboard_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
 
     add_to_groups("tester", ["appliers"])  # the story's user reviews and applies plans
     sandbox = sandbox_factory()
-    profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
+    profile_store.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     env = RunnerEnv(home=home, jobs_dir=jobs, db_url=os.environ["TOOLBELT_DB"], client="sandbox",
                     secret=sandbox.secret)
     write_jobs(env)
@@ -320,7 +320,7 @@ def test_form_plan_apply_undo_history_and_cancel(browser_page: DashboardPage, da
 def test_proxy_user_and_clients_add_test_edit_without_showing_secrets(browser_page: DashboardPage,
                                                                      dashboard_env: Served) -> None:
     """Behind a proxy that names the user; then the Clients view."""
-    from runner import profiles
+    from runner import profile_store
     from runner.access import add_to_groups
 
     sandbox = dashboard_env.sandbox
@@ -352,6 +352,6 @@ def test_proxy_user_and_clients_add_test_edit_without_showing_secrets(browser_pa
     assert sandbox.secret not in ui.page.content(), "a secret was sent back to the page"
     ui.click(".tb-client-save")  # saved with key and secret left empty: the stored ones are kept
     ui.wait_text(".tb-client-message", "Saved district-b")
-    assert profiles.get_profile("district-b").secret == sandbox.secret
+    assert profile_store.get_profile("district-b").secret == sandbox.secret
     names = ui.page.locator(".tb-client-select select option").all_inner_texts()
     assert {"sandbox", "district-b", "wrong-secret"} <= set(names)

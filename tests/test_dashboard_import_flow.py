@@ -14,7 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
-from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving
+from runner.dashboard.voila_launcher import free_port, start_voila, stop_voila, wait_until_serving
 from tests.fixtures.runner_jobs import poll_until
 from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
 
@@ -26,7 +26,7 @@ JOBS = Path(__file__).resolve().parents[1] / "notebooks" / "jobs"
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Callable[..., Any]) -> Iterator[Any]:
     """The demo district in a sandbox, a store whose ``tester`` is a provisioner, the real import_users job, Voila."""
-    from runner import profiles, service
+    from runner import profile_store, service
     from runner.access import add_to_groups
     from runner.store import dispose_engines
 
@@ -39,7 +39,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Cal
         monkeypatch.setenv(name, value)
     shutil.copy(JOBS / "import_users.ipynb", jobs / "import_users.ipynb")
     sandbox = sandbox_factory(seed=1, users=60)
-    profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
+    profile_store.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     from runner.store import DeploymentSetting, session_scope
 
     with session_scope() as s:  # the deployment believes JUPYTERHUB_USER (the local page is "tester")

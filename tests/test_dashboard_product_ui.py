@@ -17,7 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
-from runner.dashboard.launch import free_port, start_voila, stop_voila, wait_until_serving
+from runner.dashboard.voila_launcher import free_port, start_voila, stop_voila, wait_until_serving
 from tests.fixtures.runner_jobs import RunnerEnv, poll_until, wait_gate_cell
 from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
 from tests.test_runner_plans import PARAMS, SET_POSITIONS
@@ -48,7 +48,7 @@ def audit(page: Any, view: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Callable[..., Any]) -> Iterator[Any]:
-    from runner import profiles, service
+    from runner import profile_store, service
     from runner.store import Run, dispose_engines, session_scope, utcnow
 
     home, jobs = tmp_path / "home", tmp_path / "jobs"
@@ -63,7 +63,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Cal
 
     add_to_groups("teardown", ["admins"])  # cancels whatever is left at the end
     sandbox = sandbox_factory()
-    profiles.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
+    profile_store.add_profile("sandbox", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret)
     env = RunnerEnv(home=home, jobs_dir=jobs, db_url=os.environ["TOOLBELT_DB"], client="sandbox",
                     secret=sandbox.secret)
     env.write_job(

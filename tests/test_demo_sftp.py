@@ -12,8 +12,8 @@ from schoology_etl.io.sftp import SFTPConnection
 
 
 def test_demo_environment_stores_a_working_sftp_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from runner import profiles
-    from runner.demo import DemoEnvironment
+    from runner import profile_store
+    from runner.demo_environment import DemoEnvironment
     from runner.store import dispose_engines
 
     monkeypatch.setenv("TOOLBELT_HOME", str(tmp_path / "home"))
@@ -24,7 +24,7 @@ def test_demo_environment_stores_a_working_sftp_profile(tmp_path: Path, monkeypa
     env = DemoEnvironment(users=60, dashboard=False, worker=False)
     env.start()
     try:
-        profile = profiles.get_profile("sandbox")
+        profile = profile_store.get_profile("sandbox")
         assert profile.sftp is not None and env.sftp is not None
         assert (profile.sftp.host, profile.sftp.port, profile.sftp.host_key) == ("127.0.0.1", env.sftp.port, env.sftp.host_key)
         with SFTPConnection.from_profile(profile, timeout=5.0) as sftp:

@@ -8,7 +8,7 @@ import signal
 import pytest
 import sqlalchemy as sa
 
-from runner import service
+from runner import errors, service
 from runner.access import AccessDenied, add_to_groups
 from runner.store import LogLine, Run, get_engine, session_scope
 from tests.fixtures.runner_jobs import RunnerEnv, poll_until, runner_env, wait_gate_cell  # noqa: F401
@@ -100,7 +100,7 @@ def test_cancel_a_queued_run_never_executes_it(runner_env: RunnerEnv) -> None:
     add_to_groups("carol", ["appliers"])  # cancelling someone else's run needs the apply role
     final = service.cancel_run(run["id"], "carol")
     assert final["status"] == "cancelled" and final["cancel_requested_by"] == "carol"
-    with pytest.raises(service.RunStateError):
+    with pytest.raises(errors.RunStateError):
         service.cancel_run(run["id"], "carol")
 
 
@@ -179,7 +179,7 @@ def test_canary_secret_appears_nowhere_after_a_run(runner_env: RunnerEnv) -> Non
 
 
 def test_notebook_gone_before_execution_is_notebook_unreadable(runner_env: RunnerEnv) -> None:
-    from runner.execution.launch import spawn_executioner
+    from runner.execution.run_launcher import spawn_executioner
 
     path = runner_env.write_job("vanishing", "print('hi')")
     run = service.create_run("vanishing", runner_env.client, {}, "tester", dispatch=service.DISPATCH_WORKERS)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from runner import service
-from runner.execution.launch import spawn_executioner
+from runner.execution.run_launcher import spawn_executioner
 from runner.notifications.dispatch import notify_pending, notify_run
 from runner.notifications.rules import NotificationRuleInvalid, add_rule
 from runner.scheduling.firing import fire_due
@@ -30,7 +30,7 @@ HOOK_PATH = "/hooks/T000/B000/secret-token-0123456789"
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     runner_env.write_job("boom", "raise ValueError('the file has no header row')")

@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 
 import schoology_etl
-from runner import profiles
-from runner.profiles import (
+from runner import profile_store
+from runner.profile_store import (
     ProfileExistsError,
     SecretRequiredError,
     UnknownProfileError,
     add_profile,
     get_profile,
+    known_secret_values,
     list_profiles,
     remove_profile,
     resolve_profile,
     stored_secret_values,
     update_profile,
 )
-from runner.secrets import known_secret_values
 from schoology_etl.errors import ConfigurationError
 
 
@@ -129,5 +129,5 @@ def test_undecryptable_profile_skipped_for_masking(store: Path, monkeypatch: pyt
 
 def test_profile_test_reports_the_typed_error(store: Path) -> None:
     add_profile("down", base_url=f"http://127.0.0.1:{free_port()}/v1", key="kk", secret=pysecrets.token_hex(8))
-    result = profiles.test_profile("down", sleep=lambda _s: None)
+    result = profile_store.test_profile("down", sleep=lambda _s: None)
     assert not result.ok and result.error_class == "NetworkError"

@@ -41,7 +41,7 @@ ADD_USERS = (
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     runner_env.write_job("add_users", ADD_USERS, defaults={"apply": False}, mutates=True)

@@ -30,7 +30,7 @@ JOBS = Path(__file__).resolve().parents[1] / "notebooks" / "jobs"
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Any, _job_demo_data: Path) -> Iterator[RunnerEnv]:
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     sandbox = sandbox_factory(seed=1, users=60)
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)

@@ -22,7 +22,7 @@ JOB = Path(__file__).resolve().parents[1] / "notebooks" / "jobs" / "deliver_repo
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[tuple[RunnerEnv, Any]]:
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     (tmp_path / "site" / "incoming").mkdir(parents=True)
     site = SandboxSFTPServer(tmp_path / "site", demo_files=False).start()

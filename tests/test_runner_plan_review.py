@@ -37,7 +37,7 @@ UNLINK_PARENTS = (
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
     """Client ``acme`` is the sandbox; job ``unlink_parents`` plans ``count`` parent unlinks; threshold 2."""
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     runner_env.write_job("unlink_parents", UNLINK_PARENTS, params={"count": {"type": "int", "default": 3}},

@@ -17,7 +17,7 @@ import pytest
 
 from runner import service
 from runner.access import AccessDenied, add_to_groups
-from runner.service import RunStateError
+from runner.errors import RunStateError
 from runner.store import dispose_engines
 from schoology_etl.plans import Plan
 from schoology_etl.plans.journal import read_journal
@@ -41,7 +41,7 @@ PARAMS = {"count": {"type": "int", "default": 5}, "position": {"type": "string",
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
     """A runner home whose client ``acme`` is the sandbox, and a mutating job ``set_positions``."""
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     runner_env.write_job("set_positions", SET_POSITIONS, params=PARAMS,

@@ -23,7 +23,7 @@ JOB = Path(__file__).resolve().parents[1] / "notebooks" / "jobs" / "update_paren
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     shutil.copy(JOB, runner_env.jobs_dir / JOB.name)

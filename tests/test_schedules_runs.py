@@ -24,7 +24,7 @@ from tests.test_runner_plans import PARAMS, SET_POSITIONS
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
     runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profiles import add_profile
+    from runner.profile_store import add_profile
 
     add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
     runner_env.write_job("set_positions", SET_POSITIONS, params=PARAMS,

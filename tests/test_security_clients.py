@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from runner import service
 from runner.access import add_to_groups
-from runner.applies import BaseUrlChangedError
+from runner.apply_requests import BaseUrlChangedError
 from runner.dashboard.app import DashboardApp
-from runner.profiles import SecretRequiredError, get_profile, list_profiles, update_profile
+from runner.profile_store import SecretRequiredError, get_profile, list_profiles, update_profile
 from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
 from tests.test_runner_plans import env, plan_and_wait  # noqa: F401
 

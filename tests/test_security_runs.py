@@ -161,7 +161,7 @@ def test_the_store_password_is_a_known_secret(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_the_applier_refuses_an_apply_row_naming_someone_without_the_apply_role(runner_env: RunnerEnv) -> None:
-    from runner.execution.applier import run_apply
+    from runner.execution.apply_process import run_apply
 
     run_id = _queue(runner_env)
     _tamper(run_id, status="applying", applied_by="mallory", worker_id=None,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from runner import service
+from runner import errors, service
 from runner.access import add_to_groups
 from runner.execution import claims
 from runner.params import ParamsInvalid
@@ -75,9 +75,9 @@ def test_wait_for_run_gives_up_after_its_timeout(job: RunnerEnv) -> None:
 
 
 def test_unknown_run_is_a_clear_error(job: RunnerEnv) -> None:
-    with pytest.raises(service.RunNotFoundError, match="no run 42"):
+    with pytest.raises(errors.RunNotFoundError, match="no run 42"):
         service.get_run(42)
-    with pytest.raises(service.RunNotFoundError):
+    with pytest.raises(errors.RunNotFoundError):
         list(service.iter_log(42))
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from runner.store import Artifact, LogLine, Run, dispose_engines, get_engine, session_scope
-from runner.store.engine import StoreUnavailableError
+from runner.store.database import StoreUnavailableError
 from runner.store.migrate import current_revision, head_revision
 
 

@@ -56,7 +56,7 @@ def main() -> None:
     """Run the CLI; a toolbelt error (store, rights, bad input) is one line on stderr and exit 1."""
     import sys
 
-    from runner.store.engine import private_umask
+    from runner.store.database import private_umask
     from schoology_etl.errors import SchoologyETLError
 
     private_umask()  # everything the toolbelt writes (store, runs, uploads) is the user's alone

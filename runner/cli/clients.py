@@ -106,7 +106,7 @@ def edit(name: str, rate_limit: int | None, rate_window: float | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_clients(as_json: bool) -> None:
     """Stored clients (never their secrets)."""
-    from runner.profiles import list_profiles
+    from runner.profile_store import list_profiles
 
     try:
         infos = list_profiles()

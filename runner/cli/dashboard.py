@@ -11,7 +11,8 @@ SIGNIN_HELP = ("local: the OS user, on 127.0.0.1 only. header: a trusted proxy h
 
 @click.command("dashboard")
 @click.option("--port", default=8866, show_default=True)
-@click.option("--public", is_flag=True, help="Listen on every interface (needs --signin header, password or jupyterhub).")
+@click.option("--public", is_flag=True,
+              help="Listen on every interface (needs --signin header, password or jupyterhub).")
 @click.option("--signin", type=click.Choice(["local", "header", "password", "jupyterhub"]), default=None,
               help=SIGNIN_HELP + "  [default: local, or header with --user-header]")
 @click.option("--user-header", default=None, metavar="HEADER",
@@ -20,8 +21,8 @@ def dashboard(port: int, public: bool, signin: str | None, user_header: str | No
     """Serve the dashboard (Voila)."""
     import os
 
-    from runner.dashboard.launch import signin_env, store_url_env, voila_command
-    from runner.store.engine import toolbelt_home
+    from runner.dashboard.voila_launcher import signin_env, store_url_env, voila_command
+    from runner.store.database import toolbelt_home
 
     signin = signin or ("header" if user_header else "local")
     if public and signin == "local":

@@ -15,7 +15,7 @@ import click
 @click.option("--users", default=300, show_default=True, help="Number of seeded students.")
 def demo(port: int, sandbox_port: int, seed: int, users: int) -> None:
     """Start a demo district, a worker and the dashboard; stop with Ctrl-C."""
-    from runner.demo import DEMO_CLIENT, DemoEnvironment
+    from runner.demo_environment import DEMO_CLIENT, DemoEnvironment
 
     env = DemoEnvironment(port=port, sandbox_port=sandbox_port, seed=seed, users=users)
     click.echo("starting the sandbox district, a worker and the dashboard...", err=True)

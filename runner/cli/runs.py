@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import click
 
+from runner.status import RunStatus
 from schoology_etl.errors import SchoologyETLError
 
-OK_STATUSES = ("succeeded", "planned", "applied")
+OK_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PLANNED, RunStatus.APPLIED)
 
 
 @contextlib.contextmanager
@@ -72,10 +74,11 @@ def _failed_changes_text(run: dict[str, Any]) -> str:
 
 
 def _summary(run: dict[str, Any]) -> str:
-    from runner.status import RunStatus, status_label
+    from runner.status import status_label
 
     kind = "" if run.get("kind", "job") == "job" else f"{run['kind']} "
-    text = f"{kind}run {run['id']} ({run['job']} for {run['client']}): {status_label(run['status'], run['error_class'])}"
+    status = status_label(run["status"], run["error_class"])
+    text = f"{kind}run {run['id']} ({run['job']} for {run['client']}): {status}"
     if run["status"] == RunStatus.PARTLY_APPLIED:
         j = run.get("journal_counts") or {}
         text += f": {j.get('failed', '?')} of {j.get('total', '?')} changes failed" + _failed_changes_text(run)
@@ -84,7 +87,7 @@ def _summary(run: dict[str, Any]) -> str:
     if run.get("plan_path"):
         counts = run.get("plan_counts") or {}
         text += f"\n  plan: {run['plan_path']} ({counts.get('total', '?')} changes)"
-        if run["status"] == "planned":
+        if run["status"] == RunStatus.PLANNED:
             text += f"\n  review it, then: toolbelt runs apply {run['id']}"
     if run.get("journal_counts"):
         j = run["journal_counts"]
@@ -99,7 +102,7 @@ def _summary(run: dict[str, Any]) -> str:
 
 def _exit_code(run: dict[str, Any]) -> int:
     if run.get("apply"):  # --apply: planned is not enough (an empty plan ends succeeded)
-        return 0 if run["status"] in ("succeeded", "applied") else 1
+        return 0 if run["status"] in (RunStatus.SUCCEEDED, RunStatus.APPLIED) else 1
     return 0 if run["status"] in OK_STATUSES else 1
 
 
@@ -240,7 +243,7 @@ def apply_(run_id: int, wait: bool, queue: bool, as_json: bool, confirm: str | N
 
     with _clear_errors():
         count = needs_confirmation(service.get_run(run_id).get("plan_counts"))
-        if count is not None and confirm is None and not as_json and click.get_text_stream("stdin").isatty():
+        if count is not None and confirm is None and not as_json and sys.stdin.isatty():
             confirm = click.prompt(f"The plan deletes, deactivates or unlinks {count} objects. "
                                    f"Type {count} to apply it", default="", show_default=False)
         started = service.apply_run(run_id, dispatch=service.DISPATCH_WORKERS if queue else service.DISPATCH_LOCAL,
@@ -250,7 +253,7 @@ def apply_(run_id: int, wait: bool, queue: bool, as_json: bool, confirm: str | N
             return
         final = _follow(run_id, as_json)
         _echo_json(final) if as_json else click.echo(_summary(final), err=True)
-    raise SystemExit(0 if final["status"] == "applied" else 1)
+    raise SystemExit(0 if final["status"] == RunStatus.APPLIED else 1)
 
 
 @runs.command("plan")
@@ -309,7 +312,7 @@ def undo(run_id: int, as_json: bool) -> None:
         for line in service.iter_log(planned["id"]):
             echo(line)
         click.echo(_summary(planned))
-    raise SystemExit(0 if planned["status"] in ("planned", "succeeded") else 1)
+    raise SystemExit(0 if planned["status"] in (RunStatus.PLANNED, RunStatus.SUCCEEDED) else 1)
 
 
 @click.command("worker")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -12,7 +13,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from runner import profiles
+from runner import profile_store
 from runner import service as run_service
 from runner.catalog import Catalog
 from runner.choices import load_choices
@@ -23,7 +24,7 @@ from runner.dashboard.run_view import RunView
 from runner.dashboard.style import CSS
 from runner.dashboard.widgets import error_html
 from runner.identity import signed_in_user
-from runner.store.engine import toolbelt_home
+from runner.store.database import toolbelt_home
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,9 @@ class DashboardApp:
     def _view(self, name: str) -> Any:
         view = self._views.get(name)
         if view is None:
-            view = self._views[name] = {"Run": RunView, "History": HistoryView, "Clients": ClientsView}[name](self)
+            makers: dict[str, Callable[[DashboardApp], Any]] = {"Run": RunView, "History": HistoryView,
+                                                                 "Clients": ClientsView}
+            view = self._views[name] = makers[name](self)
             if name == "Run":  # in the Jobs view's third column
                 self.jobs.run_panel.children = [w.HTML('<h2 class="tb-section">Run</h2>'), view.widget]
                 return view
@@ -115,7 +118,7 @@ class DashboardApp:
         return self.client.value
 
     def clients_changed(self) -> None:
-        names = [p.name for p in profiles.list_profiles()]
+        names = [p.name for p in profile_store.list_profiles()]
         if list(self.client.options) != names:
             current = self.client.value
             self.client.options = names
@@ -134,8 +137,9 @@ class DashboardApp:
 
     # --- navigation -----------------------------------------------------------------------
     def _on_nav(self, change: dict[str, Any]) -> None:
-        view = self._view(VIEWS[change["new"]])
-        if view is self._views.get("History"):
+        name = VIEWS[change["new"]]
+        view = self._view(name)
+        if name == "History":
             view.refresh(reload_filters=True)
 
     def show(self, view: str) -> None:
@@ -180,7 +184,8 @@ def _cached_choices(client_name: str, kind: str) -> list[tuple[str, str]]:
 
 def build_app() -> DashboardApp:
     """The page, built before any request arrives (Voila pre-heats a kernel with it)."""
-    return DashboardApp(query_string="" if os.environ.get("VOILA_PREHEAT") == "True" else os.environ.get("QUERY_STRING", ""))
+    preheating = os.environ.get("VOILA_PREHEAT") == "True"
+    return DashboardApp(query_string="" if preheating else os.environ.get("QUERY_STRING", ""))
 
 
 def personalize(app: DashboardApp) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from runner import client_admin, profiles
+from runner import client_admin, profile_store
 from runner.dashboard.widgets import error_html, ok_html
 from runner.roles import ADMIN, has_role
 from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW
@@ -53,7 +53,7 @@ class ClientsView:
     def refresh(self) -> None:
         """Redraw the list; rows of clients already shown are kept (a click in flight still lands)."""
         rows: list[w.Widget] = []
-        infos = profiles.list_profiles()
+        infos = profile_store.list_profiles()
         for info in infos:
             row = self._rows.get(info.name)
             if row is None:
@@ -69,7 +69,7 @@ class ClientsView:
         self.table.children = rows or [w.HTML("<i class='tb-empty'>No clients yet.</i>")]
         self.app.clients_changed()
 
-    def _row(self, info: profiles.ProfileInfo) -> w.HBox:
+    def _row(self, info: profile_store.ProfileInfo) -> w.HBox:
         label = w.HTML("", layout=w.Layout(width="560px"))
         test = w.Button(description="Test", layout=w.Layout(width="70px"), tooltip="One signed request to the API")
         edit = w.Button(description="Edit", layout=w.Layout(width="70px"))
@@ -85,7 +85,7 @@ class ClientsView:
 
     def edit(self, name: str) -> None:
         """Fill the form with the stored client ``name``; its key and secret stay empty (never sent to the page)."""
-        info = next((p for p in profiles.list_profiles() if p.name == name), None)
+        info = next((p for p in profile_store.list_profiles() if p.name == name), None)
         if info is None:
             self.message.value = error_html(f"no client {name!r} any more")
             return
@@ -99,7 +99,7 @@ class ClientsView:
     def save(self) -> None:
         name, secret = self.name.value.strip(), self.secret.value
         try:
-            existing = {p.name for p in profiles.list_profiles()}
+            existing = {p.name for p in profile_store.list_profiles()}
             if name in existing:
                 changes = {"base_url": self.base_url.value.strip(), "signature_method": self.method.value,
                            "rate_limit": self.rate_limit.value, "rate_window": self.rate_window.value}

@@ -31,7 +31,8 @@ def file_link(path: str | Path, *, name: str | None = None) -> str:
     except OSError:
         return f'<span class="tb-missing">{html.escape(label)} (missing)</span>'
     if size > MAX_BYTES:
-        return f'<span class="tb-too-big">{html.escape(label)} ({size // (1024 * 1024)} MB, at {html.escape(str(p))})</span>'
+        return (f'<span class="tb-too-big">{html.escape(label)} ({size // (1024 * 1024)} MB, '
+                f'at {html.escape(str(p))})</span>')
     return data_link(label, p.read_bytes())
 
 

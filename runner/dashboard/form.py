@@ -40,7 +40,8 @@ def _description(spec: FieldSpec) -> str:
 
 def constraint_hint(spec: FieldSpec) -> str:
     """The field's limits in words (``"From 1 to 12."``), so a value can be right the first time."""
-    what = {"int": "", "float": "", "date": "", "string": " characters", "text": " characters"}.get(spec.type, " chosen")
+    units = {"int": "", "float": "", "date": "", "string": " characters", "text": " characters"}
+    what = units.get(spec.type, " chosen")
     if spec.min is not None and spec.max is not None:
         text = f"From {spec.min} to {spec.max}{what}."
     elif spec.min is not None:
@@ -108,9 +109,9 @@ class FieldWidget:
             value = dt.date.fromisoformat(default) if isinstance(default, str) and default else None
             return w.DatePicker(value=value, **named)
         if kind == "choice":
-            options = [("", None)] if not spec.required else []
-            options += [(str(c), c) for c in spec.choices or ()]
-            return w.Dropdown(options=options, value=default if default is not None else options[0][1], layout=_LAYOUT,
+            choices = [("", None)] if not spec.required else []
+            choices += [(str(c), c) for c in spec.choices or ()]
+            return w.Dropdown(options=choices, value=default if default is not None else choices[0][1], layout=_LAYOUT,
                               **named)
         if kind == "multichoice" or kind in CLIENT_DATA_TYPES:
             options: list[tuple[str, Any]]
@@ -153,7 +154,8 @@ class FieldWidget:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(bytes(item["content"]))
         self.uploaded_path = target
-        self.preview.value = f"<div class='tb-preview-title'>{html.escape(name)}: first rows</div>" + csv_preview_html(target)
+        title = f"<div class='tb-preview-title'>{html.escape(name)}: first rows</div>"
+        self.preview.value = title + csv_preview_html(target)
         if self.on_uploaded is not None:
             self.on_uploaded(target)
 
@@ -200,13 +202,14 @@ class JobForm:
         self.summary.add_class("tb-form-summary")
         boxes = [f.box for f in self.fields.values()]
         self.map_editor = None
-        files = [f for f in self.fields.values() if f.spec.type == "file" and f.spec.layout]
+        files = [(f, layout) for f in self.fields.values() if f.spec.type == "file" and (layout := f.spec.layout)]
         if files and "column_map" in self.fields and map_context is not None:
             from runner.dashboard.map_editor import MapEditor
 
-            self.map_editor = MapEditor(files[0].spec.layout, map_context, self.fields["column_map"].input)
-            files[0].on_uploaded = self.map_editor.open
-            boxes.insert(boxes.index(files[0].box) + 1, self.map_editor.widget)  # next to the upload
+            upload, layout = files[0]
+            self.map_editor = MapEditor(layout, map_context, self.fields["column_map"].input)
+            upload.on_uploaded = self.map_editor.open
+            boxes.insert(boxes.index(upload.box) + 1, self.map_editor.widget)  # next to the upload
         self.box = w.VBox(boxes + [self.summary])
         self.box.add_class("tb-form")
 

@@ -77,7 +77,8 @@ class HistoryView:
         set_if_changed(self.summary, f"<i>{len(runs)}{'+' if len(runs) == SHOWN else ''} runs, newest first.</i>")
         rows: list[w.Widget] = [w.HTML(
             "<div class='tb-history-head'><span>run</span><span>job</span><span>client</span>"
-            "<span>status</span><span>by</span><span>created (UTC)</span><span>took</span><span>parameters</span></div>")]
+            "<span>status</span><span>by</span><span>created (UTC)</span><span>took</span>"
+            "<span>parameters</span></div>")]
         rows += [self._row(run) for run in runs]
         if not runs:
             rows.append(w.HTML("<i class='tb-empty'>No runs match.</i>"))
@@ -97,7 +98,8 @@ class HistoryView:
             f"<span>{html.escape(run['requester'])}</span>"
             f"<span>{html.escape((run['created_at'] or '')[:19].replace('T', ' '))}</span>"
             f"<span>{elapsed_text(run) if run.get('duration_seconds') is not None else ''}</span>"
-            f"<span class='tb-history-params' title='{html.escape(params, quote=True)}'>{html.escape(params)}</span></div>",
+            f"<span class='tb-history-params' title='{html.escape(params, quote=True)}'>"
+            f"{html.escape(params)}</span></div>",
             layout=w.Layout(width="980px"))
         open_button = w.Button(description="Open", layout=w.Layout(width="70px"))
         open_button.add_class(f"tb-open-run-{run['id']}")

@@ -145,7 +145,7 @@ class PlanView:
         self.filters.layout.display = None if not empty else "none"
         again = run["status"] == RunStatus.PARTLY_APPLIED
         self.apply.description = "Apply the failed changes again" if again else "Apply this plan"
-        planned = (run["status"] == "planned" or again) and not empty
+        planned = (run["status"] == RunStatus.PLANNED or again) and not empty
         self.apply.layout.display = None if planned else "none"
         count = needs_confirmation(run.get("plan_counts")) if planned else None
         self.confirm.layout.display = None if count is not None else "none"

@@ -27,7 +27,7 @@ from runner.dashboard.rich_outputs import rich_outputs_html
 from runner.dashboard.widgets import error_html, set_if_changed
 from runner.roles import NotAllowedError
 from runner.status import ACTIVE as ACTIVE_STATUSES
-from runner.status import TERMINAL, status_label
+from runner.status import TERMINAL, RunStatus, status_label
 
 if TYPE_CHECKING:
     from runner.dashboard.app import DashboardApp
@@ -222,7 +222,7 @@ class RunView:
             entries = collapse(self._lines)
             set_if_changed(self.log, render_html(entries))
             set_if_changed(self.progress, progress_html(progress_bars(entries)))
-        elif not self._lines and run["status"] in ("queued", "running"):
+        elif not self._lines and run["status"] in (RunStatus.QUEUED, RunStatus.RUNNING):
             set_if_changed(self.log, '<pre class="tb-log"><i>Waiting for the first output…</i></pre>')
         set_if_changed(self.title, self._title_html(run))
         set_if_changed(self.params, params_html(run.get("params")))
@@ -250,7 +250,7 @@ class RunView:
         parts = []
         if usual is not None:
             parts.append(f'<span class="tb-usual">This job usually takes about {duration_text(usual)}.</span>')
-        if run["status"] == "running":
+        if run["status"] == RunStatus.RUNNING:
             since = self._last_output_at or (datetime.fromisoformat(run["started_at"]) if run.get("started_at")
                                              else None)
             quiet = silent_for(since, datetime.now(UTC))

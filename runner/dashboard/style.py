@@ -73,8 +73,10 @@ h3.tb-category { font-size: 12px; text-transform: uppercase; letter-spacing: .04
 .tb-progress-label { min-width: 90px; color: #3d4650; }
 progress.tb-progress { width: 260px; height: 14px; accent-color: #0b57d0; }
 .tb-progress-text { color: #3d4650; font-size: 90%; }
-.tb-preview td, .tb-preview th, .tb-plan td, .tb-plan th { border: 1px solid #d0d7de; padding: 2px 6px; font-size: 90%; }
-.tb-history-head, .tb-history-row { display: grid; grid-template-columns: 60px 230px 110px 110px 100px 150px 70px 170px; }
+.tb-preview td, .tb-preview th, .tb-plan td, .tb-plan th { border: 1px solid #d0d7de; padding: 2px 6px;
+                                                          font-size: 90%; }
+.tb-history-head, .tb-history-row { display: grid;
+                                    grid-template-columns: 60px 230px 110px 110px 100px 150px 70px 170px; }
 .tb-history-params { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: #57606a; }
 .tb-schedule-tag { color: #57606a; font-size: 85%; }
 .tb-kv th { text-align: left; padding: 1px 10px 1px 0; color: #57606a; font-weight: normal; }

@@ -19,16 +19,19 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from runner.execution.settings import client_concurrency
 from runner.status import ErrorClass, RunStatus
-from runner.store import EXECUTING_STATUSES, ClientLock, LogLine, Run, get_engine, utcnow
+from runner.store import EXECUTING_STATUSES, ClientLock, LogLine, Run, get_engine, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
+CLAIM_POLL_SECONDS = 0.2
 WORKER_LOST_MESSAGE = (
     "the process running this job stopped sending heartbeats (killed, crashed or its host went "
     "away); the log up to that point is kept"
@@ -45,12 +48,13 @@ CLAIMED, GONE, BUSY = "claimed", "gone", "busy"
 
 def _insert_ignore(conn: sa.Connection, client: str) -> None:
     name = conn.dialect.name
+    stmt: sa.Executable
     if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        stmt = sqlite_insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
     elif name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-        stmt = insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        stmt = postgresql_insert(ClientLock).values(client=client, touched_at=utcnow()).on_conflict_do_nothing()
     else:
         stmt = sa.insert(ClientLock).values(client=client, touched_at=utcnow()).prefix_with("IGNORE")
     conn.execute(stmt)
@@ -93,13 +97,19 @@ def _executing(conn: sa.Connection, client: str) -> int:
 def _retryable(exc: sa.exc.DBAPIError) -> bool:
     """A deadlock, lock wait timeout, serialization failure or a busy SQLite."""
     orig = exc.orig
-    code = orig.args[0] if getattr(orig, "args", None) else None
+    code = orig.args[0] if orig is not None and orig.args else None
     return (code in (1205, 1213) or getattr(orig, "sqlstate", None) in ("40001", "40P01")
             or "database is locked" in str(orig))
 
 
+def waiting_for_a_process() -> sa.ColumnElement[bool]:
+    """The runs that wait for a process: queued, or an apply that no process has taken yet."""
+    return sa.or_(Run.status == RunStatus.QUEUED.value,
+                  sa.and_(Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None)))
+
+
 def _waiting(status: str | None, worker_id: str | None) -> bool:
-    return status == "queued" or (status == "applying" and worker_id is None)
+    return status == RunStatus.QUEUED or (status == RunStatus.APPLYING and worker_id is None)
 
 
 def _take(conn: sa.Connection, run_id: int, client: str, worker_id: str) -> str:
@@ -112,14 +122,14 @@ def _take(conn: sa.Connection, run_id: int, client: str, worker_id: str) -> str:
     if _executing(conn, client) >= client_concurrency():
         return BUSY
     now = utcnow()
-    if row.status == "queued":
+    if row.status == RunStatus.QUEUED:
         done = conn.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "queued")
-            .values(status="running", worker_id=worker_id, started_at=now, heartbeat_at=now)
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.QUEUED.value)
+            .values(status=RunStatus.RUNNING.value, worker_id=worker_id, started_at=now, heartbeat_at=now)
         ).rowcount
     else:
         done = conn.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "applying", Run.worker_id.is_(None))
+            sa.update(Run).where(Run.id == run_id, Run.status == RunStatus.APPLYING.value, Run.worker_id.is_(None))
             .values(worker_id=worker_id, heartbeat_at=now)
         ).rowcount
     return CLAIMED if done == 1 else GONE
@@ -160,8 +170,7 @@ def claim_next(worker_id: str) -> int | None:
     engine = get_engine()
     with engine.connect() as conn:
         waiting = conn.execute(
-            sa.select(Run.id, Run.client).where(sa.or_(Run.status == "queued",
-                                                       sa.and_(Run.status == "applying", Run.worker_id.is_(None))))
+            sa.select(Run.id, Run.client).where(waiting_for_a_process())
             .order_by(Run.id).limit(200)
         ).all()
     busy: set[str] = set()
@@ -180,9 +189,39 @@ def waiting_count() -> int:
     """How many runs wait for a process (queued, or applies nobody has taken yet)."""
     with get_engine().connect() as conn:
         return int(conn.execute(
-            sa.select(sa.func.count()).select_from(Run).where(
-                sa.or_(Run.status == "queued", sa.and_(Run.status == "applying", Run.worker_id.is_(None))))
+            sa.select(sa.func.count()).select_from(Run).where(waiting_for_a_process())
         ).scalar() or 0)
+
+
+def claim_when_free(run_id: int, worker_id: str, *, on_first_wait: Callable[[], None],
+                    poll_seconds: float = CLAIM_POLL_SECONDS) -> bool:
+    """Claim the waiting run ``run_id``, waiting while its client is at its cap; False when it is
+    gone (another process has it, or it was cancelled while waiting).
+
+    ``on_first_wait`` is called once, when the run first has to wait (to say so).
+    """
+    noted = False
+    while True:
+        taken = try_claim(run_id, worker_id)
+        if taken != BUSY:
+            return taken == CLAIMED
+        if not noted:
+            on_first_wait()
+            noted = True
+        time.sleep(poll_seconds)
+
+
+def run_row(run_id: int) -> dict[str, Any]:
+    """The run's row, column name -> value (what the executioner and the applier work from).
+
+    Raises:
+        LookupError: no such run.
+    """
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
+        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
 
 
 def record_pid(run_id: int, pid: int) -> None:

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 STEP_NAME_LIMIT = 60
 
 # ``HTTPError.__str__``: "<message> (HTTP <status>, <METHOD> <url>)", either part optional
-_HTTP_DETAIL = re.compile(r"^(?P<message>.*?) \((?:HTTP (?P<status>\d{3}))?(?:, )?(?:(?P<method>[A-Z]+) (?P<url>\S+))?\)$",
-                          re.DOTALL)
+_HTTP_DETAIL = re.compile(r"^(?P<message>.*?) \((?:HTTP (?P<status>\d{3}))?(?:, )?"
+                          r"(?:(?P<method>[A-Z]+) (?P<url>\S+))?\)$", re.DOTALL)
 _NETWORK = frozenset({"NetworkError"})
 _RATE = frozenset({"RateLimitedError"})
 
@@ -31,7 +31,11 @@ def _library_http_errors() -> frozenset[str]:
     from schoology_etl import errors
 
     def walk(cls: type) -> set[type]:
-        return {cls}.union(*(walk(sub) for sub in cls.__subclasses__()))
+        found = {cls}
+        subclass: type
+        for subclass in cls.__subclasses__():
+            found |= walk(subclass)
+        return found
 
     return frozenset(c.__name__ for c in walk(errors.HTTPError))
 

@@ -10,11 +10,11 @@ masked), saves the scrubbed output notebook and the artifacts under
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +24,21 @@ block_slow_optional_imports()
 
 import nbformat  # noqa: E402
 import papermill  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
 
 from runner.execution import claims  # noqa: E402
 from runner.execution.artifacts import collect_artifacts, missing_declared  # noqa: E402
-from runner.execution.engine import ENGINE_NAME, register  # noqa: E402
 from runner.execution.errorsummary import summarize_error  # noqa: E402
 from runner.execution.kernel_env import hide_store_url  # noqa: E402
-from runner.execution.launch import process_main, run_dir  # noqa: E402
+from runner.execution.kernel_output import output_log_entries  # noqa: E402
 from runner.execution.logwriter import LogWriter, last_seq  # noqa: E402
 from runner.execution.monitor import RunMonitor  # noqa: E402
 from runner.execution.outcome import NotebookReadError, Outcome, RunStopped, classify  # noqa: E402
-from runner.execution.outputs import output_log_entries  # noqa: E402
+from runner.execution.papermill_engine import ENGINE_NAME, register  # noqa: E402
+from runner.execution.run_launcher import process_main, run_dir  # noqa: E402
 from runner.execution.scrub import Scrubber, known_secrets  # noqa: E402,F401  (known_secrets: re-exported)
-from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
 from runner.execution.settings import kernel_start_seconds  # noqa: E402
+from runner.execution.trust import RunRefused, verified_notebook  # noqa: E402
+from runner.status import ErrorClass, RunStatus  # noqa: E402
 from runner.store import Artifact, Run, session_scope, utcnow  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 OUTPUT_DIR_ENV = "TOOLBELT_OUTPUT_DIR"
 RUN_ID_ENV = "TOOLBELT_RUN_ID"
 OUTPUT_NOTEBOOK = "output.ipynb"
-CLAIM_POLL_SECONDS = 0.2
 
 
 class RunObserver:
@@ -82,23 +81,17 @@ class RunObserver:
         self.writer.end_lines()  # a cell's last words without a newline are not the next cell's
 
 
-def _load(run_id: int) -> dict[str, Any]:
-    with session_scope() as s:
-        run = s.get(Run, run_id)
-        if run is None:
-            raise LookupError(f"no run {run_id}")
-        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
-
-
 def _finish(run_id: int, outcome: Outcome, *, output_path: Path | None, artifacts: list[dict[str, Any]],
             plan: dict[str, Any] | None = None, applying_by: str | None = None) -> None:
     with session_scope() as s:
         run = s.get(Run, run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
         for key, value in (plan or {}).items():
             setattr(run, key, value)
-        run.status = outcome.status if applying_by is None else "applying"
+        run.status = (outcome.status if applying_by is None else RunStatus.APPLYING).value
         run.applied_by = applying_by or run.applied_by
-        run.error_class = outcome.error_class
+        run.error_class = outcome.error_class.value if outcome.error_class else None
         run.error_message = outcome.message
         run.error_cell = outcome.cell
         run.finished_at = utcnow()
@@ -133,20 +126,7 @@ def _header(notebook_path: str | None) -> Any:
         return None
 
 
-def _claim_when_free(run_id: int, worker_id: str) -> bool:
-    """Claim the queued run, waiting while its client is at its cap; False when it is gone."""
-    noted = False
-    while True:
-        taken = claims.try_claim(run_id, worker_id)
-        if taken != claims.BUSY:
-            return taken == claims.CLAIMED
-        if not noted:
-            log.info("run %s waits: its client is at its limit of runs at once", run_id)
-            noted = True
-        time.sleep(CLAIM_POLL_SECONDS)
-
-
-OK_STATUSES = ("succeeded", "planned", "applied")
+OK_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PLANNED, RunStatus.APPLIED)
 
 
 def execute_run(run_id: int, *, claimed_by: str | None = None, kernel: Any = None) -> Outcome | None:
@@ -156,7 +136,8 @@ def execute_run(run_id: int, *, claimed_by: str | None = None, kernel: Any = Non
     on (a worker's warm executioner); a kernel is started for the run otherwise.
     """
     worker_id = claimed_by or claims.default_worker_id()
-    if claimed_by is None and not _claim_when_free(run_id, worker_id):
+    waiting = functools.partial(log.info, "run %s waits: its client is at its limit of runs at once", run_id)
+    if claimed_by is None and not claims.claim_when_free(run_id, worker_id, on_first_wait=waiting):
         log.info("run %s is not queued any more; another executioner has it", run_id)
         return None
     claims.record_pid(run_id, os.getpid())
@@ -164,7 +145,7 @@ def execute_run(run_id: int, *, claimed_by: str | None = None, kernel: Any = Non
         return _execute_claimed(run_id, worker_id, kernel)
     except Exception as exc:  # noqa: BLE001 - never leave a claimed run "running"
         log.exception("run %s: the runner failed", run_id)
-        outcome = Outcome("failed", "internal", f"the runner failed: {type(exc).__name__}: {exc}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.INTERNAL, f"the runner failed: {type(exc).__name__}: {exc}")
         _finish(run_id, outcome, output_path=None, artifacts=[])
         return outcome
 
@@ -199,94 +180,146 @@ def _warm_kernel_options(kernel: Any, notebook_path: str | None, outputs: Path, 
     return {"km": kernel.km}
 
 
-def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome:
-    run = _load(run_id)
+@dataclasses.dataclass
+class _Execution:
+    """One claimed run being executed: its row, where its files go, and what watches it."""
+
+    run_id: int
+    run: dict[str, Any]
+    folder: Path
+    outputs: Path
+    output_path: Path
+    scrubber: Scrubber
+    writer: LogWriter
+    monitor: RunMonitor
+    observer: RunObserver
+
+
+def _prepare_execution(run_id: int) -> _Execution:
+    """The run's row, its folders (``outputs/`` made), its log writer, monitor and observer."""
+    run = claims.run_row(run_id)
     folder = run_dir(run_id)
     outputs = folder / "outputs"
     outputs.mkdir(exist_ok=True)
-    output_path = folder / OUTPUT_NOTEBOOK
-
     scrubber = Scrubber(known_secrets(run["client"]))
     writer = LogWriter(run_id, scrubber, start_seq=last_seq(run_id))
     monitor = RunMonitor(run_id, writer, timeout_seconds=run["timeout_seconds"])
-    observer = RunObserver(monitor, writer, scrubber)
-    previous = signal.signal(signal.SIGTERM, lambda *_: monitor.signal_cancel())
+    return _Execution(run_id=run_id, run=run, folder=folder, outputs=outputs, output_path=folder / OUTPUT_NOTEBOOK,
+                      scrubber=scrubber, writer=writer, monitor=monitor,
+                      observer=RunObserver(monitor, writer, scrubber))
+
+
+def _refuse(ex: _Execution, exc: RunRefused) -> Outcome:
+    """End a run the worker will not execute (see :mod:`runner.execution.trust`)."""
+    refused = Outcome(RunStatus.FAILED, ErrorClass.REFUSED, ex.scrubber.text(f"refused: {exc}"))
+    ex.writer.write("system", refused.message or "refused")
+    ex.writer.flush()
+    _finish(ex.run_id, refused, output_path=None, artifacts=[])
+    return refused
+
+
+def _execute_notebook(ex: _Execution, params: dict[str, Any], warm: dict[str, Any]) -> None:
+    """papermill on the run's notebook; a kernel that never started is started again (fresh)."""
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            papermill.execute_notebook(
+                ex.run["notebook_path"], str(ex.output_path), parameters=params, engine_name=ENGINE_NAME,
+                output_observer=ex.observer, progress_bar=False, log_output=False, cwd=str(ex.outputs),
+                shutdown_kernel="immediate", request_save_on_cell_execute=True,
+                start_timeout=kernel_start_seconds(),
+                **(warm if attempt == 1 else {}),
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - a kernel that never started is started again
+            if attempt == KERNEL_START_ATTEMPTS or not _kernel_never_started(exc, ex.observer, ex.monitor):
+                raise
+            ex.writer.write("system", f"the kernel did not start ({type(exc).__name__}: {exc}); starting it again")
+            ex.writer.flush()
+
+
+def _run_notebook(ex: _Execution, kernel: Any) -> BaseException | None:
+    """Run the job's notebook with the store's URL hidden from it; what stopped it, or None."""
+    restore_store_url = hide_store_url(ex.folder)
+    ex.monitor.start()
+    os.environ[OUTPUT_DIR_ENV] = str(ex.outputs)
+    os.environ[RUN_ID_ENV] = str(ex.run_id)
+    # never apply=True: the runner applies the reviewed plan itself (journal, access, status)
+    params = {**(ex.run["params"] or {}), "client": ex.run["client"]}
+    register()
+    try:
+        _check_notebook(ex.run["notebook_path"])
+        _execute_notebook(ex, params, _warm_kernel_options(kernel, ex.run["notebook_path"], ex.outputs, ex.writer))
+    except Exception as exc:  # noqa: BLE001 - every failure (RunStopped too) becomes an outcome
+        return exc
+    finally:
+        restore_store_url()
+    return None
+
+
+def _notebook_outcome(ex: _Execution, error: BaseException | None) -> Outcome:
+    """What the notebook's run came to, its message scrubbed of secrets."""
+    outcome = classify(error, stop_reason=ex.monitor.stop_reason, cancelled_by=ex.monitor.cancelled_by,
+                       timeout_seconds=ex.run["timeout_seconds"], current_cell=ex.observer.current_cell,
+                       error_summary=ex.observer.error_summary)
+    if outcome.message:
+        outcome = dataclasses.replace(outcome, message=ex.scrubber.text(outcome.message))
+    if outcome.error_class == ErrorClass.INTERNAL:
+        log.error("run %s failed inside the runner", ex.run_id, exc_info=error)
+    return outcome
+
+
+def _collect_outputs(ex: _Execution) -> tuple[list[dict[str, Any]], Any]:
+    """The output notebook scrubbed, the artifacts' rows, and the job's header (None if unreadable);
+    each declared output not produced is noted in the log."""
+    _scrub_output(ex.output_path, ex.scrubber)
+    rows = collect_artifacts(ex.outputs, ex.scrubber, note=lambda text: ex.writer.write("system", text))
+    header = _header(ex.run["notebook_path"])
+    for name in missing_declared(header.outputs if header else (), rows):
+        ex.writer.write("system", f"declared output {name} was not produced")
+    return rows, header
+
+
+def _record_end(ex: _Execution, outcome: Outcome, rows: list[dict[str, Any]], plan: dict[str, Any],
+                *, apply_now: bool) -> Outcome:
+    """Record the run's end, or go on to apply its plan in this process (``--apply``, auto-apply)."""
+    ex.writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
+    if not apply_now:
+        ex.monitor.finish()
+    _finish(ex.run_id, outcome, output_path=ex.output_path, artifacts=rows, plan=plan,
+            applying_by=ex.run["requester"] if apply_now else None)
+    if not apply_now:
+        return outcome
+    from runner.execution.apply_process import apply_claimed
+
+    ex.monitor.timeout_seconds = None  # the job's limit is for its notebook, not for the apply
+    ex.monitor.kernel_started(None)  # the kernel is gone; a cancel now stops the apply between chunks
+    return apply_claimed(ex.run_id, ex.writer, ex.monitor)
+
+
+def _execute_claimed(run_id: int, worker_id: str, kernel: Any = None) -> Outcome:
+    ex = _prepare_execution(run_id)
+    run, writer = ex.run, ex.writer
+    previous = signal.signal(signal.SIGTERM, lambda *_: ex.monitor.signal_cancel())
     writer.write("system", f"run {run_id}: {run['job_id']} for client {run['client']}, requested by "
                  f"{run['requester']}, on {worker_id}")
     writer.flush()
     try:
-        run["notebook_path"] = str(verified_notebook(run, folder))
-    except RunRefused as exc:
-        signal.signal(signal.SIGTERM, previous)
-        refused = Outcome("failed", "refused", scrubber.text(f"refused: {exc}"))
-        writer.write("system", refused.message or "refused")
-        writer.flush()
-        _finish(run_id, refused, output_path=None, artifacts=[])
-        return refused
-    restore_store_url = hide_store_url(folder)
-    monitor.start()
-
-    os.environ[OUTPUT_DIR_ENV] = str(outputs)
-    os.environ[RUN_ID_ENV] = str(run_id)
-    # never apply=True: the runner applies the reviewed plan itself (journal, access, status)
-    params = {**(run["params"] or {}), "client": run["client"]}
-    register()
-    error: BaseException | None = None
-    try:
-        _check_notebook(run["notebook_path"])
-        warm = _warm_kernel_options(kernel, run["notebook_path"], outputs, writer)
-        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-            try:
-                papermill.execute_notebook(
-                    run["notebook_path"], str(output_path), parameters=params, engine_name=ENGINE_NAME,
-                    output_observer=observer, progress_bar=False, log_output=False, cwd=str(outputs),
-                    shutdown_kernel="immediate", request_save_on_cell_execute=True,
-                    start_timeout=kernel_start_seconds(),
-                    **(warm if attempt == 1 else {}),
-                )
-                break
-            except Exception as exc:  # noqa: BLE001 - a kernel that never started is started again
-                if attempt == KERNEL_START_ATTEMPTS or not _kernel_never_started(exc, observer, monitor):
-                    raise
-                writer.write("system", f"the kernel did not start ({type(exc).__name__}: {exc}); starting it again")
-                writer.flush()
-    except RunStopped as exc:
-        error = exc
-    except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
-        error = exc
+        try:
+            run["notebook_path"] = str(verified_notebook(run, ex.folder))
+        except RunRefused as exc:
+            return _refuse(ex, exc)
+        error = _run_notebook(ex, kernel)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        restore_store_url()
 
-    outcome = classify(error, stop_reason=monitor.stop_reason, cancelled_by=monitor.cancelled_by,
-                       timeout_seconds=run["timeout_seconds"], current_cell=observer.current_cell,
-                       error_summary=observer.error_summary)
-    if outcome.message:
-        outcome = dataclasses.replace(outcome, message=scrubber.text(outcome.message))
-    if outcome.error_class == "internal":
-        log.error("run %s failed inside the runner", run_id, exc_info=error)
-    _scrub_output(output_path, scrubber)
-    rows = collect_artifacts(outputs, scrubber, note=lambda text: writer.write("system", text))
-    header = _header(run["notebook_path"])
-    for name in missing_declared(header.outputs if header else (), rows):
-        writer.write("system", f"declared output {name} was not produced")
-    plan = {}
-    if outcome.status == "succeeded" and header is not None and header.mutates:
-        outcome, plan = _planned(outputs, writer)
-    apply_now = (outcome.status == "planned" and _wants_apply(run, plan, writer)
+    outcome = _notebook_outcome(ex, error)
+    rows, header = _collect_outputs(ex)
+    plan: dict[str, Any] = {}
+    if outcome.status == RunStatus.SUCCEEDED and header is not None and header.mutates:
+        outcome, plan = _planned(ex.outputs, writer)
+    apply_now = (outcome.status == RunStatus.PLANNED and _wants_apply(run, plan, writer)
                  and _may_apply(run, header, writer, plan))
-    writer.write("system", outcome.status + (f": {outcome.message}" if outcome.message else ""))
-    if not apply_now:
-        monitor.finish()
-    _finish(run_id, outcome, output_path=output_path, artifacts=rows, plan=plan,
-            applying_by=run["requester"] if apply_now else None)
-    if apply_now:
-        from runner.execution.applier import apply_claimed
-
-        monitor.timeout_seconds = None  # the job's limit is for its notebook, not for the apply
-        monitor.kernel_started(None)  # the kernel is gone; a cancel now stops the apply between chunks
-        return apply_claimed(run_id, writer, monitor)
-    return outcome
+    return _record_end(ex, outcome, rows, plan, apply_now=apply_now)
 
 
 def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]:
@@ -298,15 +331,15 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
     path = find_plan(outputs)
     if path is None:
         writer.write("system", "the job wrote no plan: nothing to change")
-        return Outcome("succeeded"), {"plan_counts": plan_counts(None)}
+        return Outcome(RunStatus.SUCCEEDED), {"plan_counts": plan_counts(None)}
     try:
         fields = plan_fields(path)
     except SchoologyETLError as exc:
-        return Outcome("failed", "internal", f"the job's plan cannot be read: {exc}"), {}
+        return Outcome(RunStatus.FAILED, ErrorClass.INTERNAL, f"the job's plan cannot be read: {exc}"), {}
     total = fields["plan_counts"]["total"]
     if total == 0:
         writer.write("system", "the plan is empty: nothing to change")
-        return Outcome("succeeded"), fields
+        return Outcome(RunStatus.SUCCEEDED), fields
     counts = "; ".join(f"{realm}: " + ", ".join(f"{op} {n}" for op, n in sorted(ops.items()))
                        for realm, ops in fields["plan_counts"]["counts"].items())
     writer.write("system", f"plan: {total} changes ({counts}), digest {fields['plan_digest'][:12]}")
@@ -315,7 +348,7 @@ def _planned(outputs: Path, writer: LogWriter) -> tuple[Outcome, dict[str, Any]]
             writer.write("system", f"  * {summary.line()}")
     except SchoologyETLError as exc:  # the summary is for reading; the plan itself was checked above
         writer.write("system", f"the plan's summary cannot be read: {exc}")
-    return Outcome("planned"), fields
+    return Outcome(RunStatus.PLANNED), fields
 
 
 def _wants_apply(run: dict[str, Any], plan: dict[str, Any], writer: LogWriter) -> bool:

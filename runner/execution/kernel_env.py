@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from runner.store.engine import DB_FILE_ENV
+from runner.store.database import DB_FILE_ENV
 
 STORE_URL_FILE = ".store-url"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runner.status import ErrorClass, RunStatus
+
 
 class NotebookReadError(Exception):
     """The job's notebook is missing or not a notebook any more."""
@@ -22,8 +24,8 @@ class RunStopped(Exception):
 class Outcome:
     """A run's final status, error class, message and failing cell (0-based, output notebook)."""
 
-    status: str
-    error_class: str | None = None
+    status: RunStatus
+    error_class: ErrorClass | None = None
     message: str | None = None
     cell: int | None = None
 
@@ -56,22 +58,23 @@ def classify(
     from papermill.exceptions import PapermillExecutionError
 
     if exc is None:
-        return Outcome("succeeded")
+        return Outcome(RunStatus.SUCCEEDED)
     if stop_reason == "cancelled":
         who = cancelled_by or "someone"
-        return Outcome("cancelled", "cancelled", f"cancelled by {who}", current_cell)
+        return Outcome(RunStatus.CANCELLED, ErrorClass.CANCELLED, f"cancelled by {who}", current_cell)
     if stop_reason == "timeout":
-        return Outcome("failed", "timeout", f"the run took longer than {_duration(timeout_seconds)} "
+        return Outcome(RunStatus.FAILED, ErrorClass.TIMEOUT, f"the run took longer than {_duration(timeout_seconds)} "
                        "and was stopped", current_cell)
     if isinstance(exc, PapermillExecutionError):
         message = error_summary or f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}"
-        return Outcome("failed", "cell_error", message, exc.cell_index)
+        return Outcome(RunStatus.FAILED, ErrorClass.CELL_ERROR, message, exc.cell_index)
     if isinstance(exc, DeadKernelError):
         where = f" while running cell {current_cell}" if current_cell is not None else ""
-        return Outcome("failed", "kernel_died", f"the notebook's kernel died{where} (killed, out of memory "
-                       "or crashed); the run did not finish", current_cell)
+        return Outcome(RunStatus.FAILED, ErrorClass.KERNEL_DIED, f"the notebook's kernel died{where} (killed, "
+                       "out of memory or crashed); the run did not finish", current_cell)
     if isinstance(exc, (FileNotFoundError, PermissionError, NotebookReadError)):
-        return Outcome("failed", "notebook_unreadable", f"cannot read the job's notebook: {exc}")
+        return Outcome(RunStatus.FAILED, ErrorClass.NOTEBOOK_UNREADABLE, f"cannot read the job's notebook: {exc}")
     if isinstance(exc, CellTimeoutError):
-        return Outcome("failed", "timeout", f"a cell took too long: {exc}", current_cell)
-    return Outcome("failed", "internal", f"the runner failed: {type(exc).__name__}: {exc}", current_cell)
+        return Outcome(RunStatus.FAILED, ErrorClass.TIMEOUT, f"a cell took too long: {exc}", current_cell)
+    return Outcome(RunStatus.FAILED, ErrorClass.INTERNAL, f"the runner failed: {type(exc).__name__}: {exc}",
+                   current_cell)

@@ -234,7 +234,7 @@ def _text(value: Any) -> str:
 
 def known_secrets(client: str) -> set[str]:
     """Every value to mask: every stored profile's secrets, the environment's, and this client's own."""
-    from runner.secrets import known_secret_values
+    from runner.profile_store import known_secret_values
     from schoology_etl.errors import ConfigurationError
     from schoology_etl.profiles import resolve_profile
 

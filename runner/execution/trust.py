@@ -35,7 +35,8 @@ def verified_notebook(run: dict[str, Any], folder: Path) -> Path:
     try:
         job = catalog.get(str(run["job_id"]))
     except UnknownJobError:
-        raise RunRefused(f"job {run['job_id']!r} is not in the job catalog ({catalog.jobs_dir}); nothing was run") from None
+        raise RunRefused(f"job {run['job_id']!r} is not in the job catalog ({catalog.jobs_dir}); "
+                         "nothing was run") from None
     named = run.get("notebook_path")
     if named and Path(named).resolve() != job.path.resolve():
         raise RunRefused(f"the run names the notebook {named}, which is not the catalog's {job.path}; nothing was run")

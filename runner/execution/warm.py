@@ -146,7 +146,7 @@ def warm_child_main(conn: Connection, worker_id: str) -> None:
 
 
 def _execute(run_id: int, worker_id: str, kernel: WarmKernel) -> int:
-    from runner.execution.launch import run_dir
+    from runner.execution.run_launcher import run_dir
     from runner.execution.worker import _is_apply
 
     out = os.open(run_dir(run_id) / "executioner.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -154,11 +154,11 @@ def _execute(run_id: int, worker_id: str, kernel: WarmKernel) -> int:
     os.dup2(out, 2)
     os.close(out)
     if _is_apply(run_id):
-        from runner.execution.applier import main
+        from runner.execution.apply_process import main
 
         return main([str(run_id), "--claimed-by", worker_id])
     from runner.execution.executioner import OK_STATUSES, execute_run
-    from runner.execution.launch import process_main
+    from runner.execution.run_launcher import process_main
 
     return process_main("runner.execution.executioner", functools.partial(execute_run, kernel=kernel),
                         OK_STATUSES, [str(run_id), "--claimed-by", worker_id])

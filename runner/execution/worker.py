@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from runner.execution import claims
-from runner.execution.launch import run_dir
+from runner.execution.run_launcher import run_dir
 from runner.execution.settings import warm_kernels as warm_kernels_setting
 from runner.store import dispose_engines
 
@@ -140,7 +140,7 @@ class Worker:
 
     def _release_warm(self) -> None:
         """Tell idle warm executioners to stop (they shut their kernels down)."""
-        for proc, conn in self._warm + self._ready:
+        for _proc, conn in self._warm + self._ready:
             try:
                 conn.send(None)
             except (OSError, ValueError):
@@ -200,10 +200,11 @@ class Worker:
 def _is_apply(run_id: int) -> bool:
     import sqlalchemy as sa
 
+    from runner.status import RunStatus
     from runner.store import Run, get_engine
 
     with get_engine().connect() as conn:
-        return conn.execute(sa.select(Run.status).where(Run.id == run_id)).scalar() == "applying"
+        return conn.execute(sa.select(Run.status).where(Run.id == run_id)).scalar() == RunStatus.APPLYING
 
 
 def _warm_in_child(conn: Connection, worker_id: str) -> None:
@@ -223,7 +224,7 @@ def _execute_in_child(run_id: int, worker_id: str) -> None:
     os.dup2(out, 2)
     os.close(out)
     if _is_apply(run_id):
-        from runner.execution.applier import main
+        from runner.execution.apply_process import main
     else:
         from runner.execution.executioner import main
 

@@ -70,9 +70,9 @@ def _log(run_id: int, text: str) -> None:
 def notify_run(run_id: int) -> list[dict[str, Any]]:
     """Notify about run ``run_id``'s status if nobody has yet; the deliveries tried
     (``channel``, ``target``, ``ok``, ``error``)."""
-    from runner.service import _load_run  # the process itself, not a person: no rights to check
+    from runner.run_records import load_run  # the process itself, not a person: no rights to check
 
-    run = _load_run(run_id)
+    run = load_run(run_id)
     message = build_message(run, schedule_id=run.get("schedule_id"))
     if message is None or not _claim(run_id, run["status"]):
         return []

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from runner.status import RunStatus
+
 DASHBOARD_URL_ENV = "TOOLBELT_DASHBOARD_URL"
 DEFAULT_DASHBOARD_URL = "http://127.0.0.1:8866/"
 
 # partly applied: the API refused some changes; someone has to look, as for a failure
-EVENT_OF_STATUS = {"succeeded": "finished", "applied": "finished", "failed": "failed", "cancelled": "failed",
-                   "partly_applied": "failed", "planned": "planned"}
+EVENT_OF_STATUS = {RunStatus.SUCCEEDED: "finished", RunStatus.APPLIED: "finished", RunStatus.FAILED: "failed",
+                   RunStatus.CANCELLED: "failed", RunStatus.PARTLY_APPLIED: "failed", RunStatus.PLANNED: "planned"}
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,13 @@ def _what(run: dict[str, Any], event: str) -> str:
     if event == "planned":
         total = (run.get("plan_counts") or {}).get("total", "?")
         return f"has a plan of {total} changes waiting for review"
-    if run["status"] == "cancelled":
+    if run["status"] == RunStatus.CANCELLED:
         return "was cancelled"
-    if run["status"] == "partly_applied":
+    if run["status"] == RunStatus.PARTLY_APPLIED:
         return "was only partly applied (the API refused some changes)"
     if event == "failed":
         return "failed"
-    return "was applied" if run["status"] == "applied" else "finished"
+    return "was applied" if run["status"] == RunStatus.APPLIED else "finished"
 
 
 def build_message(run: dict[str, Any], *, schedule_id: int | None = None) -> Message | None:

@@ -57,7 +57,8 @@ def check_events(events: Iterable[str] | None) -> list[str]:
     chosen = [e.strip() for e in (events or NOTIFY_EVENTS) if e and e.strip()]
     unknown = [e for e in chosen if e not in NOTIFY_EVENTS]
     if unknown or not chosen:
-        raise NotificationRuleInvalid("on", f"{', '.join(unknown) or 'nothing'}: choose from {', '.join(NOTIFY_EVENTS)}")
+        raise NotificationRuleInvalid("on", f"{', '.join(unknown) or 'nothing'}: "
+                                            f"choose from {', '.join(NOTIFY_EVENTS)}")
     return sorted(set(chosen), key=NOTIFY_EVENTS.index)
 
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from runner.execution.claims import _retryable, default_worker_id
 from runner.scheduling.cron import next_due
-from runner.status import ACTIVE
+from runner.status import ACTIVE, RunStatus
 from runner.store import Run, Schedule, ScheduleFiring, get_engine, utcnow
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def fire_due(worker_id: str | None = None, *, now: datetime | None = None, catal
 
 def _prepare(row: dict[str, Any], catalog: Any) -> tuple[dict[str, Any] | None, str | None]:
     """The new run's columns, or why no run can be made now."""
-    from runner.scheduling.schedules import check_run_request
+    from runner.run_requests import check_run_request
 
     try:
         job, params = check_run_request(row["job_id"], row["client"], row["params"] or {}, row["owner"], catalog)
@@ -66,7 +66,7 @@ def _prepare(row: dict[str, Any], catalog: Any) -> tuple[dict[str, Any] | None, 
     header = job.require_header()
     return {"job_id": job.id, "notebook_path": str(job.path.resolve()), "notebook_hash": job.content_hash,
             "client": row["client"], "params": params, "apply": False, "requester": row["owner"],
-            "status": "queued", "timeout_seconds": header.timeout_seconds, "schedule_id": row["id"],
+            "status": RunStatus.QUEUED.value, "timeout_seconds": header.timeout_seconds, "schedule_id": row["id"],
             "auto_apply_under": row["auto_apply_under"] if header.mutates else None}, None
 
 
@@ -96,7 +96,8 @@ def fire_one(schedule_id: int, due_at: datetime, *, worker_id: str, now: datetim
 
 
 def _fire_in(conn: sa.Connection, row: dict[str, Any], due_at: datetime, following: datetime,
-             values: dict[str, Any] | None, refusal: str | None, worker_id: str, now: datetime) -> dict[str, Any] | None:
+             values: dict[str, Any] | None, refusal: str | None, worker_id: str,
+             now: datetime) -> dict[str, Any] | None:
     won = conn.execute(
         sa.update(Schedule).where(Schedule.id == row["id"], Schedule.next_run_at == due_at,
                                   Schedule.paused.is_(False))
@@ -105,6 +106,7 @@ def _fire_in(conn: sa.Connection, row: dict[str, Any], due_at: datetime, followi
     if won != 1:
         return None
     run_id = None
+    reason: str | None
     going = conn.execute(sa.select(Run.id, Run.status).where(Run.schedule_id == row["id"],
                                                             Run.status.in_(GOING_STATUSES))
                          .order_by(Run.id).limit(1)).first()
@@ -113,7 +115,10 @@ def _fire_in(conn: sa.Connection, row: dict[str, Any], due_at: datetime, followi
     elif values is None:
         outcome, reason = "refused", refusal
     else:
-        run_id = conn.execute(sa.insert(Run).values(**values, scheduled_for=due_at, created_at=now)).inserted_primary_key[0]
+        key = conn.execute(sa.insert(Run).values(**values, scheduled_for=due_at, created_at=now)).inserted_primary_key
+        if key is None:
+            raise RuntimeError(f"the store gave no id for the run of schedule {row['id']}")
+        run_id = key[0]
         outcome, reason = "started", None
     conn.execute(sa.insert(ScheduleFiring).values(schedule_id=row["id"], due_at=due_at, fired_at=now, outcome=outcome,
                                                   run_id=run_id, reason=reason, worker_id=worker_id))

@@ -46,26 +46,6 @@ def schedule_to_dict(row: Schedule) -> dict[str, Any]:
     }
 
 
-def check_run_request(job_id: str, client: str, raw_params: Mapping[str, Any], user: str,
-                      catalog: Any = None) -> tuple[Any, dict[str, Any]]:
-    """What :func:`runner.service.create_run` checks before queuing: the job, its params, the
-    user's access and the client. Returns ``(job, validated params)``; raises as it does."""
-    from runner.access import check_access
-    from runner.catalog import Catalog
-    from runner.params import ParamsInvalid, validate_params
-    from runner.service import _check_client
-
-    job = (catalog or Catalog()).get(job_id)
-    header = job.require_header()
-    try:
-        params = validate_params(header, dict(raw_params or {}))
-    except ParamsInvalid as exc:
-        raise ParamsInvalid(exc.errors, job=job.id) from None
-    check_access(user, header, job=job.id)
-    _check_client(client)
-    return job, params
-
-
 def add_schedule(job_id: str, client: str, cron: str, *, tz: str = "UTC", params: Mapping[str, Any] | None = None,
                  user: str | None = None, auto_apply_under: int | None = None, catalog: Any = None,
                  now: datetime | None = None) -> dict[str, Any]:
@@ -76,6 +56,7 @@ def add_schedule(job_id: str, client: str, cron: str, *, tz: str = "UTC", params
         ClientNotFoundError: nothing is stored.
     """
     from runner.identity import current_user
+    from runner.run_requests import check_run_request
 
     user = user or current_user()
     expr = check_cron(cron)

@@ -30,10 +30,10 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,189}")
 
 def is_loopback_host(host_header: str) -> bool:
     """True when a ``Host`` header names this machine (localhost, 127.0.0.0/8, [::1])."""
-    from runner.profiles import is_loopback_host as loopback
+    from runner.profile_store import is_loopback_host as loopback
 
     match = re.match(r"^\[?([^\]]*?)\]?(:\d+)?$", host_header.strip())
-    return bool(match) and loopback(match.group(1))
+    return match is not None and loopback(match.group(1))
 
 
 class ToolbeltIdentityProvider(IdentityProvider):
@@ -52,7 +52,7 @@ class ToolbeltIdentityProvider(IdentityProvider):
         if self.method == "jupyterhub":
             from runner.signin.hub import make_hub_auth
 
-            self.hub = make_hub_auth()  # type: ignore[assignment]
+            self.hub = make_hub_auth()
 
     @property
     def auth_enabled(self) -> bool:
@@ -81,7 +81,7 @@ class ToolbeltIdentityProvider(IdentityProvider):
             return [(url_path_join(base, "/login"), HubLoginHandler), *callback_handler()]
         return []
 
-    async def get_user(self, handler: web.RequestHandler) -> User | None:  # type: ignore[override]
+    async def get_user(self, handler: web.RequestHandler) -> User | None:
         headers = handler.request.headers
         if SIGNED_IN_HEADER in headers:
             del headers[SIGNED_IN_HEADER]  # only this server says who is signed in
@@ -110,6 +110,6 @@ class ToolbeltIdentityProvider(IdentityProvider):
         if self.method == "password":
             user = self.get_user_cookie(handler)
             if user is not None and not isinstance(user, User):
-                user = await user  # type: ignore[misc]
+                user = await user
             return user.username if user else None
         return await self.hub.user_name(handler)  # type: ignore[union-attr]

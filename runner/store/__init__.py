@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
-from runner.store.engine import (
+from runner.store.database import (
     StoreUnavailableError,
+    changed_rows,
     database_url,
     dispose_engines,
     get_engine,
@@ -55,6 +56,7 @@ __all__ = [
     "StoreUnavailableError",
     "TERMINAL_STATUSES",
     "User",
+    "changed_rows",
     "database_url",
     "dispose_engines",
     "get_engine",

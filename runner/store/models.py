@@ -122,7 +122,8 @@ class Run(Base):
     """One execution of a job for a client."""
 
     __tablename__ = "runs"
-    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"), sa.Index("ix_runs_client_status", "client", "status"))
+    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"),
+                      sa.Index("ix_runs_client_status", "client", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(sa.String(190), index=True)
@@ -132,7 +133,7 @@ class Run(Base):
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     apply: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     requester: Mapped[str] = mapped_column(sa.String(190))
-    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    status: Mapped[str] = mapped_column(sa.String(16), default=RunStatus.QUEUED.value)
     error_class: Mapped[str | None] = mapped_column(sa.String(32))
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     error_cell: Mapped[int | None] = mapped_column(sa.Integer)

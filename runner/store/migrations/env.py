@@ -3,6 +3,7 @@ or ``TOOLBELT_DB`` / the default SQLite store when run from the ``alembic`` comm
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import context
 
 from runner.store.models import Base
@@ -10,7 +11,7 @@ from runner.store.models import Base
 target_metadata = Base.metadata
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: sa.Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -26,7 +27,7 @@ if connection is not None:
 else:
     import sqlalchemy as sa
 
-    from runner.store.engine import database_url
+    from runner.store.database import database_url
 
     engine = sa.create_engine(context.config.get_main_option("sqlalchemy.url") or database_url())
     with engine.begin() as conn:

@@ -87,7 +87,7 @@ def signin_env(signin: str, user_header: str | None = None) -> dict[str, str]:
 def store_url_env(environ: dict[str, str]) -> dict[str, str]:
     """Keep the store's URL (and its password) out of the dashboard's environment, which every
     page kernel inherits: write it to a 0600 file in the toolbelt home, name the file instead."""
-    from runner.store.engine import DB_FILE_ENV, toolbelt_home
+    from runner.store.database import DB_FILE_ENV, toolbelt_home
 
     url = environ.get("TOOLBELT_DB")
     if not url:

@@ -1,6 +1,6 @@
 """The apply process: applies a run's reviewed plan and records the outcome.
 
-``python -m runner.execution.applier RUN_ID [--claimed-by WORKER]`` takes a run that
+``python -m runner.execution.apply_process RUN_ID [--claimed-by WORKER]`` takes a run that
 :func:`runner.service.apply_run` marked ``applying`` (waiting while its client is at its
 concurrency cap), applies exactly the recorded plan with
 :func:`schoology_etl.plans.apply_plan` (digest checked, drift checked, journaled next to
@@ -16,21 +16,21 @@ The executioner calls :func:`apply_claimed` itself for ``toolbelt run --apply``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
 import sys
-import time
 from typing import Any
 
 import sqlalchemy as sa
 
 from runner.execution import claims
-from runner.execution.launch import process_main
 from runner.execution.logwriter import LogWriter, last_seq
 from runner.execution.monitor import RunMonitor
 from runner.execution.outcome import Outcome
 from runner.execution.planrecord import describe_failed_change, failed_changes, journal_path_for, summarize_journal
+from runner.execution.run_launcher import process_main
 from runner.execution.scrub import Scrubber, known_secrets
 from runner.execution.settings import client_rate
 from runner.execution.trust import RunRefused
@@ -39,7 +39,6 @@ from runner.store import Run, get_engine, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
-WAIT_POLL_SECONDS = 0.2
 RESUME_HINT = "apply it again to resume from its journal (nothing already done is sent twice)"
 RETRY_HINT = "Fix their cause, then apply the run again: only the failed changes are sent"
 MAX_LISTED_FAILURES = 200
@@ -48,14 +47,6 @@ MAX_MESSAGE_FAILURES = 5
 
 class ApplyStopped(Exception):
     """Raised between chunks when the apply was cancelled."""
-
-
-def _load(run_id: int) -> dict[str, Any]:
-    with session_scope() as s:
-        run = s.get(Run, run_id)
-        if run is None:
-            raise LookupError(f"no run {run_id}")
-        return {c.key: getattr(run, c.key) for c in sa.inspect(Run).mapper.column_attrs}
 
 
 def _update(run_id: int, **values: Any) -> None:
@@ -88,7 +79,8 @@ def _log_details(writer: LogWriter, report: Any, failed: list[dict[str, Any]]) -
 def _partly_applied(failed: list[dict[str, Any]], total: int) -> Outcome:
     """The outcome of an apply that ended with changes the API refused: each named, with its message."""
     listed = "; ".join(describe_failed_change(c) for c in failed[:MAX_MESSAGE_FAILURES])
-    more = f"; and {len(failed) - MAX_MESSAGE_FAILURES} more (see the log)" if len(failed) > MAX_MESSAGE_FAILURES else ""
+    hidden = len(failed) - MAX_MESSAGE_FAILURES
+    more = f"; and {hidden} more (see the log)" if hidden > 0 else ""
     return Outcome(RunStatus.PARTLY_APPLIED, ErrorClass.CHANGES_FAILED,
                    f"{len(failed)} of {total} changes failed: {listed}{more}. {RETRY_HINT}")
 
@@ -123,7 +115,7 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
     from schoology_etl.errors import SchoologyETLError
     from schoology_etl.plans import Plan, PlanIntegrityError, apply_plan
 
-    run = _load(run_id)
+    run = claims.run_row(run_id)
     journal = str(journal_path_for(run["plan_path"]))
     _update(run_id, journal_path=journal, finished_at=None, error_class=None, error_message=None)
     prior = summarize_journal(journal)
@@ -141,7 +133,7 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
 
     report = None
     try:
-        from runner.applies import check_plan_base_url
+        from runner.apply_requests import check_plan_base_url
         from runner.execution.trust import check_applier
 
         check_applier(run)  # the row is a request: who it names must still be allowed
@@ -152,16 +144,17 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
                             on_chunk=on_chunk, retry_failed=True)
         outcome = Outcome(RunStatus.APPLIED)
     except ApplyStopped as exc:
-        outcome = Outcome("cancelled", "cancelled", f"apply cancelled by {exc}; {RESUME_HINT}")
+        outcome = Outcome(RunStatus.CANCELLED, ErrorClass.CANCELLED, f"apply cancelled by {exc}; {RESUME_HINT}")
     except RunRefused as exc:
-        outcome = Outcome("failed", "refused", f"refused: {exc}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.REFUSED, f"refused: {exc}")
     except PlanIntegrityError as exc:
-        outcome = Outcome("failed", "apply_failed", f"the plan was not applied: {exc}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED, f"the plan was not applied: {exc}")
     except (SchoologyETLError, OSError) as exc:
-        outcome = Outcome("failed", "apply_failed", f"the apply stopped: {exc}; {RESUME_HINT}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED, f"the apply stopped: {exc}; {RESUME_HINT}")
     except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
         log.exception("run %s: apply failed", run_id)
-        outcome = Outcome("failed", "apply_failed", f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
+        outcome = Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED,
+                          f"the apply stopped: {type(exc).__name__}: {exc}; {RESUME_HINT}")
     counts = summarize_journal(journal)
     writer.end_lines()
     if report is not None:
@@ -176,8 +169,8 @@ def apply_claimed(run_id: int, writer: LogWriter, monitor: RunMonitor) -> Outcom
     message = writer.scrubber.text(outcome.message) if outcome.message else None
     writer.write("system", status_label(outcome.status) + (f": {message}" if message else ""))
     now = utcnow()
-    error_class = str(outcome.error_class) if outcome.error_class else None
-    values: dict[str, Any] = {"status": str(outcome.status), "error_class": error_class,
+    error_class = outcome.error_class.value if outcome.error_class else None
+    values: dict[str, Any] = {"status": outcome.status.value, "error_class": error_class,
                               "error_message": message, "finished_at": now, "journal_counts": counts}
     if outcome.status in (RunStatus.APPLIED, RunStatus.PARTLY_APPLIED):
         values["applied_at"] = now
@@ -204,29 +197,19 @@ def _record_journal_artifact(run_id: int, journal: str) -> None:
             row.size = path.stat().st_size
 
 
-def _wait_for_slot(run_id: int, worker_id: str, writer: LogWriter) -> bool:
-    """Claim the run, waiting while its client is at its cap; False when it is not ours to apply."""
-    noted = False
-    while True:
-        taken = claims.try_claim(run_id, worker_id)
-        if taken == claims.CLAIMED:
-            return True
-        if taken == claims.GONE:  # applied elsewhere, or cancelled while waiting (cancel_run ends it)
-            return False
-        if not noted:
-            writer.write("system", "waiting: this client is at its limit of runs at once")
-            writer.flush()
-            noted = True
-        time.sleep(WAIT_POLL_SECONDS)
+def _say_waiting(writer: LogWriter) -> None:
+    writer.write("system", "waiting: this client is at its limit of runs at once")
+    writer.flush()
 
 
 def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
     """Claim (unless already claimed) and apply run ``run_id``; its outcome, or None if not ours."""
     worker_id = claimed_by or claims.default_worker_id()
-    run = _load(run_id)
+    run = claims.run_row(run_id)
     scrubber = Scrubber(known_secrets(run["client"]))
     writer = LogWriter(run_id, scrubber, start_seq=last_seq(run_id))
-    if claimed_by is None and not _wait_for_slot(run_id, worker_id, writer):
+    waiting = functools.partial(_say_waiting, writer)
+    if claimed_by is None and not claims.claim_when_free(run_id, worker_id, on_first_wait=waiting):
         log.info("run %s is not waiting to be applied any more", run_id)
         return None
     claims.record_pid(run_id, os.getpid())
@@ -238,15 +221,15 @@ def run_apply(run_id: int, *, claimed_by: str | None = None) -> Outcome | None:
     except Exception as exc:  # noqa: BLE001 - never leave a claimed run "applying"
         log.exception("run %s: the runner failed while applying", run_id)
         monitor.finish()
-        _update(run_id, status="failed", error_class="apply_failed", finished_at=utcnow(),
+        _update(run_id, status=RunStatus.FAILED.value, error_class=ErrorClass.APPLY_FAILED.value, finished_at=utcnow(),
                 error_message=f"the runner failed while applying: {type(exc).__name__}: {exc}; {RESUME_HINT}")
-        return Outcome("failed", "apply_failed")
+        return Outcome(RunStatus.FAILED, ErrorClass.APPLY_FAILED)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> int:
-    return process_main("runner.execution.applier", run_apply, ("applied",), argv)
+    return process_main("runner.execution.apply_process", run_apply, (RunStatus.APPLIED,), argv)
 
 
 if __name__ == "__main__":

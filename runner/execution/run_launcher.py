@@ -58,7 +58,7 @@ def process_main(module: str, work: Callable[..., Any], ok_statuses: Collection[
     parser.add_argument("run_id", type=int)
     parser.add_argument("--claimed-by", default=None, help="the worker that already claimed the run")
     args = parser.parse_args(argv)
-    from runner.store.engine import private_umask
+    from runner.store.database import private_umask
 
     private_umask()  # the output notebook, artifacts, plan and journal are 0600
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -79,8 +79,8 @@ def _notify(run_id: int) -> None:
 
 
 def spawn_applier(run_id: int) -> subprocess.Popen[bytes]:
-    """Start ``python -m runner.execution.applier RUN_ID`` in its own session."""
-    return spawn_executioner(run_id, module="runner.execution.applier")
+    """Start ``python -m runner.execution.apply_process RUN_ID`` in its own session."""
+    return spawn_executioner(run_id, module="runner.execution.apply_process")
 
 
 def exited_early(run_id: int) -> bool:

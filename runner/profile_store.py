@@ -363,6 +363,12 @@ def stored_secret_values(*, url: str | None = None, key: bytes | None = None) ->
     return values
 
 
+def known_secret_values(url: str | None = None) -> list[str]:
+    """Every decrypted secret of every stored profile, and the secret key itself (for masking)."""
+    key = secrets.load_key()
+    return [key.decode("ascii"), *stored_secret_values(url=url, key=key)]
+
+
 def test_profile(name: str, *, url: str | None = None, **client_options: Any) -> ProfileTestResult:
     """One signed GET (``/app-user-info``) through the library client; ok or the typed error."""
     from schoology_etl.client import SchoologyClient

@@ -13,10 +13,10 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from runner import profiles
+from runner import profile_store
 from runner.access import add_to_groups
-from runner.dashboard.launch import start_voila, wait_until_serving
-from runner.store.engine import toolbelt_home
+from runner.dashboard.voila_launcher import start_voila, wait_until_serving
+from runner.store.database import toolbelt_home
 from schoology_etl.demo_data import demo_dir
 from schoology_sandbox import SandboxConfig, SandboxServer
 from schoology_sandbox.demo_files import write_demo_data
@@ -65,7 +65,7 @@ class DemoEnvironment:
         self.sandbox = SandboxServer(SandboxConfig(port=self.sandbox_port, seed=self.seed, users=self.users)).start()
         sql_url = write_demo_data(seed=self.seed, users=self.users)
         self.sftp = SandboxSFTPServer(sis_dir=demo_dir() / "sis").start()  # the district's SFTP site
-        profiles.add_profile(DEMO_CLIENT, base_url=self.sandbox.base_url, key=self.sandbox.key,
+        profile_store.add_profile(DEMO_CLIENT, base_url=self.sandbox.base_url, key=self.sandbox.key,
                              secret=self.sandbox.secret, sql_url=sql_url, sftp=self.sftp.settings(), replace=True)
         from runner.identity import current_user
         from runner.roles import ensure_first_admin

@@ -17,15 +17,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from runner.errors import RunNotFoundError, RunStateError
 from runner.roles import APPLY, require_role
-from runner.status import APPLIED_SOME, RunStatus, status_label
+from runner.status import APPLIED_SOME, ErrorClass, RunStatus, status_label
 from runner.store import Artifact, LogLine, Run, get_engine, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 #: error classes of a run whose apply stopped part-way (applying it again resumes)
-RESUMABLE_ERRORS = ("apply_failed", "worker_lost", "cancelled")
+RESUMABLE_ERRORS = (ErrorClass.APPLY_FAILED, ErrorClass.WORKER_LOST, ErrorClass.CANCELLED)
 
 
 def _check_access(run: Run, user: str, catalog: Any, action: str) -> None:
@@ -68,7 +69,7 @@ def check_plan_base_url(plan_path: str, client: str) -> None:
 def _resumable(run: Run) -> bool:
     if run.status == RunStatus.PARTLY_APPLIED:
         return True  # applying again sends only the changes that failed
-    return run.applied_by is not None and run.status in ("failed", "cancelled") \
+    return run.applied_by is not None and run.status in (RunStatus.FAILED, RunStatus.CANCELLED) \
         and run.error_class in RESUMABLE_ERRORS
 
 
@@ -90,7 +91,6 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None, confirm: Any =
     """
     from runner.confirm import check_confirmation
     from runner.execution.claims import reap_lost_runs
-    from runner.service import RunNotFoundError, RunStateError
 
     reap_lost_runs()
     with session_scope() as s:
@@ -104,7 +104,7 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None, confirm: Any =
         check_plan_base_url(run.plan_path, run.client)
         if not (run.plan_counts or {}).get("total"):
             raise RunStateError(f"run {run_id}'s plan is empty: nothing to apply")
-        if run.status != "planned" and not _resumable(run):
+        if run.status != RunStatus.PLANNED and not _resumable(run):
             raise RunStateError(f"run {run_id} is {status_label(run.status)}; only a planned run (or an apply that "
                                 "stopped part-way or was partly applied) can be applied")
         check_confirmation(run_id, run.plan_counts, confirm)
@@ -112,13 +112,14 @@ def request_apply(run_id: int, user: str, *, catalog: Any = None, confirm: Any =
     with get_engine().begin() as conn:
         done = conn.execute(
             sa.update(Run).where(Run.id == run_id, Run.status == previous).values(
-                status="applying", applied_by=user, worker_id=None, worker_pid=None, heartbeat_at=None,
+                status=RunStatus.APPLYING.value, applied_by=user, worker_id=None, worker_pid=None, heartbeat_at=None,
                 finished_at=None, error_class=None, error_message=None, cancel_requested_by=None,
                 cancel_requested_at=None)
         ).rowcount
         if done != 1:
             raise RunStateError(f"run {run_id} changed state meanwhile; look at it again")
-        again = {"planned": "", RunStatus.PARTLY_APPLIED.value: " (again: only the changes that failed are sent)"}
+        again: dict[str, str] = {RunStatus.PLANNED: "",
+                                 RunStatus.PARTLY_APPLIED: " (again: only the changes that failed are sent)"}
         _note(conn, run_id, f"apply requested by {user}" + again.get(previous, " (resuming from the journal)"))
     log.info("run %s: apply requested by %s", run_id, user)
 
@@ -129,9 +130,8 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
     Raises:
         RunNotFoundError, RunStateError, AccessDenied.
     """
-    from runner.execution.launch import run_dir
     from runner.execution.planrecord import plan_fields
-    from runner.service import RunNotFoundError, RunStateError
+    from runner.execution.run_launcher import run_dir
     from schoology_etl.plans import undo_plan
 
     with session_scope() as s:
@@ -144,8 +144,9 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
             raise RunStateError(f"run {run_id} is {status_label(run.status)}; only an applied (or partly applied) "
                                 "run with a journal can be undone")
         undo = Run(job_id=run.job_id, notebook_path=run.notebook_path, notebook_hash=run.notebook_hash,
-                   client=run.client, params=dict(run.params or {}), apply=False, requester=user, status="planned",
-                   kind="undo", parent_run_id=run_id, timeout_seconds=run.timeout_seconds)
+                   client=run.client, params=dict(run.params or {}), apply=False, requester=user,
+                   status=RunStatus.PLANNED.value, kind="undo", parent_run_id=run_id,
+                   timeout_seconds=run.timeout_seconds)
         s.add(undo)  # "planned" at once (never "queued": no worker may run its notebook); no plan yet
         s.flush()
         undo_id, journal = undo.id, run.journal_path
@@ -156,7 +157,7 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the undo run records why it has no plan
         with get_engine().begin() as conn:
             conn.execute(sa.update(Run).where(Run.id == undo_id).values(
-                status="failed", error_class="internal", finished_at=utcnow(),
+                status=RunStatus.FAILED.value, error_class=ErrorClass.INTERNAL.value, finished_at=utcnow(),
                 error_message=f"cannot build the undo plan from {journal}: {exc}"))
         raise ConfigurationError(f"cannot build the undo plan of run {run_id} from {journal}: {exc}") from exc
     total = fields["plan_counts"]["total"]
@@ -168,7 +169,8 @@ def request_undo(run_id: int, user: str, *, catalog: Any = None) -> int:
             _note(conn, undo_id, f"cannot be undone: change {item['seq']} {item['op']} {item['realm']} "
                                  f"{item.get('key')}: {item['reason']}")
         conn.execute(sa.update(Run).where(Run.id == undo_id).values(
-            status="planned" if total else "succeeded", started_at=now, finished_at=now, **fields))
+            status=(RunStatus.PLANNED if total else RunStatus.SUCCEEDED).value, started_at=now, finished_at=now,
+            **fields))
         conn.execute(sa.insert(Artifact).values(run_id=undo_id, name=path.name, path=str(path),
                                                 size=path.stat().st_size, kind="jsonl"))
     return undo_id

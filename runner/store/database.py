@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,7 +70,8 @@ def database_url() -> str:
         try:
             return Path(url_file).read_text().strip()
         except OSError as exc:
-            raise StoreUnavailableError(f"{DB_FILE_ENV} names {url_file}, which cannot be read: {exc.strerror}") from None
+            raise StoreUnavailableError(f"{DB_FILE_ENV} names {url_file}, which cannot be read: "
+                                        f"{exc.strerror}") from None
     return f"sqlite:///{toolbelt_home() / 'toolbelt.db'}"
 
 
@@ -81,7 +83,15 @@ def safe_url(url: str) -> str:
         return "<malformed database URL>"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def changed_rows(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a session changed (``Session.execute`` is typed
+    to return a plain ``Result``; for those statements it is a ``CursorResult``, which counts them)."""
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return result.rowcount
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -109,7 +119,7 @@ def _make_engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         # let SQLAlchemy issue BEGIN itself, so BEGIN IMMEDIATE-style guarded updates behave
         return engine
-    kwargs: dict = {"pool_pre_ping": True, "pool_recycle": 3600}
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600}
     if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 10}
     elif parsed.get_backend_name() in ("mysql", "mariadb"):
@@ -138,7 +148,7 @@ def get_engine(url: str | None = None) -> sa.Engine:
                 engine.dispose()
                 raise StoreUnavailableError(
                     f"cannot open the store at {safe_url(url)}: {exc.__class__.__name__}: "
-                    f"{str(exc.orig if getattr(exc, 'orig', None) else exc).splitlines()[0]}"
+                    f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]}"
                 ) from exc
             _ENGINES[url] = engine
         return engine
