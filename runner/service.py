@@ -164,8 +164,9 @@ def create_run(
     check_access(user, header, job=job_id)
     _check_client(client)
     from runner.column_maps import fill_saved_map
+    from runner.warehouse_maps import fill_saved_warehouse
 
-    params = fill_saved_map(header, job.id, client, params)
+    params = fill_saved_warehouse(header, client, fill_saved_map(header, job.id, client, params))
     with session_scope() as s:
         run = Run(job_id=job.id, notebook_path=str(job.path.resolve()), notebook_hash=job.content_hash,
                   client=client, params=params, apply=bool(apply), requester=user, status="queued",

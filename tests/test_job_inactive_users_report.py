@@ -55,3 +55,19 @@ def test_inactive_users_rejects_a_bad_day_count(job_env):
     with pytest.raises(PapermillExecutionError) as err:
         job_env.run("inactive_users_report", days=0)
     assert err.value.ename == "ConfigurationError" and "days must be at least 1" in err.value.evalue
+
+
+def test_inactive_users_from_a_renamed_warehouse_of_one_district(job_env, groups):
+    import json
+
+    from tests.test_job_login_activity_report import _mapped_warehouse
+
+    mapped = _mapped_warehouse(job_env)
+    run = job_env.run("inactive_users_report", days=90, warehouse_map=json.dumps(mapped))
+    expected = groups["never_logged_in"] + groups["inactive_over_90"]
+    assert sorted(r["school_uid"] for r in _rows(run.output("inactive_users.csv"))) == sorted(expected)
+    wrong = {**mapped, "columns": {**mapped["columns"], "users": {**mapped["columns"]["users"], "active": "enabled"}}}
+    with pytest.raises(PapermillExecutionError) as err:
+        job_env.run("inactive_users_report", warehouse_map=json.dumps(wrong))
+    assert err.value.ename == "ConfigurationError"
+    assert "table 'dim_people' has no column 'enabled' (for active)" in err.value.evalue

@@ -32,6 +32,7 @@ from runner.store.models import (
     RateBudgetRow,
     Run,
     User,
+    WarehouseMapRow,
     utcnow,
 )
 from runner.store.scheduling import NotificationRule, Schedule, ScheduleFiring
@@ -55,6 +56,7 @@ __all__ = [
     "StoreUnavailableError",
     "TERMINAL_STATUSES",
     "User",
+    "WarehouseMapRow",
     "database_url",
     "dispose_engines",
     "get_engine",

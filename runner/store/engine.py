@@ -69,7 +69,8 @@ def database_url() -> str:
         try:
             return Path(url_file).read_text().strip()
         except OSError as exc:
-            raise StoreUnavailableError(f"{DB_FILE_ENV} names {url_file}, which cannot be read: {exc.strerror}") from None
+            raise StoreUnavailableError(
+                f"{DB_FILE_ENV} names {url_file}, which cannot be read: {exc.strerror}") from None
     return f"sqlite:///{toolbelt_home() / 'toolbelt.db'}"
 
 

@@ -122,7 +122,8 @@ class Run(Base):
     """One execution of a job for a client."""
 
     __tablename__ = "runs"
-    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"), sa.Index("ix_runs_client_status", "client", "status"))
+    __table_args__ = (sa.Index("ix_runs_status_id", "status", "id"),
+                      sa.Index("ix_runs_client_status", "client", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(sa.String(190), index=True)
@@ -229,6 +230,18 @@ class ColumnMapRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client: Mapped[str] = mapped_column(sa.String(190))
     job_id: Mapped[str] = mapped_column(sa.String(190))
+    map_json: Mapped[str] = mapped_column(LongText)
+    saved_by: Mapped[str] = mapped_column(sa.String(190))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WarehouseMapRow(Base):
+    """A client's analytics warehouse map (tables, columns, district filter), used by every analytics job."""
+
+    __tablename__ = "warehouse_maps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(sa.String(190), unique=True)
     map_json: Mapped[str] = mapped_column(LongText)
     saved_by: Mapped[str] = mapped_column(sa.String(190))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

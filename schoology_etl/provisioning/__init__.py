@@ -35,9 +35,10 @@ as a report)::
     drop_enrollments_of_inactive  enrollments.inactive_user_drops(enrollments, inactive_users)
     sync_group_members          groups.group_member_changes(rows, members, groups=, users=)
     grading_period_audit        grading_periods.audit_grading_periods(periods, sections, today=)
-    login_activity_report       analytics.logins_per_building_per_week(start, end)
-    inactive_users_report       analytics.inactive_users(as_of, days)
-    usage_summary               analytics.usage_summary(as_of, days)
+    login_activity_report       analytics.logins_per_building_per_week(start, end, buildings=, warehouse=)
+    inactive_users_report       analytics.inactive_users(as_of, days, warehouse=)
+    usage_summary               analytics.usage_summary(as_of, days, warehouse=)
+    (analytics jobs)            warehouse.job_warehouse(profile, warehouse_map) -> WarehouseMap, checked
     validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
     reconcile_sis_with_schoology  reconcile.diff_records(desired, current, key=, fields=users.SIS_USER_FIELDS)
 
