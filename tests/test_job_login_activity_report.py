@@ -43,7 +43,8 @@ def test_login_activity_counts_match_the_warehouse_and_filter_by_building(job_en
     rows = _rows(run.output("login_activity.csv"))
     assert _got(run.output("login_activity.csv")) == _expected(db, 4, building)
     state = job_env.state()
-    names = {**{k: b["title"] for k, b in state["buildings"].items()}, str(state["school"]["id"]): state["school"]["title"]}
+    names = {k: b["title"] for k, b in state["buildings"].items()}
+    names[str(state["school"]["id"])] = state["school"]["title"]
     assert {r["building"] for r in rows} == {names[building]}
     assert run.output("login_activity.png").stat().st_size > 0
     assert len({r["week"] for r in rows}) <= 4

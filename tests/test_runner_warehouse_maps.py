@@ -59,7 +59,8 @@ def test_the_cli_shows_checks_sets_and_removes_a_clients_map(env: RunnerEnv, tmp
     map_file.write_text(json.dumps(RENAMED))
     wrong = _cli("set", str(map_file), "--client", "acme", "--column", "logins.ts=signed_at")
     assert wrong.returncode == 1, wrong.stdout
-    assert "nothing saved" in wrong.stderr and "no column 'signed_at' (for ts); did you mean 'signed_in_at'?" in wrong.stderr
+    assert "nothing saved" in wrong.stderr
+    assert "no column 'signed_at' (for ts); did you mean 'signed_in_at'?" in wrong.stderr
     assert get_warehouse_map("acme") is None
 
     saved = _cli("set", str(map_file), "--client", "acme", "--district", "tenant=7")
@@ -83,8 +84,8 @@ def test_only_an_admin_saves_a_map(env: RunnerEnv) -> None:
 
 
 def test_runs_of_a_job_taking_a_warehouse_map_get_the_saved_one(env: RunnerEnv) -> None:
-    env.write_job("warehouse_job", "print(warehouse_map)", params={"warehouse_map": {"type": "text", "required": False}},
-                  defaults={"warehouse_map": None})
+    env.write_job("warehouse_job", "print(warehouse_map)",
+                  params={"warehouse_map": {"type": "text", "required": False}}, defaults={"warehouse_map": None})
     env.write_job("other_job", "print(1)")
     save_warehouse_map("acme", MAPPED, "tester")
     queued = service.create_run("warehouse_job", "acme", {}, "tester", dispatch=service.DISPATCH_WORKERS)

@@ -38,6 +38,7 @@ as a report)::
     login_activity_report       analytics.logins_per_building_per_week(start, end, buildings=, warehouse=)
     inactive_users_report       analytics.inactive_users(as_of, days, warehouse=)
     usage_summary               analytics.usage_summary(as_of, days, warehouse=)
+    license_adoption_report     license_adoption.count_adoption(users, analytics.signed_in_users(...)) -> adoption_by_role
     (analytics jobs)            warehouse.job_warehouse(profile, warehouse_map) -> WarehouseMap, checked
     validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
     reconcile_sis_with_schoology  reconcile.diff_records(desired, current, key=, fields=users.SIS_USER_FIELDS)
