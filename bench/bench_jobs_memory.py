@@ -15,6 +15,11 @@ never signs in, the others once in the last 30 days (one activity row each), so 
 jobs keep of the warehouse grows with the district as a real one's would.
 
     .venv/bin/python bench/bench_jobs_memory.py [--sizes 20000 100000] [--jobs update_parent_buildings ...]
+
+Measured in one run (2 shared cores, load average 10; 40,858 and 203,765 users), peak MB of
+the job's kernel: ``usage_summary`` before it streamed (users, sections and enrollments held
+in lists) 217 -> 355 (+138); streaming 187 -> 197 (+10); ``license_adoption_report``
+188 -> 204 (+17).
 """
 
 from __future__ import annotations
