@@ -107,12 +107,13 @@ def create_run(
         StoreUnavailableError: nothing is queued.
     """
     from runner.column_maps import fill_saved_map
+    from runner.warehouse_maps import fill_saved_warehouse
 
     _check_dispatch(dispatch)
     user = acting_user(user)
     job, params = check_run_request(job_id, client, raw_params, user, catalog)
     header = job.require_header()
-    params = fill_saved_map(header, job.id, client, params)
+    params = fill_saved_warehouse(header, client, fill_saved_map(header, job.id, client, params))
     with session_scope() as s:
         run = Run(job_id=job.id, notebook_path=str(job.path.resolve()), notebook_hash=job.content_hash,
                   client=client, params=params, apply=bool(apply), requester=user, status=RunStatus.QUEUED.value,

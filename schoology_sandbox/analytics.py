@@ -12,6 +12,11 @@ manifest the builder returns, so reports can be checked against it exactly:
 
 Deactivated users are in ``analytics_users`` with ``active`` false and logins more than
 90 days old. A login is made at the user's primary building.
+
+The tables follow a :class:`~schoology_etl.provisioning.warehouse.WarehouseMap` (default:
+today's layout), so a renamed layout can be built and tried. A map with a district filter
+gets its value in every row, and a second district beside it (every row again, under
+``school_uid`` ``D2-...`` and another district value) that the filter must leave out.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from schoology_etl.provisioning.analytics import DEFAULT_TABLES, AnalyticsTables
+from schoology_etl.provisioning.warehouse import DEFAULT_WAREHOUSE, FIELDS, WarehouseMap
 from schoology_sandbox.seed import seed_district
 from schoology_sandbox.state import DistrictState
 
@@ -55,6 +60,46 @@ def _group_of(rng: random.Random) -> str:
     return "active"
 
 
+def demo_tables(warehouse: WarehouseMap = DEFAULT_WAREHOUSE) -> dict[str, sa.Table]:
+    """The three tables of ``warehouse``'s layout, with keys and indexes, for creating them.
+
+    Each column's key is its field name (rows are inserted by field); the district filter's
+    column, when the map has one, has the key ``district``.
+    """
+    md = sa.MetaData(schema=warehouse.schema)
+    keys = {"users": ("school_uid",), "logins": (), "activity": ("school_uid", "day")}
+    out = {}
+    for table, fields in FIELDS.items():
+        cols = [sa.Column(name, type_, key=fld, primary_key=fld in keys[table], nullable=fld not in ("ts", "day"))
+                for fld, type_ in fields.items() if (name := warehouse.column(table, fld)) is not None]
+        if warehouse.district is not None:
+            kind = sa.Integer() if isinstance(warehouse.district.value, int) else sa.String(32)
+            cols.append(sa.Column(warehouse.district.column, kind, key="district", nullable=False,
+                                  primary_key=bool(keys[table])))
+        if table == "logins" and "id" not in {c.name for c in cols}:
+            cols.insert(0, sa.Column("id", sa.Integer, primary_key=True, autoincrement=True))
+        if table == "users" and "uid" not in {c.name for c in cols}:
+            cols.insert(1, sa.Column("uid", sa.String(32)))
+        out[table] = sa.Table(warehouse.tables[table], md, *cols)
+    logins = warehouse.tables["logins"]
+    sa.Index(f"ix_{logins}_ts", out["logins"].c.ts)
+    sa.Index(f"ix_{logins}_user", out["logins"].c.school_uid)
+    sa.Index(f"ix_{warehouse.tables['users']}_building", out["users"].c.building_id)
+    return out
+
+
+def _in_district(rows: list[dict[str, Any]], table: sa.Table, warehouse: WarehouseMap) -> list[dict[str, Any]]:
+    """The rows as ``table`` stores them: its district's value, then a second district's copy."""
+    keys = set(table.c.keys())
+    rows = [{k: v for k, v in r.items() if k in keys} for r in rows]
+    if warehouse.district is None:
+        return rows
+    value = warehouse.district.value
+    other = value + 1 if isinstance(value, int) else f"{value}-other"
+    return ([{**r, "district": value} for r in rows]
+            + [{**r, "school_uid": f"D2-{r['school_uid']}", "district": other} for r in rows])
+
+
 def demo_analytics_rows(state: DistrictState, *, seed: int, as_of: dt.date) -> dict[str, Any]:
     """The rows of the three tables and the manifest, without touching a database."""
     rng = random.Random(f"analytics:{seed}:{as_of.isoformat()}")
@@ -62,7 +107,8 @@ def demo_analytics_rows(state: DistrictState, *, seed: int, as_of: dt.date) -> d
     people = [(u, True) for u in state.users.values()] + [(u, False) for u in state.inactive_users.values()]
     people.sort(key=lambda pair: str(pair[0]["school_uid"]))
     users, logins, activity = [], [], []
-    groups: dict[str, list[str]] = {"never_logged_in": [], "inactive_over_90": [], "inactive_31_90": [], "deactivated": []}
+    groups: dict[str, list[str]] = {name: [] for name in ("never_logged_in", "inactive_over_90", "inactive_31_90",
+                                                          "deactivated")}
     for user, active in people:
         school_uid, building = str(user["school_uid"]), str(user["building_id"])
         group = _group_of(rng) if active else "deactivated"
@@ -112,7 +158,7 @@ def build_demo_analytics(
     users: int = 300,
     as_of: dt.date | None = None,
     state: DistrictState | None = None,
-    tables: AnalyticsTables = DEFAULT_TABLES,
+    warehouse: WarehouseMap = DEFAULT_WAREHOUSE,
 ) -> dict[str, Any]:
     """Create (or re-create) the analytics tables at ``url`` and fill them from the district.
 
@@ -122,7 +168,8 @@ def build_demo_analytics(
         as_of: the reporting day logins are placed around (default: today); the district
             is seeded with the same day.
         state: an already seeded district (its current users are used).
-        tables: table names and schema.
+        warehouse: the layout to build (table and column names, schema, district filter);
+            an optional field the map sets to ``null`` is left out.
 
     Returns:
         The manifest: counts and the ``school_uid`` lists of each activity group.
@@ -131,13 +178,16 @@ def build_demo_analytics(
     state = state if state is not None else seed_district(seed, users, today=as_of)
     data = demo_analytics_rows(state, seed=seed, as_of=as_of)
     engine = sa.create_engine(url) if isinstance(url, str) else url
+    tables = demo_tables(warehouse)
     try:
-        tables.metadata.drop_all(engine)
-        tables.metadata.create_all(engine)
+        metadata = tables["users"].metadata
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
         with engine.begin() as conn:
-            for table, rows in ((tables.users, data["users"]), (tables.logins, data["logins"]), (tables.activity, data["activity"])):
+            for name in ("users", "logins", "activity"):
+                rows = _in_district(data[name], tables[name], warehouse)
                 for start in range(0, len(rows), _CHUNK):
-                    conn.execute(table.insert(), rows[start : start + _CHUNK])
+                    conn.execute(tables[name].insert(), rows[start : start + _CHUNK])
     finally:
         if isinstance(url, str):
             engine.dispose()

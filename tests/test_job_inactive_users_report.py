@@ -32,7 +32,8 @@ def test_inactive_users_are_exactly_the_seeded_groups_with_api_roles_and_buildin
     assert sorted(r["school_uid"] for r in rows) == sorted(expected)
     assert not set(groups["deactivated"]) & {r["school_uid"] for r in rows}
     users = {u["school_uid"]: u for u in state["users"].values()}
-    names = {**{k: b["title"] for k, b in state["buildings"].items()}, str(state["school"]["id"]): state["school"]["title"]}
+    names = {k: b["title"] for k, b in state["buildings"].items()}
+    names[str(state["school"]["id"])] = state["school"]["title"]
     for row in rows:
         user = users[row["school_uid"]]
         assert row["role"] == state["roles"][str(user["role_id"])]["title"]
@@ -47,7 +48,8 @@ def test_inactive_users_over_90_days_and_role_filter(job_env, groups):
     student = next(k for k, r in state["roles"].items() if r["title"] == "Student")
     run = job_env.run("inactive_users_report", days=90, roles=[student])
     users = {u["school_uid"]: u for u in state["users"].values()}
-    expected = [u for u in groups["never_logged_in"] + groups["inactive_over_90"] if str(users[u]["role_id"]) == student]
+    idle = groups["never_logged_in"] + groups["inactive_over_90"]
+    expected = [u for u in idle if str(users[u]["role_id"]) == student]
     assert sorted(r["school_uid"] for r in _rows(run.output("inactive_users.csv"))) == sorted(expected)
 
 
@@ -55,3 +57,19 @@ def test_inactive_users_rejects_a_bad_day_count(job_env):
     with pytest.raises(PapermillExecutionError) as err:
         job_env.run("inactive_users_report", days=0)
     assert err.value.ename == "ConfigurationError" and "days must be at least 1" in err.value.evalue
+
+
+def test_inactive_users_from_a_renamed_warehouse_of_one_district(job_env, groups):
+    import json
+
+    from tests.test_job_login_activity_report import _mapped_warehouse
+
+    mapped = _mapped_warehouse(job_env)
+    run = job_env.run("inactive_users_report", days=90, warehouse_map=json.dumps(mapped))
+    expected = groups["never_logged_in"] + groups["inactive_over_90"]
+    assert sorted(r["school_uid"] for r in _rows(run.output("inactive_users.csv"))) == sorted(expected)
+    wrong = {**mapped, "columns": {**mapped["columns"], "users": {**mapped["columns"]["users"], "active": "enabled"}}}
+    with pytest.raises(PapermillExecutionError) as err:
+        job_env.run("inactive_users_report", warehouse_map=json.dumps(wrong))
+    assert err.value.ename == "ConfigurationError"
+    assert "table 'dim_people' has no column 'enabled' (for active)" in err.value.evalue

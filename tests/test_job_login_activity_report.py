@@ -43,7 +43,8 @@ def test_login_activity_counts_match_the_warehouse_and_filter_by_building(job_en
     rows = _rows(run.output("login_activity.csv"))
     assert _got(run.output("login_activity.csv")) == _expected(db, 4, building)
     state = job_env.state()
-    names = {**{k: b["title"] for k, b in state["buildings"].items()}, str(state["school"]["id"]): state["school"]["title"]}
+    names = {k: b["title"] for k, b in state["buildings"].items()}
+    names[str(state["school"]["id"])] = state["school"]["title"]
     assert {r["building"] for r in rows} == {names[building]}
     assert run.output("login_activity.png").stat().st_size > 0
     assert len({r["week"] for r in rows}) <= 4
@@ -61,3 +62,28 @@ def test_login_activity_rejects_an_unknown_building(job_env):
     with pytest.raises(PapermillExecutionError) as err:
         job_env.run("login_activity_report", buildings=["999999"])
     assert err.value.ename == "ConfigurationError" and "999999" in err.value.evalue
+
+
+def _mapped_warehouse(job_env):
+    """The demo warehouse again, laid out as RENAMED with a second district, and the map that reads it."""
+    from schoology_etl.provisioning.warehouse import WarehouseMap
+    from tests.test_provisioning_warehouse import RENAMED
+
+    mapped = {**RENAMED, "district": {"column": "tenant", "value": "north"}}
+    path = job_env.demo_dir / "mapped.db"
+    build_demo_analytics(f"sqlite:///{path}", seed=JOB_SEED, users=JOB_USERS, warehouse=WarehouseMap.from_dict(mapped))
+    job_env.monkeypatch.setenv("TOOLBELT_CLIENT_SANDBOX_SQL_URL", f"sqlite:///{path}")
+    return mapped
+
+
+def test_login_activity_reads_a_renamed_warehouse_of_one_district_through_its_map(job_env):
+    import json
+
+    mapped = _mapped_warehouse(job_env)
+    db = job_env.demo_dir / "analytics.db"
+    building = sorted({b for b, _ in _expected(db, 4)})[0]
+    run = job_env.run("login_activity_report", weeks=4, buildings=[building], warehouse_map=json.dumps(mapped))
+    assert _got(run.output("login_activity.csv")) == _expected(db, 4, building)
+    with pytest.raises(PapermillExecutionError) as err:  # without the map: today's tables are not there
+        job_env.run("login_activity_report", weeks=4)
+    assert err.value.ename == "ConfigurationError" and "no table 'analytics_logins'" in err.value.evalue

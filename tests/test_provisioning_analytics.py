@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from schoology_etl.provisioning.analytics import (
-    analytics_tables,
     inactive_users,
     logins_per_building_per_week,
     usage_summary,
     week_start,
 )
-from schoology_sandbox.analytics import build_demo_analytics, demo_analytics_rows
+from schoology_etl.provisioning.warehouse import WarehouseMap
+from schoology_sandbox.analytics import build_demo_analytics, demo_analytics_rows, demo_tables
 from schoology_sandbox.seed import seed_district
 
 AS_OF = dt.date(2026, 11, 27)
@@ -37,19 +37,21 @@ def _monday(day: dt.date) -> dt.date:
 
 
 def test_week_start_is_monday_on_every_database(db_url: str) -> None:
-    tables = analytics_tables(logins="wk_logins")
+    logins = demo_tables(WarehouseMap.from_dict({"tables": {"logins": "wk_logins"}}))["logins"]
     stamps = [dt.datetime(2026, 12, 27, 23, 59, 59) + dt.timedelta(days=n, hours=7 * n) for n in range(15)]
     engine = sa.create_engine(db_url)
-    tables.metadata.create_all(engine, tables=[tables.logins])
+    logins.metadata.create_all(engine, tables=[logins])
     with engine.begin() as conn:
-        conn.execute(tables.logins.insert(), [{"school_uid": "u", "building_id": "b", "ts": ts} for ts in stamps])
-        got = conn.execute(sa.select(tables.logins.c.ts, week_start(tables.logins.c.ts)).order_by(tables.logins.c.ts)).all()
+        conn.execute(logins.insert(), [{"school_uid": "u", "building_id": "b", "ts": ts} for ts in stamps])
+        got = conn.execute(sa.select(logins.c.ts, week_start(logins.c.ts)).order_by(logins.c.ts)).all()
     engine.dispose()
     assert [(ts, _as_date(week)) for ts, week in got] == [(ts, _monday(ts.date())) for ts in stamps]
 
 
 def _as_date(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else dt.date.fromisoformat(str(value)[:10])
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def test_reports_find_exactly_the_seeded_groups(db_url: str, district) -> None:
@@ -100,6 +102,6 @@ def test_queries_stream_through_read_sql(pg_url: str, district) -> None:
     assert {r["school_uid"] for r in rows} == set(manifest["never_logged_in"] + manifest["inactive_over_90"])
     assert set(rows[0]) == {"school_uid", "name_first", "name_last", "role_title", "building_id", "last_login"}
     weekly = read_sql(pg_url, logins_per_building_per_week(AS_OF - dt.timedelta(days=6), AS_OF)).head(100)
-    assert sum(r["logins"] for r in weekly) == sum(
-        AS_OF - dt.timedelta(days=6) <= r["ts"].date() <= AS_OF for r in demo_analytics_rows(district, seed=3, as_of=AS_OF)["logins"]
-    )
+    logins = demo_analytics_rows(district, seed=3, as_of=AS_OF)["logins"]
+    week_ago = AS_OF - dt.timedelta(days=6)
+    assert sum(r["logins"] for r in weekly) == sum(week_ago <= r["ts"].date() <= AS_OF for r in logins)

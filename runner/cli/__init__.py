@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "dashboard": "runner.cli.dashboard:dashboard",
     "demo": "runner.cli.demo:demo",
     "maps": "runner.cli.maps:maps",
+    "warehouse": "runner.cli.warehouse:warehouse",
 }
 
 

@@ -33,6 +33,7 @@ from runner.store.models import (
     RateBudgetRow,
     Run,
     User,
+    WarehouseMapRow,
     utcnow,
 )
 from runner.store.scheduling import NotificationRule, Schedule, ScheduleFiring
@@ -56,6 +57,7 @@ __all__ = [
     "StoreUnavailableError",
     "TERMINAL_STATUSES",
     "User",
+    "WarehouseMapRow",
     "changed_rows",
     "database_url",
     "dispose_engines",

@@ -233,3 +233,15 @@ class ColumnMapRow(Base):
     map_json: Mapped[str] = mapped_column(LongText)
     saved_by: Mapped[str] = mapped_column(sa.String(190))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WarehouseMapRow(Base):
+    """A client's analytics warehouse map (tables, columns, district filter), used by every analytics job."""
+
+    __tablename__ = "warehouse_maps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(sa.String(190), unique=True)
+    map_json: Mapped[str] = mapped_column(LongText)
+    saved_by: Mapped[str] = mapped_column(sa.String(190))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

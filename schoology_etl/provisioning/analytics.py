@@ -1,77 +1,23 @@
 """Usage analytics as SQLAlchemy Core queries that run on SQLite, PostgreSQL (Redshift) and MariaDB.
 
-Jobs ``login_activity_report``, ``inactive_users_report`` and ``usage_summary``. The
-tables (see :func:`analytics_tables`)::
-
-    analytics_users     school_uid (key), uid, name_first, name_last, role_title, building_id, active
-    analytics_logins    id, school_uid, building_id, ts (timestamp, UTC)
-    analytics_activity  school_uid, day, building_id, events, minutes
-
-Table names and schema can be changed to fit a client's warehouse. Every query takes
-its dates as bound parameters; week buckets start on Monday (:class:`week_start`).
+Jobs ``login_activity_report``, ``inactive_users_report``, ``usage_summary`` and
+``license_adoption_report``. Every query reads the client's warehouse through a
+:class:`~schoology_etl.provisioning.warehouse.WarehouseMap` (tables, columns, district
+filter; default: today's layout), labels its result columns with the map's field names
+whatever the warehouse calls them, and takes its dates as bound parameters; week buckets
+start on Monday (:class:`week_start`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-
-@dataclass(frozen=True)
-class AnalyticsTables:
-    """The three analytics tables, bound to one :class:`sqlalchemy.MetaData`."""
-
-    metadata: sa.MetaData
-    users: sa.Table
-    logins: sa.Table
-    activity: sa.Table
-
-
-def analytics_tables(
-    *,
-    users: str = "analytics_users",
-    logins: str = "analytics_logins",
-    activity: str = "analytics_activity",
-    schema: str | None = None,
-) -> AnalyticsTables:
-    """Table definitions for the analytics database (names and schema configurable)."""
-    md = sa.MetaData(schema=schema)
-    users_t = sa.Table(
-        users,
-        md,
-        sa.Column("school_uid", sa.String(64), primary_key=True),
-        sa.Column("uid", sa.String(32)),
-        sa.Column("name_first", sa.String(100)),
-        sa.Column("name_last", sa.String(100)),
-        sa.Column("role_title", sa.String(64)),
-        sa.Column("building_id", sa.String(32), index=True),
-        sa.Column("active", sa.Boolean, nullable=False, default=True),
-    )
-    logins_t = sa.Table(
-        logins,
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("school_uid", sa.String(64), nullable=False, index=True),
-        sa.Column("building_id", sa.String(32), nullable=False),
-        sa.Column("ts", sa.DateTime, nullable=False, index=True),
-    )
-    activity_t = sa.Table(
-        activity,
-        md,
-        sa.Column("school_uid", sa.String(64), primary_key=True),
-        sa.Column("day", sa.Date, primary_key=True),
-        sa.Column("building_id", sa.String(32), nullable=False),
-        sa.Column("events", sa.Integer, nullable=False),
-        sa.Column("minutes", sa.Integer, nullable=False),
-    )
-    return AnalyticsTables(md, users_t, logins_t, activity_t)
-
-
-DEFAULT_TABLES = analytics_tables()
+from schoology_etl.provisioning.warehouse import DEFAULT_WAREHOUSE, WarehouseMap
 
 
 class week_start(FunctionElement):  # noqa: N801 - reads as a SQL function
@@ -105,84 +51,110 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
 
 
+def _between(ts: sa.ColumnElement[dt.datetime], first: dt.date, last: dt.date) -> list[sa.ColumnElement[bool]]:
+    """``ts`` on days ``first``..``last`` (both included)."""
+    return [ts >= _day_start(first), ts < _day_start(last + dt.timedelta(days=1))]
+
+
 def logins_per_building_per_week(
-    start: dt.date, end: dt.date, *, tables: AnalyticsTables = DEFAULT_TABLES
+    start: dt.date,
+    end: dt.date,
+    *,
+    buildings: Iterable[str | int] | None = None,
+    warehouse: WarehouseMap = DEFAULT_WAREHOUSE,
 ) -> sa.Select:
-    """Rows ``building_id, week (Monday), logins, users`` for logins on days ``start``..``end``."""
-    logins = tables.logins
+    """Rows ``building_id, week (Monday), logins, users`` for logins on days ``start``..``end``.
+
+    ``buildings``: only logins at these building ids (``None`` or empty: every building).
+    """
+    bound = warehouse.bind()
+    logins = bound.logins
     week = week_start(logins.c.ts).label("week")
-    return (
+    query = (
         sa.select(
-            logins.c.building_id,
+            logins.c.building_id.label("building_id"),
             week,
             sa.func.count().label("logins"),
             sa.func.count(sa.distinct(logins.c.school_uid)).label("users"),
         )
-        .where(logins.c.ts >= _day_start(start), logins.c.ts < _day_start(end + dt.timedelta(days=1)))
+        .where(*_between(logins.c.ts, start, end), *bound.where(logins))
         .group_by(logins.c.building_id, week)
         .order_by(logins.c.building_id, week)
+    )
+    chosen = sorted({str(b) for b in buildings or ()})
+    return query.where(logins.c.building_id.in_(chosen)) if chosen else query
+
+
+def signed_in_users(start: dt.date, end: dt.date, *, warehouse: WarehouseMap = DEFAULT_WAREHOUSE) -> sa.Select:
+    """Rows ``school_uid``: each user with at least one login on days ``start``..``end``, once."""
+    bound = warehouse.bind()
+    logins = bound.logins
+    return (
+        sa.select(logins.c.school_uid.label("school_uid"))
+        .where(*_between(logins.c.ts, start, end), *bound.where(logins))
+        .distinct()
     )
 
 
 def inactive_users(
-    as_of: dt.date, days: int, *, tables: AnalyticsTables = DEFAULT_TABLES, active_only: bool = True
+    as_of: dt.date, days: int, *, warehouse: WarehouseMap = DEFAULT_WAREHOUSE, active_only: bool = True
 ) -> sa.Select:
     """Users with no login in the ``days`` days before ``as_of`` (never logged in included).
 
     Rows: ``school_uid, name_first, name_last, role_title, building_id, last_login``
-    (``None`` for never), oldest first, never-logged-in users first.
+    (``None`` for never), oldest first, never-logged-in users first. ``active_only`` leaves
+    out users the warehouse marks inactive (a warehouse without ``users.active``: none).
     """
-    users, logins = tables.users, tables.logins
+    bound = warehouse.bind()
+    users, logins = bound.users, bound.logins
     cutoff = _day_start(as_of) - dt.timedelta(days=days)
     last = (
-        sa.select(logins.c.school_uid, sa.func.max(logins.c.ts).label("last_login"))
-        .where(logins.c.ts < _day_start(as_of + dt.timedelta(days=1)))
+        sa.select(logins.c.school_uid.label("school_uid"), sa.func.max(logins.c.ts).label("last_login"))
+        .where(logins.c.ts < _day_start(as_of + dt.timedelta(days=1)), *bound.where(logins))
         .group_by(logins.c.school_uid)
         .subquery("last_logins")
     )
     query = (
         sa.select(
-            users.c.school_uid,
-            users.c.name_first,
-            users.c.name_last,
-            users.c.role_title,
-            users.c.building_id,
+            *(users.c[f].label(f) for f in ("school_uid", "name_first", "name_last", "role_title", "building_id")),
             last.c.last_login,
         )
         .select_from(users.outerjoin(last, last.c.school_uid == users.c.school_uid))
-        .where(sa.or_(last.c.last_login.is_(None), last.c.last_login < cutoff))
+        .where(sa.or_(last.c.last_login.is_(None), last.c.last_login < cutoff), *bound.where(users))
         .order_by(last.c.last_login.is_not(None), last.c.last_login, users.c.school_uid)
     )
-    return query.where(users.c.active.is_(True)) if active_only else query
+    return query.where(users.c.active.is_(True)) if active_only and "active" in users.c else query
 
 
-def usage_summary(as_of: dt.date, days: int = 30, *, tables: AnalyticsTables = DEFAULT_TABLES) -> sa.Select:
+def usage_summary(as_of: dt.date, days: int = 30, *, warehouse: WarehouseMap = DEFAULT_WAREHOUSE) -> sa.Select:
     """Per building, over the ``days`` days ending ``as_of``: users, active users, logins, events, minutes."""
-    users, logins, activity = tables.users, tables.logins, tables.activity
-    since, until = _day_start(as_of) - dt.timedelta(days=days - 1), _day_start(as_of + dt.timedelta(days=1))
+    bound = warehouse.bind()
+    users, logins, activity = bound.users, bound.logins, bound.activity
+    since = as_of - dt.timedelta(days=days - 1)
     login_counts = (
         sa.select(
-            logins.c.building_id,
+            logins.c.building_id.label("building_id"),
             sa.func.count().label("logins"),
             sa.func.count(sa.distinct(logins.c.school_uid)).label("active_users"),
         )
-        .where(logins.c.ts >= since, logins.c.ts < until)
+        .where(*_between(logins.c.ts, since, as_of), *bound.where(logins))
         .group_by(logins.c.building_id)
         .subquery("login_counts")
     )
     activity_sums = (
         sa.select(
-            activity.c.building_id,
+            activity.c.building_id.label("building_id"),
             sa.func.sum(activity.c.events).label("events"),
             sa.func.sum(activity.c.minutes).label("minutes"),
         )
-        .where(activity.c.day >= since.date(), activity.c.day <= as_of)
+        .where(activity.c.day >= since, activity.c.day <= as_of, *bound.where(activity))
         .group_by(activity.c.building_id)
         .subquery("activity_sums")
     )
+    active = [users.c.active.is_(True)] if "active" in users.c else []
     user_counts = (
-        sa.select(users.c.building_id, sa.func.count().label("users"))
-        .where(users.c.active.is_(True))
+        sa.select(users.c.building_id.label("building_id"), sa.func.count().label("users"))
+        .where(*active, *bound.where(users))
         .group_by(users.c.building_id)
         .subquery("user_counts")
     )

@@ -3,8 +3,9 @@
 Sections live under courses and enrollments under sections, so a district-wide read is
 one list of courses, then ``/courses/{id}/sections`` and ``/sections/{id}/enrollments``
 fetched through ``POST /multiget`` 50 at a time (a list longer than one page is then
-read whole with ``iter_records``). Records come back as plain dicts (ids typed as ``iter_records`` types them); enrollments carry the
-``section_id``, ``section_school_code``, ``course_code`` and ``building_id`` of their section.
+read whole with ``iter_records``). Records come back as plain dicts (ids typed as
+``iter_records`` types them); enrollments carry the ``section_id``, ``section_school_code``,
+``course_code`` and ``building_id`` of their section.
 """
 
 from __future__ import annotations
@@ -56,19 +57,27 @@ def read_sections(
         include_past: also inactive sections (``include_past=1``).
         building_ids: only courses of these buildings; ``None`` or empty means all.
     """
+    return list(iter_sections(client, include_past=include_past, building_ids=building_ids))
+
+
+def iter_sections(
+    client: Any, *, include_past: bool = True, building_ids: Iterable[Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """:func:`read_sections` as a stream (one multiget of courses' sections at a time in memory)."""
     wanted = {text(b) for b in building_ids or () if text(b)}
-    courses = [c for c in client.iter_records("courses") if not wanted or text(c.get("building_id")) in wanted]
+    courses = [{"id": c["id"], "course_code": c.get("course_code"), "building_id": c.get("building_id")}
+               for c in client.iter_records("courses") if not wanted or text(c.get("building_id")) in wanted]
     flag = "include_past=1&" if include_past else ""
     paths = [f"/courses/{c['id']}/sections?{flag}limit={PAGE}" for c in courses]
-    by_path = {p: c for p, c in zip(paths, courses)}
-    sections = []
+    by_path = {p: c for p, c in zip(paths, courses, strict=True)}
+    count = 0
     for path, rows in multiget_lists(client, paths, "section"):
         course = by_path[path]
         for row in rows:
-            sections.append({**row, "course_code": row.get("course_code") or course.get("course_code"),
-                             "building_id": row.get("building_id") or course.get("building_id")})
-    log.info("read %d sections of %d courses", len(sections), len(courses))
-    return sections
+            count += 1
+            yield {**row, "course_code": row.get("course_code") or course.get("course_code"),
+                   "building_id": row.get("building_id") or course.get("building_id")}
+    log.info("read %d sections of %d courses", count, len(courses))
 
 
 def read_section_enrollments(client: Any, sections: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -83,7 +92,7 @@ def iter_section_enrollments(client: Any, sections: Iterable[Mapping[str, Any]])
     """:func:`read_section_enrollments` as a stream (one multiget of sections at a time in memory)."""
     sections = list(sections)
     paths = [f"/sections/{s['id']}/enrollments?limit={PAGE}" for s in sections]
-    by_path = {p: s for p, s in zip(paths, sections)}
+    by_path = {p: s for p, s in zip(paths, sections, strict=True)}
     for path, rows in multiget_lists(client, paths, "enrollment"):
         s = by_path[path]
         tags = {"section_id": text(s.get("id")), "section_school_code": s.get("section_school_code"),

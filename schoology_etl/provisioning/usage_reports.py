@@ -24,6 +24,8 @@ from schoology_etl.provisioning.rows import text
 USER_FIELDS = ("building_id", "role_id")
 #: what :func:`section_sizes` reads of an enrollment
 ENROLLMENT_FIELDS = ("section_id", "status", "admin")
+#: what :func:`section_sizes` and ``section_reads.iter_section_enrollments`` read of a section
+SECTION_FIELDS = ("id", "section_school_code", "building_id", "course_code")
 
 INACTIVE_COLUMNS = ["school_uid", "uid", "name_first", "name_last", "role", "building_id", "building",
                     "last_login", "days_since_login", "in_schoology"]
@@ -82,7 +84,8 @@ def users_by_role_and_building(
                      for u in users)
     return [
         {"building_id": b, "building": building_names.get(b, ""), "role": r, "users": n}
-        for (b, r), n in sorted(counts.items(), key=lambda item: (building_names.get(item[0][0], item[0][0]), item[0][1]))
+        for (b, r), n in sorted(counts.items(),
+                                key=lambda item: (building_names.get(item[0][0], item[0][0]), item[0][1]))
     ]
 
 
