@@ -175,6 +175,16 @@ class EnrollmentTable(MutableMapping[int, dict[str, Any]]):
             column = getattr(self, name)
             setattr(self, name, array(column.typecode, (column[i] for i in keep)))
 
+    def ids_of_user(self, uid: int) -> list[int]:
+        """The ids of a user's enrollments, oldest first (one vectorised pass over the uid column)."""
+        import numpy as np
+
+        if not self._ids:
+            return []
+        hits = np.flatnonzero((np.frombuffer(self._uid, dtype=np.int64) == uid)
+                              & (np.frombuffer(self._realm, dtype=np.int8) >= 0))
+        return np.frombuffer(self._ids, dtype=np.int64)[hits].tolist()
+
     def get(self, eid: object, default: Any = None) -> Any:
         """The enrollment ``eid`` (a fresh dict), or ``default``; any key may be asked, as of a dict."""
         i = self._slot(eid)

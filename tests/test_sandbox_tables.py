@@ -55,6 +55,10 @@ def test_enrollment_table_keeps_id_order_and_refuses_what_it_cannot_hold() -> No
     with pytest.raises(ValueError, match="field 'realm'"):
         table.add(30, "course", 1, 2, 0, 1)
     assert 30 not in table and len(table) == 4
+    table.add(31, "group", 7, 2, 0, 1)
+    assert table.ids_of_user(2) == [12, 31] and table.ids_of_user(20) == [10] and table.ids_of_user(99) == []
+    del table[12]
+    assert table.ids_of_user(2) == [31] and EnrollmentTable().ids_of_user(2) == []
 
 
 def test_enrollment_table_drops_its_holes_when_mostly_deleted() -> None:
