@@ -20,13 +20,13 @@ how little went through), and that level (what went through) is remembered as th
 - the first step after a cut comes after :data:`GROW_AFTER_WINDOWS` calm windows; then,
   below ``ceiling - 1``, it rises by one every calm window: those rates went through
   before, so the cut's margin is won back in a few windows;
-- from ``ceiling - 1`` on, it rises by one only after :data:`PROBE_AFTER_WINDOWS` calm
-  windows: the key's real budget is just there, so it is probed rarely (a probe that
-  is refused brings the next episode);
-- once it stands two above the ceiling without a refusal, the ceiling is forgotten (the
-  API gives more again, e.g. the district's own SIS sync has finished) and it rises by
-  one per :data:`GROW_AFTER_WINDOWS` calm windows, up to the configured rate, as it does
-  when no ceiling is known.
+- from ``ceiling - 1`` it rises to the ceiling only after :data:`PROBE_AFTER_WINDOWS` calm
+  windows, and no higher: the key's real budget is just there, and a send above it would
+  be refused;
+- :data:`CEILING_WINDOWS` windows after the refusal that set it, the ceiling is forgotten
+  (the API may give more again, e.g. the district's own SIS sync has finished) and the
+  rate rises by one per :data:`GROW_AFTER_WINDOWS` calm windows, up to the configured
+  rate, as it does when no ceiling is known (a refusal on the way sets a new ceiling).
 """
 
 from __future__ import annotations
@@ -48,8 +48,10 @@ ENTRY_POINT_GROUP = "schoology_etl.rate_budgets"
 SHRINK_TO = 0.9
 #: windows without a refusal before the allowed rate grows by one (no ceiling known)
 GROW_AFTER_WINDOWS = 3
-#: windows without a refusal before the allowed rate grows by one at or above ``ceiling - 1``
+#: windows without a refusal before the allowed rate grows from ``ceiling - 1`` to the ceiling
 PROBE_AFTER_WINDOWS = 10
+#: windows after the refusal that set a ceiling before it is forgotten
+CEILING_WINDOWS = 60
 
 T = TypeVar("T")
 
@@ -96,9 +98,12 @@ def _grow(state: BudgetState, now: float, rate: int, window: float) -> None:
             state.allowed = None
             return
         ceiling = state.ceiling
-        if ceiling is not None and state.allowed >= ceiling + 2:
-            state.ceiling = ceiling = None  # two above the last refusal's level and calm: the API gives more again
+        if ceiling is not None and now - state.cut_at >= CEILING_WINDOWS * window:
+            state.ceiling = ceiling = None  # long calm since it was set: the API may give more again
+            state.changed_at = max(state.changed_at, state.cut_at + CEILING_WINDOWS * window)
         just_cut = bool(state.refused) and state.changed_at == state.refused[-1]
+        if ceiling is not None and state.allowed >= ceiling:
+            return  # at the level the API let through: no higher while the ceiling is remembered
         if ceiling is None or just_cut:  # the first step after a cut waits as long as ever
             windows = GROW_AFTER_WINDOWS
         elif state.allowed < ceiling - 1:

@@ -94,7 +94,7 @@ def test_limiter_refused_shrinks_the_budget_every_user_sees() -> None:
     assert waited >= 1.0  # nobody sends during the pause
 
 
-def test_after_a_cut_it_regrows_fast_to_just_below_the_ceiling_then_probes_rarely() -> None:
+def test_after_a_cut_it_regrows_fast_to_just_below_the_ceiling_reaches_it_rarely_and_forgets_it_late() -> None:
     w = 4.0  # times here are exact in binary, so window arithmetic is exact
     state = BudgetState()
     for i in range(26):  # 26 sends in one window of a 50-per-window profile; the API's real budget is 25
@@ -109,23 +109,23 @@ def test_after_a_cut_it_regrows_fast_to_just_below_the_ceiling_then_probes_rarel
     start = 3.25 + budget.GROW_AFTER_WINDOWS * w  # the first step waits as long as ever
     assert allowed_at(start - 0.125) == 22 and allowed_at(start) == 23
     assert allowed_at(start + w) == 24  # then one per calm window, up to just below the ceiling
-    probe = start + w + budget.PROBE_AFTER_WINDOWS * w
-    assert allowed_at(probe - 0.125) == 24 and allowed_at(probe) == 25  # near the ceiling: rarely
-    assert allowed_at(probe + budget.PROBE_AFTER_WINDOWS * w) == 26
-    # two above the last refusal's level without a refusal: the ceiling is forgotten, slow growth as before
-    later = probe + 2 * budget.PROBE_AFTER_WINDOWS * w
-    assert allowed_at(later) == 27 and state.ceiling is None
-    assert allowed_at(later + budget.GROW_AFTER_WINDOWS * w - 0.125) == 27
-    assert allowed_at(later + budget.GROW_AFTER_WINDOWS * w) == 28
+    reach = start + w + budget.PROBE_AFTER_WINDOWS * w
+    assert allowed_at(reach - 0.125) == 24 and allowed_at(reach) == 25  # the ceiling itself: only after a while
+    forget = 3.25 + budget.CEILING_WINDOWS * w
+    assert allowed_at(forget - 0.125) == 25 and state.ceiling == 25  # never above it while remembered
+    # long after the refusal the ceiling is forgotten: slow growth as when none is known
+    assert allowed_at(forget) == 25 and state.ceiling is None
+    assert allowed_at(forget + budget.GROW_AFTER_WINDOWS * w - 0.125) == 25
+    assert allowed_at(forget + budget.GROW_AFTER_WINDOWS * w) == 26
 
-    # a probe refused at 26 remembers what went through then (25) and regrows to 24 again, not higher
-    state = BudgetState(allowed=26, ceiling=25, changed_at=0.0, cut_at=-100.0)
-    for i in range(27):
+    # a refusal at the ceiling (the API gives less now) sets a lower one
+    state = BudgetState(allowed=25, ceiling=25, changed_at=0.0, cut_at=0.0)
+    for i in range(26):
         budget.book(state, 10.0 + i * 0.125, 50, w)
     budget.refuse(state, 13.5, 50, w, retry_after=1.0)
-    assert state.ceiling == 25 and state.allowed == 22  # 0.9 of 25 (26 sent, 1 refused)
+    assert state.ceiling == 24 and state.allowed == 21  # 25 sent in the window, 1 refused: 24 went through
     t = 13.5 + budget.GROW_AFTER_WINDOWS * w + w
-    assert allowed_at(t) == 24 and allowed_at(t + budget.PROBE_AFTER_WINDOWS * w - 0.125) == 24
+    assert allowed_at(t) == 23 and allowed_at(t + budget.PROBE_AFTER_WINDOWS * w - 0.125) == 23
 
 
 def test_state_with_its_ceiling_round_trips_through_json() -> None:
