@@ -40,8 +40,8 @@ from nbformat.v4 import new_code_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-JOBS = ["update_parent_buildings", "export_users", "reconcile_sis_with_schoology", "deactivate_missing_users",
-        "find_duplicate_users", "usage_summary", "license_adoption_report"]
+JOBS = ["update_parent_buildings", "export_users", "export_enrollments", "reconcile_sis_with_schoology",
+        "deactivate_missing_users", "find_duplicate_users", "usage_summary", "license_adoption_report"]
 PEAK_CELL = ("import resource as _r, json as _j\n"
              "print('BENCH_PEAK_MB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024)")
 

@@ -14,8 +14,19 @@ applies a change to it atomically:
 Adaptive rule: on a refusal, the allowed rate drops to :data:`SHRINK_TO` of what the API
 let through in the last window (sent minus refused; the first refusal of an episode takes
 at least one off, the ones arriving together with it only lower it further as they show
-how little went through); after :data:`GROW_AFTER_WINDOWS` windows without a refusal it
-rises by one request per window, up to the configured rate.
+how little went through), and that level (what went through) is remembered as the
+*ceiling*. Growing back:
+
+- the first step after a cut comes after :data:`GROW_AFTER_WINDOWS` calm windows; then,
+  below ``ceiling - 1``, it rises by one every calm window: those rates went through
+  before, so the cut's margin is won back in a few windows;
+- from ``ceiling - 1`` it rises to the ceiling only after :data:`PROBE_AFTER_WINDOWS` calm
+  windows, and no higher: the key's real budget is just there, and a send above it would
+  be refused;
+- :data:`CEILING_WINDOWS` windows after the refusal that set it, the ceiling is forgotten
+  (the API may give more again, e.g. the district's own SIS sync has finished) and the
+  rate rises by one per :data:`GROW_AFTER_WINDOWS` calm windows, up to the configured
+  rate, as it does when no ceiling is known (a refusal on the way sets a new ceiling).
 """
 
 from __future__ import annotations
@@ -35,8 +46,12 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "schoology_etl.rate_budgets"
 #: after a refusal, the allowed rate becomes this share of what went out in the last window
 SHRINK_TO = 0.9
-#: windows without a refusal before the allowed rate grows by one
+#: windows without a refusal before the allowed rate grows by one (no ceiling known)
 GROW_AFTER_WINDOWS = 3
+#: windows without a refusal before the allowed rate grows from ``ceiling - 1`` to the ceiling
+PROBE_AFTER_WINDOWS = 10
+#: windows after the refusal that set a ceiling before it is forgotten
+CEILING_WINDOWS = 60
 
 T = TypeVar("T")
 
@@ -51,6 +66,7 @@ class BudgetState:
     changed_at: float = -math.inf
     cut_at: float = -math.inf
     refused: list[float] = field(default_factory=list)
+    ceiling: int | None = None  # what the API let through in a window when it last refused
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -67,7 +83,7 @@ class BudgetState:
             data[k] = -math.inf if data.get(k) is None else float(data[k])
         return cls(spent=[float(t) for t in data.get("spent", [])], paused_until=data["paused_until"],
                    allowed=data.get("allowed"), changed_at=data["changed_at"], cut_at=data["cut_at"],
-                   refused=[float(t) for t in data.get("refused", [])])
+                   refused=[float(t) for t in data.get("refused", [])], ceiling=data.get("ceiling"))
 
 
 def allowed_rate(state: BudgetState, rate: int) -> int:
@@ -76,18 +92,29 @@ def allowed_rate(state: BudgetState, rate: int) -> int:
 
 
 def _grow(state: BudgetState, now: float, rate: int, window: float) -> None:
-    if state.allowed is None:
-        return
-    if state.allowed >= rate:
-        state.allowed = None
-        return
-    step = GROW_AFTER_WINDOWS * window
-    if now - state.changed_at >= step:
-        steps = int((now - state.changed_at) // step)
-        state.allowed += steps
-        state.changed_at += steps * step
+    """Grow the allowed rate back after calm windows (see the module's adaptive rule)."""
+    while state.allowed is not None:
         if state.allowed >= rate:
             state.allowed = None
+            return
+        ceiling = state.ceiling
+        if ceiling is not None and now - state.cut_at >= CEILING_WINDOWS * window:
+            state.ceiling = ceiling = None  # long calm since it was set: the API may give more again
+            state.changed_at = max(state.changed_at, state.cut_at + CEILING_WINDOWS * window)
+        just_cut = bool(state.refused) and state.changed_at == state.refused[-1]
+        if ceiling is not None and state.allowed >= ceiling:
+            return  # at the level the API let through: no higher while the ceiling is remembered
+        if ceiling is None or just_cut:  # the first step after a cut waits as long as ever
+            windows = GROW_AFTER_WINDOWS
+        elif state.allowed < ceiling - 1:
+            windows = 1
+        else:
+            windows = PROBE_AFTER_WINDOWS
+        step = windows * window
+        if now - state.changed_at < step:
+            return
+        state.allowed += 1
+        state.changed_at += step
 
 
 def book(state: BudgetState, now: float, rate: int, window: float) -> float:
@@ -127,11 +154,13 @@ def refuse(state: BudgetState, now: float, rate: int, window: float, retry_after
     through = max(0, went_out - len(state.refused))
     current = allowed_rate(state, rate)
     target = max(1, int(through * SHRINK_TO))
-    if now - state.cut_at >= window:  # a new episode: at least one less
+    if now - state.cut_at >= window:  # a new episode: at least one less; the level it went through remembered
         state.allowed = max(1, min(current - 1, target))
         state.cut_at = now
+        state.ceiling = max(1, min(current - 1, through))
     else:
         state.allowed = max(1, min(current, target))
+        state.ceiling = max(1, min(state.ceiling or through, through))
     state.changed_at = now
     return allowed_rate(state, rate)
 

@@ -51,8 +51,7 @@ def write_enrollment(
         if row is None or row["realm"] != realm or row["realm_id"] != realm_id:
             return row_error(404, f"Enrollment {eid} not found", id=eid)
         changes = {k: v for k, v in (("admin", admin), ("status", status)) if k in item}
-        row.update(changes)
-        state.touch()
+        row = state.update_enrollment(eid, changes)
         return {"response_code": 200, "id": eid, "uid": str(row["uid"]), "location": call.url(f"{path}/{eid}")}
     if str(item.get("uid", "")).strip() == "":
         return row_error(400, "Missing required field: uid")
@@ -65,8 +64,7 @@ def write_enrollment(
     if existing is not None:
         if not call.flag("update_existing"):
             return row_error(409, f"User {uid} is already enrolled", id=existing["id"], uid=str(uid))
-        existing.update({"admin": admin, "status": status})
-        state.touch()
+        existing = state.update_enrollment(existing["id"], {"admin": admin, "status": status})
         return {
             "response_code": 200,
             "id": existing["id"],
@@ -201,8 +199,7 @@ def _import_row(call: Call, item: Any, section: dict[str, Any] | None, keys: dic
     if admin is None:
         return row_error(400, f"Invalid admin: {item.get('admin')!r} (0 or 1)", **keys)
     if existing is not None:
-        existing["admin"] = admin
-        state.touch()
+        existing = state.update_enrollment(existing["id"], {"admin": admin})
         return {"response_code": 200, "id": existing["id"], "location": f"{location}/{existing['id']}", **keys}
     row = state.add_enrollment("section", section["id"], user["uid"], admin, 1)
     return {"response_code": 201, "id": row["id"], "location": f"{location}/{row['id']}", **keys}

@@ -60,6 +60,7 @@ class SeedContext:
         self.students_by_building: dict[int, list[int]] = {}
         self.teachers_by_building: dict[int, list[int]] = {}
         self.parent_uids: list[int] = []
+        self.system_admin = 0  # uid of the district's System Admin (the API key's user), once seeded
         self.near_duplicates: list[tuple[int, int]] = []  # (original uid, look-alike uid)
         self.gp: dict[str, int] = {}  # grading period ids by role: past_year, term1, term2, full_year, term3
         self.school_year_end = 0

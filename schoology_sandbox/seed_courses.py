@@ -137,7 +137,7 @@ def seed_groups(ctx: SeedContext) -> None:
             owner = ctx.teachers_by_building[ctx.building_ids[0]][0]
         elif code == "GRP-FACULTY":
             members = [t for b in ctx.building_ids for t in ctx.teachers_by_building[b][:5]]
-            owner = next(u["uid"] for u in st.users.values() if u["role_id"] == ctx.role["System Admin"])
+            owner = ctx.system_admin
         else:
             pool = ctx.students_by_building[_home(bid, code)]
             members = rng.sample(pool, min(20, len(pool)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from schoology_sandbox.names import FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES, MIDDLE_NAMES
@@ -107,7 +108,7 @@ def seed_families(ctx: SeedContext) -> None:
 def seed_near_duplicates(ctx: SeedContext) -> None:
     """Three extra students who look like an existing one (same name and birthday)."""
     st = ctx.state
-    pool = [u for u in list(st.users.values())[:60] if u["role_id"] == ctx.role["Student"]]
+    pool = [u for u in itertools.islice(st.users.values(), 60) if u["role_id"] == ctx.role["Student"]]
     for n, original in enumerate(pool[:3]):
         local, domain = original["primary_email"].split("@")
         if n == 0:
@@ -138,13 +139,16 @@ def seed_near_duplicates(ctx: SeedContext) -> None:
 
 
 def seed_admins(ctx: SeedContext) -> None:
+    principals = []
     for bid in ctx.building_ids:
         first, gender = draw_name(ctx)
         last = LAST_NAMES[int(ctx.rng.random() * len(LAST_NAMES))]
-        add_person(ctx, "School Admin", bid, first, last, gender, name_title="Dr.", position="Principal")
-    add_person(ctx, "System Admin", ctx.building_ids[0], "Dana", "Whitfield", "F", position="District IT")
-    # one admin works in two buildings
-    admin = next(u for u in ctx.state.users.values() if u["role_id"] == ctx.role["School Admin"])
+        principal = add_person(ctx, "School Admin", bid, first, last, gender, name_title="Dr.", position="Principal")
+        principals.append(principal)
+    ctx.system_admin = add_person(ctx, "System Admin", ctx.building_ids[0], "Dana", "Whitfield", "F",
+                                  position="District IT")["uid"]
+    # one admin works in two buildings (the first School Admin: none is made before these)
+    admin = principals[0]
     ctx.state.update_user(admin["uid"], {"additional_buildings": str(ctx.building_ids[1])})
     # two advisor links
     for bid in ctx.building_ids[2:]:

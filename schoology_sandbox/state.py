@@ -32,6 +32,10 @@ object of another; records are plain dicts in the API's own field names)::
       seeded_duplicates [{rule, keep, other}]  the seed's known pairs of accounts of one person (uids;
                                            ``keep`` the SIS's active account); not served by the API
 
+Users (active and inactive) and enrollments are kept compactly (:mod:`schoology_sandbox.tables`):
+reading one gives a fresh dict, so a change goes through the methods below, never by
+changing a record read.
+
 ``to_dict()`` dumps all of it as JSON-ready data (dict keys become strings, link sets
 become sorted lists of ``{student_uid, parent_uid}`` / ``{student_uid, advisor_uid}``).
 Mutations go through the methods below so the indexes (by school_uid, email,
@@ -43,8 +47,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import time
-from collections import defaultdict
+from array import array
+from collections.abc import Mapping
 from typing import Any
+
+from schoology_sandbox.tables import EnrollmentTable, PackedRecords
 
 
 class IdAllocator:
@@ -72,13 +79,13 @@ class DistrictState:
         self.buildings: dict[int, dict[str, Any]] = {}
         self.roles: dict[int, dict[str, Any]] = {}
         self.building_roles: dict[int, dict[str, Any]] = {}
-        self.users: dict[int, dict[str, Any]] = {}
-        self.inactive_users: dict[int, dict[str, Any]] = {}
+        self.users = PackedRecords()  # compact: a read is a copy, a change is stored again (update_user)
+        self.inactive_users = PackedRecords()
         self.parent_links: set[tuple[int, int]] = set()
         self.advisor_links: set[tuple[int, int]] = set()
         self.courses: dict[int, dict[str, Any]] = {}
         self.sections: dict[int, dict[str, Any]] = {}
-        self.enrollments: dict[int, dict[str, Any]] = {}
+        self.enrollments = EnrollmentTable()  # compact, as users: changed through update_enrollment
         self.groups: dict[int, dict[str, Any]] = {}
         self.grading_periods: dict[int, dict[str, Any]] = {}
         self.external_emails: dict[str, str] = {}
@@ -89,10 +96,12 @@ class DistrictState:
         self._email_more: dict[str, set[int]] = {}  # lowercased email -> further users (near-duplicates)
         self._course_by_code: dict[str, int] = {}
         self._section_by_school_code: dict[str, int] = {}
-        self._enrollments_by_realm: dict[tuple[str, int], dict[int, None]] = defaultdict(dict)
-        self._enrollments_by_uid: dict[int, dict[int, None]] = defaultdict(dict)
-        self._parents_of: dict[int, set[int]] = defaultdict(set)
-        self._children_of: dict[int, set[int]] = defaultdict(set)
+        # enrollment ids of a realm, oldest first (arrays: 8 bytes an enrollment); a user's are found by a
+        # vectorised scan of the table's uid column (a millisecond), not kept: an index per user would cost 150 bytes
+        self._enrollments_by_realm: dict[tuple[str, int], array[int]] = {}
+        # parents of a student, children of a parent, as tuples (a few each; sets would cost 200 bytes a user)
+        self._parents_of: dict[int, tuple[int, ...]] = {}
+        self._children_of: dict[int, tuple[int, ...]] = {}
         self._query_cache: dict[Any, tuple[int, list[Any]]] = {}
         self._api_uid = 0
 
@@ -156,6 +165,7 @@ class DistrictState:
         user = self.users[uid]
         self._unindex_user(user)
         user.update(changes)
+        self.users[uid] = user
         self._index_user(user)
         self.touch()
         return user
@@ -180,7 +190,7 @@ class DistrictState:
         user["inactive_timestamp"] = int(time.time())
         self.inactive_users[uid] = user
         if not keep_enrollments:
-            for eid in list(self._enrollments_by_uid.get(uid, ())):
+            for eid in self.enrollments.ids_of_user(uid):
                 self.remove_enrollment(eid)
         self.touch()
 
@@ -197,15 +207,15 @@ class DistrictState:
     def link_parent(self, student_uid: int, parent_uid: int) -> None:
         """Link a parent to a child."""
         self.parent_links.add((student_uid, parent_uid))
-        self._parents_of[student_uid].add(parent_uid)
-        self._children_of[parent_uid].add(student_uid)
+        _add_to(self._parents_of, student_uid, parent_uid)
+        _add_to(self._children_of, parent_uid, student_uid)
         self.touch()
 
     def unlink_parent(self, student_uid: int, parent_uid: int) -> None:
         """Remove a parent-child link (no error when absent)."""
         self.parent_links.discard((student_uid, parent_uid))
-        self._parents_of[student_uid].discard(parent_uid)
-        self._children_of[parent_uid].discard(student_uid)
+        _drop_from(self._parents_of, student_uid, parent_uid)
+        _drop_from(self._children_of, parent_uid, student_uid)
         self.touch()
 
     def parents_of(self, student_uid: int) -> list[int]:
@@ -285,18 +295,26 @@ class DistrictState:
     def add_enrollment(self, realm: str, realm_id: int, uid: int, admin: int, status: int = 1) -> dict[str, Any]:
         """Enroll ``uid`` in a section or group."""
         eid = self.ids.allocate()
+        self.enrollments.add(eid, realm, realm_id, uid, admin, status)
         row = {"id": eid, "realm": realm, "realm_id": realm_id, "uid": uid, "admin": admin, "status": status}
-        self.enrollments[eid] = row
-        self._enrollments_by_realm[(realm, realm_id)][eid] = None
-        self._enrollments_by_uid[uid][eid] = None
+        self._enrollments_by_realm.setdefault((realm, realm_id), array("q")).append(eid)
         self.version += 1
+        return row
+
+    def update_enrollment(self, eid: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change an enrollment's ``admin`` or ``status`` (its realm and user stay)."""
+        row = self.enrollments[eid]
+        if set(changes) - {"admin", "status"}:
+            raise ValueError(f"enrollment {eid}: only admin and status change, not {sorted(set(changes))}")
+        row.update(changes)
+        self.enrollments[eid] = row
+        self.touch()
         return row
 
     def remove_enrollment(self, eid: int) -> None:
         """Drop one enrollment."""
         row = self.enrollments.pop(eid)
-        self._enrollments_by_realm[(row["realm"], row["realm_id"])].pop(eid, None)
-        self._enrollments_by_uid[row["uid"]].pop(eid, None)
+        _remove_id(self._enrollments_by_realm, (row["realm"], row["realm_id"]), eid)
         self.touch()
 
     def enrollments_in(self, realm: str, realm_id: int) -> list[dict[str, Any]]:
@@ -305,7 +323,7 @@ class DistrictState:
 
     def enrollments_of(self, uid: int) -> list[dict[str, Any]]:
         """Enrollment rows of one user, oldest first."""
-        return [self.enrollments[e] for e in self._enrollments_by_uid.get(uid, ())]
+        return [self.enrollments[e] for e in self.enrollments.ids_of_user(uid)]
 
     def find_enrollment(self, realm: str, realm_id: int, uid: int) -> dict[str, Any] | None:
         """The enrollment of ``uid`` in a realm, if any."""
@@ -343,7 +361,7 @@ class DistrictState:
                 for serialising at once.
         """
 
-        def by_id(table: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        def by_id(table: Mapping[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
             return {str(k): v for k, v in table.items()}
 
         data = {
@@ -367,3 +385,27 @@ class DistrictState:
             "seeded_duplicates": list(self.seeded_duplicates),
         }
         return copy.deepcopy(data) if deep_copy else data
+
+
+def _add_to(index: dict[int, tuple[int, ...]], key: int, value: int) -> None:
+    held = index.get(key, ())
+    if value not in held:
+        index[key] = (*held, value)
+
+
+def _drop_from(index: dict[int, tuple[int, ...]], key: int, value: int) -> None:
+    held = index.get(key, ())
+    if value in held:
+        rest = tuple(v for v in held if v != value)
+        if rest:
+            index[key] = rest
+        else:
+            del index[key]
+
+
+def _remove_id(index: dict[Any, array[int]], key: Any, eid: int) -> None:
+    ids = index.get(key)
+    if ids is not None and eid in ids:
+        ids.remove(eid)
+        if not ids:
+            del index[key]

@@ -92,3 +92,42 @@ def test_limiter_refused_shrinks_the_budget_every_user_sees() -> None:
     assert limiter.allowed() == 8
     waited = limiter.acquire(sleep=lambda s: now.__setitem__(0, now[0] + s))
     assert waited >= 1.0  # nobody sends during the pause
+
+
+def test_after_a_cut_it_regrows_fast_to_just_below_the_ceiling_reaches_it_rarely_and_forgets_it_late() -> None:
+    w = 4.0  # times here are exact in binary, so window arithmetic is exact
+    state = BudgetState()
+    for i in range(26):  # 26 sends in one window of a 50-per-window profile; the API's real budget is 25
+        budget.book(state, i * 0.125, 50, w)
+    assert budget.refuse(state, 3.25, 50, w, retry_after=2.0) == 22  # 0.9 of the 25 that went through
+    assert state.ceiling == 25
+
+    def allowed_at(t: float) -> int:
+        budget.book(state, t, 50, w)
+        return budget.allowed_rate(state, 50)
+
+    start = 3.25 + budget.GROW_AFTER_WINDOWS * w  # the first step waits as long as ever
+    assert allowed_at(start - 0.125) == 22 and allowed_at(start) == 23
+    assert allowed_at(start + w) == 24  # then one per calm window, up to just below the ceiling
+    reach = start + w + budget.PROBE_AFTER_WINDOWS * w
+    assert allowed_at(reach - 0.125) == 24 and allowed_at(reach) == 25  # the ceiling itself: only after a while
+    forget = 3.25 + budget.CEILING_WINDOWS * w
+    assert allowed_at(forget - 0.125) == 25 and state.ceiling == 25  # never above it while remembered
+    # long after the refusal the ceiling is forgotten: slow growth as when none is known
+    assert allowed_at(forget) == 25 and state.ceiling is None
+    assert allowed_at(forget + budget.GROW_AFTER_WINDOWS * w - 0.125) == 25
+    assert allowed_at(forget + budget.GROW_AFTER_WINDOWS * w) == 26
+
+    # a refusal at the ceiling (the API gives less now) sets a lower one
+    state = BudgetState(allowed=25, ceiling=25, changed_at=0.0, cut_at=0.0)
+    for i in range(26):
+        budget.book(state, 10.0 + i * 0.125, 50, w)
+    budget.refuse(state, 13.5, 50, w, retry_after=1.0)
+    assert state.ceiling == 24 and state.allowed == 21  # 25 sent in the window, 1 refused: 24 went through
+    t = 13.5 + budget.GROW_AFTER_WINDOWS * w + w
+    assert allowed_at(t) == 23 and allowed_at(t + budget.PROBE_AFTER_WINDOWS * w - 0.125) == 23
+
+
+def test_state_with_its_ceiling_round_trips_through_json() -> None:
+    state = BudgetState(spent=[1.0], allowed=7, changed_at=1.0, cut_at=1.0, refused=[1.0], ceiling=8)
+    assert BudgetState.from_json(state.to_json()) == state

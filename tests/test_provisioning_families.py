@@ -55,7 +55,8 @@ def test_bad_behavior_is_a_configuration_error() -> None:
 
 
 def test_children_by_parent_merges_both_directions() -> None:
-    assert children_by_parent([user(1, 1, parent_uids="3,4"), user(3, 1, child_uids="1,2")]) == {"3": ["1", "2"], "4": ["1"]}
+    links = children_by_parent([user(1, 1, parent_uids="3,4"), user(3, 1, child_uids="1,2")])
+    assert links == {"3": ["1", "2"], "4": ["1"]}
 
 
 buildings = st.lists(st.integers(1, 6), min_size=1, max_size=4, unique=True)
@@ -96,3 +97,90 @@ def test_properties(users: list[dict], behavior: str, allowed: list[str] | None)
     if not set(links) & {c for kids in links.values() for c in kids}:
         applied = [dict(u, **next((x for x in updates if x["uid"] == str(u["uid"])), {})) for u in users]
         assert parent_building_updates(applied, behavior=behavior, allowed_buildings=allowed) == []
+
+
+def _reference_updates(users: list[dict], behavior: str) -> list[dict]:
+    """The parent-building updates computed the plain way: whole records in dicts (a uid listed twice keeps its
+    first place and its last record; links deduplicated in reading order)."""
+    from schoology_etl.provisioning.families import _desired
+    from schoology_etl.provisioning.rows import join_ids, split_ids, text
+
+    people: dict[str, dict] = {}
+    links: dict[str, list[str]] = {}
+    for u in users:
+        uid = text(u.get("uid") or u.get("id"))
+        people[uid] = u
+        for p in split_ids(u.get("parent_uids")):
+            links.setdefault(p, []).append(uid)
+        for c in split_ids(u.get("child_uids")):
+            links.setdefault(uid, []).append(c)
+    out = []
+    for uid, parent in people.items():
+        if uid not in links:
+            continue
+        wanted: list[str] = []
+        for child in dict.fromkeys(links[uid]):
+            wanted += [b for b in (user_buildings(people[child]) if child in people else []) if b not in wanted]
+        current = user_buildings(parent)
+        desired = _desired(current, wanted, behavior, None)
+        if set(desired) == set(current):
+            continue
+        primary = current[0] if current and current[0] in desired else desired[0]
+        out.append({"id": uid, "uid": uid, "school_uid": text(parent.get("school_uid")) or None, "building_id": primary,
+                    "additional_buildings": join_ids(b for b in desired if b != primary)})
+    return out
+
+
+uid_texts = st.sampled_from(["1", "2", "3", "17", "u-4", "05", "x", "900000000000001", "1234567890123456789012"])
+
+
+@st.composite
+def odd_districts(draw: st.DrawFn) -> list[dict]:
+    """Uids that are not plain numbers, a uid listed twice, links both ways, children outside the district."""
+    users = []
+    for _ in range(draw(st.integers(1, 12))):
+        b = draw(buildings)
+        record = {"uid": draw(uid_texts), "school_uid": draw(st.sampled_from(["", "S1", "Zoë-7", None])),
+                  "building_id": b[0], "additional_buildings": ",".join(map(str, b[1:]))}
+        kind = draw(st.sampled_from(["parent_uids", "child_uids", "none"]))
+        if kind != "none":
+            record[kind] = ",".join(draw(st.lists(uid_texts, max_size=3)))
+        users.append(record)
+    return users
+
+
+@settings(max_examples=150, deadline=None)
+@given(odd_districts(), st.sampled_from(["add", "replace"]))
+def test_the_compact_index_gives_what_whole_records_give(users: list[dict], behavior: str) -> None:
+    from schoology_etl.provisioning.families import read_families
+
+    index = read_families(iter(users))
+    assert parent_building_updates(index, behavior=behavior) == _reference_updates(users, behavior)
+    assert dict(index.links) == children_by_parent(users)
+    assert list(index.links) == list(children_by_parent(users))  # parents in order of first mention
+    assert index.user("never-read") is None and index.buildings("never-read") == []
+
+
+def test_the_family_index_keeps_under_a_hundred_bytes_a_user() -> None:
+    import tracemalloc
+
+    from schoology_etl.provisioning.families import read_families
+
+    def district(n: int):
+        for i in range(n):
+            yield {"uid": 2 * i, "school_uid": f"S{i:07d}", "building_id": 100 + i % 7, "additional_buildings": "",
+                   "name_first": "A" * 12, "primary_email": f"student{i}@students.example.org"}
+            yield {"uid": 2 * i + 1, "school_uid": f"P{i:07d}", "building_id": 200, "child_uids": str(2 * i),
+                   "name_first": "B" * 12, "primary_email": f"parent{i}@example.org"}
+
+    def held(n: int) -> int:
+        tracemalloc.start()
+        try:
+            index = read_families(district(n))
+            assert len(index.links) == n and sum(1 for _ in index.parents()) == n  # look-up tables made too
+            return tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+
+    per_user = (held(20_000) - held(2_000)) / 36_000
+    assert per_user < 100, f"{per_user:.0f} bytes per user"  # a dict keyed by uid text alone costs over 100

@@ -79,6 +79,28 @@ def test_missing_users_refuses_above_the_share() -> None:
         missing_users(USERS, [{"school_uid": "S1"}], max_share=0.5)
 
 
+def test_find_missing_users_reads_a_stream_once_and_keeps_only_the_users_to_deactivate() -> None:
+    from schoology_etl.errors import SourceFormatError
+    from schoology_etl.provisioning.lifecycle import find_missing_users, read_listed
+    from schoology_etl.provisioning.user_changes import deactivation_changes
+
+    listed = read_listed(iter([{"school_uid": " S1 "}, {"school_uid": ""}, {"school_uid": "S9"}]), "users.csv")
+    assert (listed.rows, listed.school_uids) == (3, {"S1", "S9"})
+    with pytest.raises(SourceFormatError, match="no data rows"):
+        read_listed(iter([]), "users.csv")
+
+    stream = (dict(u, name_first=f"N{n}") for n, u in enumerate(USERS))  # a generator: read exactly once
+    found = find_missing_users(stream, listed.school_uids, max_share=1.0, exclude_uids=["102"])
+    assert (found.users, found.candidates) == (4, 2)  # 103 has no school_uid; 102 is the account itself
+    assert found.gone == [dict(USERS[1], name_first="N1")]  # the whole record, not a projection
+    assert found.rows() == [{"id": "101", "uid": "101", "school_uid": "S2", "name_first": "N1", "name_last": None,
+                             "role_id": 1}]
+    (change,) = deactivation_changes(found.gone)
+    assert (change.key, change.id, change.before) == ({"school_uid": "S2"}, "101", found.gone[0])
+    with pytest.raises(ConfigurationError, match=r"1 of 2 users \(50%\)"):
+        find_missing_users(iter(USERS), {"S1"}, max_share=0.4, exclude_uids=["102"])
+
+
 def test_reactivation_items() -> None:
     inactive = [{"uid": 7, "school_uid": "S7", "name": "Ada Lovelace"}]
     assert reactivation_items(inactive, [{"school_uid": "S7", "reenroll": "0"}]) == [

@@ -8,14 +8,111 @@ SIS file must not empty a district.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from schoology_etl.errors import ConfigurationError, RecordError
+from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.provisioning.rows import required, text, truthy, where
 
 #: Query flags for ``DELETE /users``: keep grades and attendance; send no email.
 DEACTIVATE_PARAMS = {"option_keep_enrollments": 1, "email_notification": 0}
+
+
+@dataclasses.dataclass
+class SisListing:
+    """What deactivation needs of a SIS users file: its number of rows and the school_uids it lists."""
+
+    rows: int
+    school_uids: set[str]
+
+
+def read_listed(sis_rows: Iterable[Mapping[str, Any]], path: Any = None) -> SisListing:
+    """The school_uids of a SIS users file, read as a stream (only the school_uids are kept).
+
+    Raises:
+        SourceFormatError: the file holds a header but no data rows.
+    """
+    count = 0
+    listed: set[str] = set()
+    for row in sis_rows:
+        count += 1
+        listed.add(text(row.get("school_uid")))
+    if not count:
+        raise SourceFormatError("the file has no data rows (only a header)", path=str(path), line=2)
+    return SisListing(count, listed - {""})
+
+
+@dataclasses.dataclass
+class MissingUsers:
+    """What :func:`find_missing_users` found: how many active users were read, and the users to deactivate
+    (whole records, for the plan's ``before``)."""
+
+    users: int
+    candidates: int
+    gone: list[dict[str, Any]]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """``{id, uid, school_uid, name_first, name_last, role_id}`` for each user to deactivate."""
+        fields = ("school_uid", "name_first", "name_last", "role_id")
+        return [
+            {"id": text(u.get("uid") or u.get("id")), "uid": text(u.get("uid") or u.get("id"))}
+            | {f: u.get(f) for f in fields}
+            for u in self.gone
+        ]
+
+
+def find_missing_users(
+    users: Iterable[Mapping[str, Any]],
+    listed: Iterable[Any],
+    *,
+    max_share: float = 0.1,
+    role_ids: Iterable[Any] | None = None,
+    exclude_role_ids: Iterable[Any] | None = None,
+    exclude_uids: Iterable[Any] = (),
+) -> MissingUsers:
+    """Users with a ``school_uid`` that the SIS file no longer lists, reading ``users`` once as a stream.
+
+    Only the users to deactivate are kept (as whole records); the others are counted.
+
+    Args:
+        users: current API users (a stream is read once).
+        listed: the school_uids the SIS users file lists (see :func:`read_listed`).
+        max_share: refuse when more than this share (0..1) of the candidate users would
+            be deactivated.
+        role_ids: only users in these roles are candidates (``None``: every role).
+        exclude_role_ids: users in these roles are never candidates (e.g. staff roles,
+            see :func:`.guards.faculty_role_ids`).
+        exclude_uids: users never candidates (the account the job runs as); still counted in ``users``.
+
+    Raises:
+        ConfigurationError: the share is above ``max_share`` (nothing is returned).
+    """
+    if not 0 <= max_share <= 1:
+        raise ConfigurationError(f"max_share must be between 0 and 1, not {max_share!r}")
+    known = listed if isinstance(listed, (set, frozenset)) else {text(s) for s in listed}
+    roles = {text(r) for r in role_ids} if role_ids else None
+    excluded = {text(r) for r in exclude_role_ids or ()}
+    spared = {text(u) for u in exclude_uids}
+    count = candidates = 0
+    gone: list[dict[str, Any]] = []
+    for u in users:
+        count += 1
+        school_uid = text(u.get("school_uid"))
+        role = text(u.get("role_id"))
+        if not school_uid or (roles is not None and role not in roles) or role in excluded:
+            continue
+        if spared and text(u.get("uid")) in spared:
+            continue
+        candidates += 1
+        if school_uid not in known:
+            gone.append(dict(u))
+    if candidates and len(gone) / candidates > max_share:
+        raise ConfigurationError(
+            f"{len(gone)} of {candidates} users ({len(gone) / candidates:.0%}) are missing from the SIS "
+            f"file, above the allowed share {max_share:.0%}; is the file complete?"
+        )
+    return MissingUsers(count, candidates, gone)
 
 
 def missing_users(
@@ -46,24 +143,8 @@ def missing_users(
     if not 0 <= max_share <= 1:
         raise ConfigurationError(f"max_share must be between 0 and 1, not {max_share!r}")
     listed = {text(r.get("school_uid")) for r in sis_rows} - {""}
-    roles = {text(r) for r in role_ids} if role_ids else None
-    excluded = {text(r) for r in exclude_role_ids or ()}
-    candidates = [
-        u for u in users if text(u.get("school_uid")) and (roles is None or text(u.get("role_id")) in roles)
-        and text(u.get("role_id")) not in excluded
-    ]
-    gone = [u for u in candidates if text(u.get("school_uid")) not in listed]
-    if candidates and len(gone) / len(candidates) > max_share:
-        raise ConfigurationError(
-            f"{len(gone)} of {len(candidates)} users ({len(gone) / len(candidates):.0%}) are missing from the SIS "
-            f"file, above the allowed share {max_share:.0%}; is the file complete?"
-        )
-    fields = ("school_uid", "name_first", "name_last", "role_id")
-    return [
-        {"id": text(u.get("uid") or u.get("id")), "uid": text(u.get("uid") or u.get("id"))}
-        | {f: u.get(f) for f in fields}
-        for u in gone
-    ]
+    return find_missing_users(users, listed, max_share=max_share, role_ids=role_ids,
+                              exclude_role_ids=exclude_role_ids).rows()
 
 
 def inactive_name(user: Mapping[str, Any]) -> str:

@@ -48,7 +48,11 @@ def multiget_lists(client: Any, paths: Sequence[str], list_key: str) -> Iterator
 
 
 def read_sections(
-    client: Any, *, include_past: bool = True, building_ids: Iterable[Any] | None = None
+    client: Any,
+    *,
+    include_past: bool = True,
+    building_ids: Iterable[Any] | None = None,
+    fields: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Every section of every course (of ``building_ids`` when given), with ``course_code``.
 
@@ -56,26 +60,31 @@ def read_sections(
         client: a ``SchoologyClient``.
         include_past: also inactive sections (``include_past=1``).
         building_ids: only courses of these buildings; ``None`` or empty means all.
+        fields: keep only these fields of each section (besides ``course_code`` and
+            ``building_id``), for a district-wide read that needs little of each; ``None``: all.
     """
-    return list(iter_sections(client, include_past=include_past, building_ids=building_ids))
+    return list(iter_sections(client, include_past=include_past, building_ids=building_ids, fields=fields))
 
 
 def iter_sections(
-    client: Any, *, include_past: bool = True, building_ids: Iterable[Any] | None = None
+    client: Any, *, include_past: bool = True, building_ids: Iterable[Any] | None = None,
+    fields: Iterable[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """:func:`read_sections` as a stream (one multiget of courses' sections at a time in memory)."""
+    keep = None if fields is None else tuple(dict.fromkeys(fields))
     wanted = {text(b) for b in building_ids or () if text(b)}
     courses = [{"id": c["id"], "course_code": c.get("course_code"), "building_id": c.get("building_id")}
                for c in client.iter_records("courses") if not wanted or text(c.get("building_id")) in wanted]
     flag = "include_past=1&" if include_past else ""
     paths = [f"/courses/{c['id']}/sections?{flag}limit={PAGE}" for c in courses]
-    by_path = {p: c for p, c in zip(paths, courses, strict=True)}
+    by_path = dict(zip(paths, courses, strict=True))
     count = 0
     for path, rows in multiget_lists(client, paths, "section"):
         course = by_path[path]
         for row in rows:
             count += 1
-            yield {**row, "course_code": row.get("course_code") or course.get("course_code"),
+            kept = row if keep is None else {f: row.get(f) for f in keep}
+            yield {**kept, "course_code": row.get("course_code") or course.get("course_code"),
                    "building_id": row.get("building_id") or course.get("building_id")}
     log.info("read %d sections of %d courses", count, len(courses))
 
@@ -92,7 +101,7 @@ def iter_section_enrollments(client: Any, sections: Iterable[Mapping[str, Any]])
     """:func:`read_section_enrollments` as a stream (one multiget of sections at a time in memory)."""
     sections = list(sections)
     paths = [f"/sections/{s['id']}/enrollments?limit={PAGE}" for s in sections]
-    by_path = {p: s for p, s in zip(paths, sections, strict=True)}
+    by_path = dict(zip(paths, sections, strict=True))
     for path, rows in multiget_lists(client, paths, "enrollment"):
         s = by_path[path]
         tags = {"section_id": text(s.get("id")), "section_school_code": s.get("section_school_code"),

@@ -232,13 +232,16 @@ def update_changes(
     return changes
 
 
-def deactivation_changes(gone: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[Change]:
+def deactivation_changes(
+    gone: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]] | None = None
+) -> list[Change]:
     """Deletes (deactivations keeping enrollments) for the users of :func:`.lifecycle.missing_users`.
 
-    ``before`` holds the whole current user, so undo reactivates it and apply skips a
-    user changed since planning.
+    ``before`` holds the whole current user (from ``users``; without ``users``, ``gone``
+    must be whole records, as :attr:`.lifecycle.MissingUsers.gone` are), so undo
+    reactivates it and apply skips a user changed since planning.
     """
-    by_uid = {_uid(u): u for u in users}
+    by_uid = {_uid(u): u for u in users} if users is not None else {}
     changes = []
     for n, record in enumerate(gone, 1):
         user = by_uid.get(_uid(record), record)
