@@ -52,6 +52,7 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
             names[_full_name(user)] -= 1
             user["name_last"] = next(rare)
             user["name_display"] = f"{user['name_first']} {user['name_last']}"
+            st.inactive_users[user["uid"]] = user  # records are packed: a read is a copy, so store it back
             names[_full_name(user)] = 1
     student = ctx.role["Student"]
     # students whose full name nobody else has, so the pairs below are the only ones their names make; a district
@@ -96,5 +97,6 @@ def seed_known_duplicates(ctx: SeedContext) -> None:
     st.add_enrollment("group", pta, by_hand["uid"], 0, 1)
     pairs.append({"rule": "email", "keep": sis["uid"], "other": by_hand["uid"]})
     st.seeded_duplicates = pairs
-    for user in st.inactive_users.values():  # deactivated when seeded, never by the clock: same seed, same dump
-        user.pop("inactive_timestamp", None)
+    for user in list(st.inactive_users.values()):  # deactivated when seeded, never by the clock: same seed, same dump
+        if user.pop("inactive_timestamp", None) is not None:
+            st.inactive_users[user["uid"]] = user  # records are packed: a read is a copy, so store it back
