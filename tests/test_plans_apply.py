@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schoology_etl.plans import MemoryTarget, Plan, PlanIntegrityError, apply_plan, plan_changes, undo_plan
@@ -203,7 +203,7 @@ def _expected(current, desired, delete_missing):
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(scenarios(), st.integers(1, 50))
 def test_property_apply_reaches_desired_state_and_undo_returns_to_start(scenario, chunk):
     current, desired, delete_missing = scenario
@@ -221,7 +221,7 @@ def test_property_apply_reaches_desired_state_and_undo_returns_to_start(scenario
         assert _active(target) == start
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30)
 @given(scenarios(), st.integers(1, 20), st.integers(1, 6), st.booleans())
 def test_property_killed_apply_resumed_applies_every_change_exactly_once(scenario, chunk, kill_at, after_write):
     current, desired, delete_missing = scenario
