@@ -14,6 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
+from tests.fixtures.ports import free_port
 from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    from runner.dashboard.launch import free_port
     from runner.demo import DemoEnvironment
     from runner.store import dispose_engines
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.fixtures.ports import free_port, refused_port
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SOURCES = sorted([*REPO.glob("tests/**/*.py"), *REPO.glob("bench/*.py")])
@@ -29,3 +33,22 @@ def test_the_shared_hypothesis_profile_is_loaded() -> None:
 
 def test_no_test_sets_its_own_deadline_or_too_slow_check() -> None:
     assert _offenders(r"deadline\s*=\s*None|HealthCheck\.too_slow", allowed=("tests/conftest.py",)) == []
+
+
+def test_a_refused_port_refuses_and_stays_taken_for_the_block() -> None:
+    with refused_port() as port:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        with socket.socket() as other, pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))
+
+
+def test_a_free_port_can_be_bound_and_served() -> None:
+    port = free_port()
+    with socket.create_server(("127.0.0.1", port)) as server:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        assert server.getsockname()[1] == port
+
+
+def test_ports_come_from_the_one_helper() -> None:
+    assert _offenders(r"\.bind\(\(", allowed=("tests/fixtures/ports.py",)) == []
