@@ -10,6 +10,10 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.sshd",
     "tests.fixtures.jobs",
+    "tests.fixtures.runner_jobs",
+    "tests.fixtures.runner_plans",
+    "tests.fixtures.notify_servers",
+    "tests.fixtures.dashboard",
 ]
 
 # No per-example deadline and no too-slow health check: on a shared 2-core machine an example's time says

@@ -14,8 +14,8 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
+from tests.fixtures.dashboard import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
 from tests.fixtures.ports import free_port
-from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
 
 pytestmark = pytest.mark.browser
 

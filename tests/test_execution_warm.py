@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from runner import service
-from tests.fixtures.runner_jobs import RunnerEnv, poll_until, runner_env  # noqa: F401  (fixture)
+from tests.fixtures.runner_jobs import RunnerEnv, poll_until
 
 PROBE = (
     "import json, os, sys\n"

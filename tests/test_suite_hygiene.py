@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import socket
 from pathlib import Path
@@ -52,3 +53,22 @@ def test_a_free_port_can_be_bound_and_served() -> None:
 
 def test_ports_come_from_the_one_helper() -> None:
     assert _offenders(r"\.bind\(\(", allowed=("tests/fixtures/ports.py",)) == []
+
+
+def _is_fixture(node: ast.AST) -> bool:
+    return isinstance(node, ast.FunctionDef) and any(
+        "fixture" in ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list)
+
+
+def test_fixtures_come_from_plugins_not_imports() -> None:
+    # a fixture imported by name needs a noqa for F401 and is shadowed by the test's argument (F811):
+    # the fixture modules are registered as plugins in tests/conftest.py instead
+    trees = {path: ast.parse(path.read_text()) for path in TEST_SOURCES}
+    fixtures = {node.name for tree in trees.values() for node in ast.walk(tree) if _is_fixture(node)}
+    imported = [
+        f"{path.relative_to(REPO)}:{node.lineno} {alias.name}"
+        for path, tree in trees.items() for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests.")
+        for alias in node.names if alias.name in fixtures
+    ]
+    assert fixtures and imported == []
