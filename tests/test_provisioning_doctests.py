@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["lookups", "duplicates", "reconcile", "sis_freshness"]
+MODULES = ["lookups", "duplicates", "reconcile", "sis_freshness", "guards", "layouts"]
 
 
 @pytest.mark.parametrize("name", MODULES)

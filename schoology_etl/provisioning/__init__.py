@@ -23,7 +23,8 @@ as a report)::
     export_users                users.sis_user_row(user, roles=, buildings=)
     change_user_roles           users.role_change_updates(rows, users, roles=)
     move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
-    import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(users, client=))
+    import_parent_associations  associations.association_items(
+                                    rows, current_links=user_changes.parent_links(users, client=))
     find_duplicate_users        duplicates.find_duplicate_users(birthdays.with_birthdays(users, client))
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
     reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
@@ -38,7 +39,8 @@ as a report)::
     login_activity_report       analytics.logins_per_building_per_week(start, end)
     inactive_users_report       analytics.inactive_users(as_of, days)
     usage_summary               analytics.usage_summary(as_of, days)
-    validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
+    validate_sis_files          sis_validation.validate_sis_file(
+                                    path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
     reconcile_sis_with_schoology  reconcile.diff_records(desired, current, key=, fields=users.SIS_USER_FIELDS)
 
 Lookups come from the API's lists: ``lookups.role_lookup(client.iter_records("roles"))``,

@@ -1,10 +1,11 @@
 """Grading period audit rows (job ``grading_period_audit``): overlaps, gaps between terms, sections off-period.
 
 Overlaps and gaps are looked for inside each building's calendar
-(:mod:`.period_calendars`), not across the district. A *gap* is a stretch of days inside a containing period (a full year holding its terms)
-that none of the periods it contains cover; the break between two school years is not a
-gap. Overlaps are partial overlaps (:func:`.grading_periods.period_overlaps`; a term
-inside its year is normal). Nothing here talks to the network or mutates its input.
+(:mod:`.period_calendars`), not across the district. A *gap* is a stretch of days inside
+a containing period (a full year holding its terms) that none of the periods it contains
+cover; the break between two school years is not a gap. Overlaps are partial overlaps
+(:func:`.grading_periods.period_overlaps`; a term inside its year is normal). Nothing
+here talks to the network or mutates its input.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def audit_rows(
     titles = {text(p.get("id")): text(p.get("title")) for p in periods}
     rows = []
     for f in invalid_periods(periods):
-        rows.append({"kind": "invalid", "periods": "; ".join(f["titles"]), "buildings": "", "start": f["start"], "end": f["end"],
+        rows.append({"kind": "invalid", "periods": "; ".join(f["titles"]), "buildings": "",
+                     "start": f["start"], "end": f["end"],
                      "days": None, "section_school_code": None, "detail": "ends before it starts"})
     found: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for name, own in (calendars.items() if calendars is not None else [("", periods)]):
@@ -84,7 +86,8 @@ def audit_rows(
         rows.append({**found[key], "buildings": "; ".join(n for n in found[key]["buildings"] if n)})
     for s in sections_without_current_period(sections, periods, today):
         on = [titles.get(i, i) for i in split_ids(s.get("grading_periods"))]
-        rows.append({"kind": "section_no_current_period", "periods": "; ".join(on), "buildings": "", "start": None, "end": None,
+        rows.append({"kind": "section_no_current_period", "periods": "; ".join(on), "buildings": "",
+                     "start": None, "end": None,
                      "days": None, "section_school_code": s.get("section_school_code"),
                      "detail": f"active section on no period current on {today.isoformat()}"})
     return rows
@@ -98,7 +101,7 @@ def _calendar_rows(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows.append({"kind": "overlap", "periods": "; ".join(f["titles"]), "start": f["start"], "end": f["end"],
                      "days": days, "section_school_code": None, "detail": f"{days} day(s) in both"})
     for g in term_gaps(periods):
-        rows.append({"kind": "gap", "periods": f"{g['after'] or g['within']}; {g['before'] or g['within']}", "start": g["start"],
-                     "end": g["end"], "days": g["days"], "section_school_code": None,
+        rows.append({"kind": "gap", "periods": f"{g['after'] or g['within']}; {g['before'] or g['within']}",
+                     "start": g["start"], "end": g["end"], "days": g["days"], "section_school_code": None,
                      "detail": f"{g['days']} day(s) of {g['within']} in no period"})
     return rows

@@ -3,8 +3,9 @@
 Sections live under courses and enrollments under sections, so a district-wide read is
 one list of courses, then ``/courses/{id}/sections`` and ``/sections/{id}/enrollments``
 fetched through ``POST /multiget`` 50 at a time (a list longer than one page is then
-read whole with ``iter_records``). Records come back as plain dicts (ids typed as ``iter_records`` types them); enrollments carry the
-``section_id``, ``section_school_code``, ``course_code`` and ``building_id`` of their section.
+read whole with ``iter_records``). Records come back as plain dicts (ids typed as
+``iter_records`` types them); enrollments carry the ``section_id``, ``section_school_code``,
+``course_code`` and ``building_id`` of their section.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def read_sections(
     courses = [c for c in client.iter_records("courses") if not wanted or text(c.get("building_id")) in wanted]
     flag = "include_past=1&" if include_past else ""
     paths = [f"/courses/{c['id']}/sections?{flag}limit={PAGE}" for c in courses]
-    by_path = {p: c for p, c in zip(paths, courses)}
+    by_path = {p: c for p, c in zip(paths, courses, strict=True)}
     sections = []
     for path, rows in multiget_lists(client, paths, "section"):
         course = by_path[path]
@@ -83,7 +84,7 @@ def iter_section_enrollments(client: Any, sections: Iterable[Mapping[str, Any]])
     """:func:`read_section_enrollments` as a stream (one multiget of sections at a time in memory)."""
     sections = list(sections)
     paths = [f"/sections/{s['id']}/enrollments?limit={PAGE}" for s in sections]
-    by_path = {p: s for p, s in zip(paths, sections)}
+    by_path = {p: s for p, s in zip(paths, sections, strict=True)}
     for path, rows in multiget_lists(client, paths, "enrollment"):
         s = by_path[path]
         tags = {"section_id": text(s.get("id")), "section_school_code": s.get("section_school_code"),

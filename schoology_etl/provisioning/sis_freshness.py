@@ -20,12 +20,16 @@ from schoology_etl.errors import ConfigurationError, SourceFormatError
 
 
 def file_age(entry: Mapping[str, Any], *, now: dt.datetime) -> dict[str, Any]:
-    """``modified`` (UTC ISO time) and ``age_hours`` of a listed file (``mtime`` in epoch seconds); ``None`` when unknown."""
+    """``modified`` (UTC ISO time) and ``age_hours`` of a listed file (``mtime`` in epoch seconds).
+
+    Both are ``None`` when the listing gives no ``mtime``.
+    """
     mtime = entry.get("mtime")
     if mtime is None:
         return {"modified": None, "age_hours": None}
     modified = dt.datetime.fromtimestamp(int(mtime), tz=dt.UTC)
-    return {"modified": modified.isoformat(timespec="seconds"), "age_hours": round((now - modified).total_seconds() / 3600, 1)}
+    age_hours = round((now - modified).total_seconds() / 3600, 1)
+    return {"modified": modified.isoformat(timespec="seconds"), "age_hours": age_hours}
 
 
 def require_fresh(
@@ -49,7 +53,8 @@ def require_fresh(
     if stale:
         stale.sort(key=lambda a: -(a["age_hours"] if a["age_hours"] is not None else float("inf")))
         said = "; ".join(
-            f"{a['file']} last changed {a['modified'].replace('T', ' ').replace('+00:00', ' UTC')}, {a['age_hours']:g} hours ago"
+            f"{a['file']} last changed {a['modified'].replace('T', ' ').replace('+00:00', ' UTC')}, "
+            f"{a['age_hours']:g} hours ago"
             if a["modified"] else f"{a['file']}: the server gives no modification time" for a in stale
         )
         raise SourceFormatError(

@@ -37,7 +37,9 @@ def user_file_diff(payloads: Iterable[Mapping[str, Any]], users: Iterable[Mappin
     return diff_records(payloads, current, key="school_uid", fields=SIS_USER_FIELDS)
 
 
-def enrollment_rows(enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def enrollment_rows(
+    enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Section enrollments (tagged with ``section_school_code``) as ``section_school_code, school_uid, role`` rows.
 
     Enrollments of users without a ``school_uid`` are left out.
@@ -94,6 +96,7 @@ def enrollment_file_diff(
         elif action == "enroll" and existing is None:
             adds.append({"op": "add", "key": key, "after": after})
         elif action == "enroll" and existing is not None and existing["role"] != role:
-            updates.append({"op": "update", "key": key, "changes": {"role": {"before": existing["role"], "after": role}},
+            updates.append({"op": "update", "key": key,
+                            "changes": {"role": {"before": existing["role"], "after": role}},
                             "before": dict(existing), "after": {**existing, "role": role}})
     return updates + adds + removes

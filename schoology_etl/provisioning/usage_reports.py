@@ -82,7 +82,8 @@ def users_by_role_and_building(
                      for u in users)
     return [
         {"building_id": b, "building": building_names.get(b, ""), "role": r, "users": n}
-        for (b, r), n in sorted(counts.items(), key=lambda item: (building_names.get(item[0][0], item[0][0]), item[0][1]))
+        for (b, r), n in sorted(counts.items(),
+                                key=lambda item: (building_names.get(item[0][0], item[0][0]), item[0][1]))
     ]
 
 

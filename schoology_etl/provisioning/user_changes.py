@@ -66,7 +66,8 @@ def naming_file(path: Any) -> Iterator[None]:
     except RecordError as exc:
         message = _LINE_PREFIX.sub("", str(exc.args[0]) if exc.args else str(exc))
         line = line_of(exc.index) if exc.index is not None else None
-        raise SourceFormatError(message, path=str(path), line=line, step=exc.step, index=exc.index, record=exc.record) from exc
+        raise SourceFormatError(message, path=str(path), line=line, step=exc.step, index=exc.index,
+                                record=exc.record) from exc
 
 
 def require_rows(rows: Sequence[Any], path: Any) -> None:
@@ -76,7 +77,11 @@ def require_rows(rows: Sequence[Any], path: Any) -> None:
 
 
 def resolve_param(lookup: Lookup, value: Any, param: str) -> str:
-    """The id for a job parameter's value (a building code, a role title); a :class:`ConfigurationError` naming the parameter."""
+    """The id for a job parameter's value (a building code, a role title).
+
+    Raises:
+        ConfigurationError: naming the parameter, when the value cannot be resolved (unknown, ambiguous).
+    """
     problem = lookup.problem(value)
     if problem is not None:
         raise ConfigurationError(f"parameter {param!r}: {problem}")
@@ -108,9 +113,11 @@ def select_users_to_move(
         if text(value) not in known:
             raise RecordError(f"{where(i)}: column 'school_uid': no active user with school_uid {text(value)!r}",
                               step="select_users", index=i)
-    chosen = select_users(users, role_ids=role_ids, grad_years=years, school_uids=school_uids, building_ids=building_ids)
+    chosen = select_users(users, role_ids=role_ids, grad_years=years, school_uids=school_uids,
+                          building_ids=building_ids)
     if not chosen:
-        raise ConfigurationError("no user matches the chosen roles, graduation years, building and list; nothing to move")
+        raise ConfigurationError("no user matches the chosen roles, graduation years, building and list; "
+                                 "nothing to move")
     return chosen
 
 
@@ -155,8 +162,8 @@ def sis_user_changes(
     for payload in payloads:
         user = returning.get(text(payload.get("school_uid")))
         if user is not None:
-            changes.append(Change(len(changes) + 1, REACTIVATE, "users", {"school_uid": text(user.get("school_uid"))}, _uid(user),
-                                  {}, {"option_reenroll": int(reenroll)}))
+            changes.append(Change(len(changes) + 1, REACTIVATE, "users", {"school_uid": text(user.get("school_uid"))},
+                                  _uid(user), {}, {"option_reenroll": int(reenroll)}))
     return changes
 
 
@@ -234,12 +241,16 @@ def deactivation_changes(gone: Iterable[Mapping[str, Any]], users: Iterable[Mapp
     changes = []
     for n, record in enumerate(gone, 1):
         user = by_uid.get(_uid(record), record)
-        changes.append(Change(n, DELETE, "users", {"school_uid": text(user.get("school_uid"))}, _uid(user), dict(user), {}))
+        changes.append(Change(n, DELETE, "users", {"school_uid": text(user.get("school_uid"))}, _uid(user),
+                              dict(user), {}))
     return changes
 
 
 def select_inactive(
-    inactive: Iterable[Mapping[str, Any]], *, role_ids: Iterable[Any] | None = None, grad_years: Iterable[Any] | None = None
+    inactive: Iterable[Mapping[str, Any]],
+    *,
+    role_ids: Iterable[Any] | None = None,
+    grad_years: Iterable[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Copies of the inactive users in ``role_ids`` and ``grad_years`` (empty: no filter), with a school_uid.
 
