@@ -176,7 +176,8 @@ def _sftp_from_environment(name: str, prefix: str, environ: Mapping[str, str]) -
     try:
         port = int(values["PORT"] or 22)
     except ValueError:
-        raise ConfigurationError(f"client {name!r}: {prefix}SFTP_PORT is not a port number: {values['PORT']!r}") from None
+        raise ConfigurationError(f"client {name!r}: {prefix}SFTP_PORT is not a port number: "
+                                 f"{values['PORT']!r}") from None
     return SFTPSettings(host=values["HOST"], port=port, username=values["USER"] or "",
                         password=values["PASSWORD"], private_key=values["PRIVATE_KEY"], host_key=values["HOST_KEY"])
 

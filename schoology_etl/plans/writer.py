@@ -229,10 +229,12 @@ class PlanSink(Sink):
         results = []
         for i, (record, k) in enumerate(zip(batch, keys, strict=True)):
             if k in self._seen:
-                results.append(WriteResult(start + i, False, record, f"duplicate key {dict(zip(self.key, k, strict=True))}"))
+                results.append(WriteResult(start + i, False, record,
+                                           f"duplicate key {dict(zip(self.key, k, strict=True))}"))
                 continue
             self._seen.add(k)
-            change = diff_record(record, found.get(k), realm=self.realm, key=dict(zip(self.key, k, strict=True)), fields=self.fields, id_field=self.id_field)
+            change = diff_record(record, found.get(k), realm=self.realm, key=dict(zip(self.key, k, strict=True)),
+                                 fields=self.fields, id_field=self.id_field)
             if change is None:
                 results.append(WriteResult(start + i, True, record, "unchanged", {"op": None}))
             else:
