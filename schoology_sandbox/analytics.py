@@ -62,7 +62,8 @@ def demo_analytics_rows(state: DistrictState, *, seed: int, as_of: dt.date) -> d
     people = [(u, True) for u in state.users.values()] + [(u, False) for u in state.inactive_users.values()]
     people.sort(key=lambda pair: str(pair[0]["school_uid"]))
     users, logins, activity = [], [], []
-    groups: dict[str, list[str]] = {"never_logged_in": [], "inactive_over_90": [], "inactive_31_90": [], "deactivated": []}
+    groups: dict[str, list[str]] = {"never_logged_in": [], "inactive_over_90": [], "inactive_31_90": [],
+                                    "deactivated": []}
     for user, active in people:
         school_uid, building = str(user["school_uid"]), str(user["building_id"])
         group = _group_of(rng) if active else "deactivated"
@@ -135,7 +136,9 @@ def build_demo_analytics(
         tables.metadata.drop_all(engine)
         tables.metadata.create_all(engine)
         with engine.begin() as conn:
-            for table, rows in ((tables.users, data["users"]), (tables.logins, data["logins"]), (tables.activity, data["activity"])):
+            loads = ((tables.users, data["users"]), (tables.logins, data["logins"]),
+                     (tables.activity, data["activity"]))
+            for table, rows in loads:
                 for start in range(0, len(rows), _CHUNK):
                     conn.execute(table.insert(), rows[start : start + _CHUNK])
     finally:

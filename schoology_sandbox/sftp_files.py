@@ -120,7 +120,8 @@ class RootedSFTPInterface(paramiko.SFTPServerInterface):
         return self._guard(lambda: os.replace(self._local(oldpath), self._local(newpath)) or SFTP_OK)
 
     def mkdir(self, path: str, attr: paramiko.SFTPAttributes) -> int:
-        return self._guard(lambda: os.mkdir(self._local(path), (getattr(attr, "st_mode", None) or 0o755) & 0o777) or SFTP_OK)
+        mode = (getattr(attr, "st_mode", None) or 0o755) & 0o777
+        return self._guard(lambda: os.mkdir(self._local(path), mode) or SFTP_OK)
 
     def rmdir(self, path: str) -> int:
         return self._guard(lambda: os.rmdir(self._local(path)) or SFTP_OK)
