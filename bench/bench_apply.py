@@ -78,7 +78,8 @@ def main() -> None:
             srv.reset()
             rows.append(run(srv, client, args.updates, strategy, Path(tmp)))
         print(f"apply of {args.updates} user updates, sandbox limit {RATE}/{WINDOW:g}s, latency {args.latency_ms} ms")
-        print(f"{'drift reads':32} {'applied':>7} {'requests':>8} {'minimal':>7} {'x minimal':>9} {'x writes':>8} {'retries':>7} {'429s':>5} {'elapsed':>8} {'budget kept':>11}")
+        print(f"{'drift reads':32} {'applied':>7} {'requests':>8} {'minimal':>7} {'x minimal':>9} {'x writes':>8} "
+              f"{'retries':>7} {'429s':>5} {'elapsed':>8} {'budget kept':>11}")
         for r in rows:
             budget = f"{r['budget']:.2f}" if r["budget"] is not None else "n/a"
             print(f"{r['strategy']:32} {r['applied']:7d} {r['requests']:8d} {r['minimal']:7d} {r['requests'] / r['minimal']:9.3f} "

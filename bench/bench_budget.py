@@ -37,7 +37,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,15 +48,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests.fixtures.ports
+
 RATE, WINDOW = 50, 5.0
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MARIADB_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def max_in_window(times: list[float], window: float) -> int:
@@ -145,6 +140,8 @@ def run_workers(args_list: list[list[str]], env: dict[str, str] | None = None) -
 
 
 def part_mechanism(tmp: Path) -> None:
+    from tests.fixtures.ports import free_port
+
     print("== Part 1: the mechanism (one booking per send) ==")
     redis_port = free_port()
     redis_dir = tmp / "redis"

@@ -63,7 +63,8 @@ def run_mode(preheat: bool, visits: tuple[str, ...], navigations: int, pause: fl
     """Per visit kind (``first``: empty browser cache, ``return``: cached page assets), the measurements."""
     from playwright.sync_api import sync_playwright
 
-    from runner.dashboard.voila_launcher import free_port, start_voila, stop_voila, wait_until_serving
+    from runner.dashboard.voila_launcher import start_voila, stop_voila, wait_until_serving
+    from tests.fixtures.ports import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"

@@ -9,8 +9,8 @@ server's ``next`` links disagree with offset paging, reading falls back to follo
 
 from __future__ import annotations
 
-import builtins
 import asyncio
+import builtins
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -234,7 +234,7 @@ class AsyncSchoologyClient(ClientCore):
         full = self._multiget_paths(paths)
         chunks = [full[i:i + MAX_BATCH] for i in range(0, len(full), MAX_BATCH)]
         answers = await asyncio.gather(*(self.request("POST", "multiget", json={"request": c}) for c in chunks))
-        return [body for c, a in zip(chunks, answers) for body in parse_multiget(a.data, len(c))]
+        return [body for c, a in zip(chunks, answers, strict=True) for body in parse_multiget(a.data, len(c))]
 
     # -- lifetime --------------------------------------------------------------------
 

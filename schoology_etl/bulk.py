@@ -151,7 +151,7 @@ def parse_bulk_response(endpoint: Endpoint, call: BulkCall, response: ApiRespons
         )
     return [
         _result(call.start + i, item, row if isinstance(row, dict) else {"value": row}, response.status)
-        for i, (item, row) in enumerate(zip(call.items, rows))
+        for i, (item, row) in enumerate(zip(call.items, rows, strict=True))
     ]
 
 

@@ -21,11 +21,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schoology_etl.credentials import DEFAULT_BASE_URL, Credentials
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW
+
+if TYPE_CHECKING:  # the clients import this module
+    from schoology_etl.async_client import AsyncSchoologyClient
+    from schoology_etl.client import SchoologyClient
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +176,8 @@ def _sftp_from_environment(name: str, prefix: str, environ: Mapping[str, str]) -
     try:
         port = int(values["PORT"] or 22)
     except ValueError:
-        raise ConfigurationError(f"client {name!r}: {prefix}SFTP_PORT is not a port number: {values['PORT']!r}") from None
+        raise ConfigurationError(f"client {name!r}: {prefix}SFTP_PORT is not a port number: "
+                                 f"{values['PORT']!r}") from None
     return SFTPSettings(host=values["HOST"], port=port, username=values["USER"] or "",
                         password=values["PASSWORD"], private_key=values["PRIVATE_KEY"], host_key=values["HOST_KEY"])
 
@@ -198,7 +203,7 @@ def _profile(name_or_profile: str | Profile) -> Profile:
     return name_or_profile if isinstance(name_or_profile, Profile) else resolve_profile(name_or_profile)
 
 
-def connect(name_or_profile: str | Profile, **client_options: Any):  # -> SchoologyClient
+def connect(name_or_profile: str | Profile, **client_options: Any) -> SchoologyClient:
     """A :class:`~schoology_etl.client.SchoologyClient` for a profile or a profile name."""
     from schoology_etl.client import SchoologyClient
 
@@ -206,7 +211,7 @@ def connect(name_or_profile: str | Profile, **client_options: Any):  # -> School
     return SchoologyClient(profile.credentials, **{**profile.client_options, **client_options})
 
 
-def aconnect(name_or_profile: str | Profile, **client_options: Any):  # -> AsyncSchoologyClient
+def aconnect(name_or_profile: str | Profile, **client_options: Any) -> AsyncSchoologyClient:
     """An :class:`~schoology_etl.async_client.AsyncSchoologyClient` for a profile or name."""
     from schoology_etl.async_client import AsyncSchoologyClient
 

@@ -46,7 +46,8 @@ class TokenBucket:
     served. The arithmetic is :mod:`schoology_etl.budget`'s, on a state of its own.
     """
 
-    def __init__(self, rate: int = DEFAULT_RATE, window: float = DEFAULT_WINDOW, *, clock: Clock = time.monotonic) -> None:
+    def __init__(self, rate: int = DEFAULT_RATE, window: float = DEFAULT_WINDOW, *,
+                 clock: Clock = time.monotonic) -> None:
         self.rate, self.window = _checked(rate, window)
         self.clock = clock
         self.state = BudgetState()

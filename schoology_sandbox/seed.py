@@ -176,7 +176,8 @@ class SeedContext:
 
     def _new_hire(self) -> None:
         """A teacher hired at Cedar Ridge who teaches no section yet (a teacher without sections)."""
-        add_person(self, "Teacher", self.building_ids[1], "Morgan", "Ashdown", "F", name_title="Ms.", name_title_show=1, position="Teacher")
+        add_person(self, "Teacher", self.building_ids[1], "Morgan", "Ashdown", "F", name_title="Ms.", name_title_show=1,
+                   position="Teacher")
 
     def _year_end(self) -> None:
         """What the end-of-year cleanup finds besides the graduating class: a parent whose only child
@@ -216,12 +217,14 @@ class SeedContext:
         }
         for key, (title, start, end) in spans.items():
             gid = self.state.ids.allocate()
-            self.state.grading_periods[gid] = {"id": gid, "title": title, "start": start.isoformat(), "end": end.isoformat(), "active": 1}
+            self.state.grading_periods[gid] = {"id": gid, "title": title, "start": start.isoformat(),
+                                               "end": end.isoformat(), "active": 1}
             self.gp[key] = gid
         gp = self.gp
         middle, high = self.building_ids[1], self.building_ids[2]
         moves = {
-            middle: {(gp["full_year"],): [gp["trimester1"], gp["trimester2"], gp["trimester3"]], (gp["term2"],): [gp["trimester2"]],
+            middle: {(gp["full_year"],): [gp["trimester1"], gp["trimester2"], gp["trimester3"]],
+                     (gp["term2"],): [gp["trimester2"]],
                      (gp["term1"],): [gp["trimester1"]]},
             high: {(gp["full_year"],): [gp["semester1"], gp["semester2"]], (gp["term2"],): [gp["semester1"]],
                    (gp["term1"],): [gp["past_year"]]},

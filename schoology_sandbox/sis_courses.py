@@ -52,13 +52,15 @@ def courses_sections_rows(state: DistrictState, today: dt.date, rng: random.Rand
     others = [r for r in rows if r is not moved]
     renamed = others[rng.randrange(len(others))]
     updates = {
-        renamed["section_school_code"]: {"section_title": {"before": renamed["section_title"], "after": renamed["section_title"] + " (Honors)"}},
+        renamed["section_school_code"]: {"section_title": {"before": renamed["section_title"],
+                                                           "after": renamed["section_title"] + " (Honors)"}},
         moved["section_school_code"]: {"grading_periods": {"before": moved["grading_periods"], "after": full_year}},
     }
     renamed["section_title"] += " (Honors)"
     moved["grading_periods"] = full_year
     first = rows[0]
-    extra_section = dict(first, section_school_code=f"{first['course_code']}-90", section_title=f"{first['course_title']} 90")
+    extra_section = dict(first, section_school_code=f"{first['course_code']}-90",
+                         section_title=f"{first['course_title']} 90")
     code = f"{first['building_code']}-ROBOTICS"
     new_course = [
         {
@@ -94,7 +96,8 @@ def enrollments_rows(
     students = [u for u in state.users.values() if u["role_id"] == student_role and str(u["school_uid"]) not in exclude]
     while len(enroll) < 5:
         student = students[rng.randrange(len(students))]
-        options = [s for s in sections if s["building_id"] == student["building_id"] and (s["id"], student["uid"]) not in enrolled]
+        options = [s for s in sections
+                   if s["building_id"] == student["building_id"] and (s["id"], student["uid"]) not in enrolled]
         section = options[rng.randrange(len(options))]
         pair = [section["section_school_code"], uid_code[student["uid"]], "student"]
         if pair not in enroll:
@@ -106,7 +109,8 @@ def enrollments_rows(
     for e in rng.sample(existing, 3):
         drop.append([state.sections[e["realm_id"]]["section_school_code"], uid_code[e["uid"]], "student"])
     untaught = next(s for s in sections if not any(e["admin"] for e in state.enrollments_in("section", s["id"])))
-    teacher = next(u for u in state.users.values() if u["role_id"] == teacher_role and u["building_id"] == untaught["building_id"])
+    teacher = next(u for u in state.users.values()
+                   if u["role_id"] == teacher_role and u["building_id"] == untaught["building_id"])
     enroll.append([untaught["section_school_code"], uid_code[teacher["uid"]], "teacher"])
     rows = [{"section_school_code": c, "school_uid": u, "role": r, "action": "enroll"} for c, u, r in enroll]
     rows += [{"section_school_code": c, "school_uid": u, "role": r, "action": "drop"} for c, u, r in drop]
@@ -148,7 +152,8 @@ def group_members_rows(state: DistrictState, rng: random.Random, *, exclude: set
             diff["remove"] = [[group["group_code"], uid_code[e["uid"]]] for e in gone]
             pool = outsiders(group)
             diff["add"] = [[group["group_code"], str(u["school_uid"])] for u in rng.sample(pool, 3)]
-        rows += [{"group_code": group["group_code"], "school_uid": uid_code[e["uid"]], "admin": str(e["admin"])} for e in keep]
+        rows += [{"group_code": group["group_code"], "school_uid": uid_code[e["uid"]], "admin": str(e["admin"])}
+                 for e in keep]
         if n == 0:
             rows += [{"group_code": c, "school_uid": u, "admin": "0"} for c, u in diff["add"]]
     return rows, diff

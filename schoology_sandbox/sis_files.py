@@ -60,7 +60,8 @@ MIN_STUDENTS = 25  # regular students (near-duplicates and their originals exclu
 
 
 def _change(diff: dict[str, Any], row: dict[str, Any], field: str, after: Any, *, before: Any = None) -> None:
-    diff["updates"].setdefault(row["school_uid"], {})[field] = {"before": row[field] if before is None else before, "after": after}
+    was = row[field] if before is None else before
+    diff["updates"].setdefault(row["school_uid"], {})[field] = {"before": was, "after": after}
 
 
 def users_rows(state: DistrictState, rng: random.Random, protected: set[int]) -> tuple[Rows, dict[str, Any]]:
@@ -139,7 +140,9 @@ def parents_rows(state: DistrictState, rng: random.Random, protected: set[int]) 
     return rows, {"link": pairs(link), "unlink": pairs(unlink), "already_linked": pairs(already)}
 
 
-def remap_rows(state: DistrictState, rng: random.Random, protected: set[int], taken: set[str]) -> tuple[Rows, Rows, dict[str, Any]]:
+def remap_rows(
+    state: DistrictState, rng: random.Random, protected: set[int], taken: set[str]
+) -> tuple[Rows, Rows, dict[str, Any]]:
     """A clean three-row mapping and one the remap job must refuse (a held uid, a repeated new uid)."""
     role = role_id(state, "Student")
     pool = [str(u["school_uid"]) for u in state.users.values() if u["role_id"] == role and u["uid"] not in protected]
@@ -153,7 +156,8 @@ def remap_rows(state: DistrictState, rng: random.Random, protected: set[int], ta
         {"old_school_uid": old[0], "new_school_uid": "N-SHARED"},
     ]
     refused = {"uid_remap_collisions.csv": [{"line": 2, "problem": "held"}, {"line": 4, "problem": "already used"}]}
-    return [{"old_school_uid": o, "new_school_uid": n} for o, n in remap.items()], collisions, {"remap": remap, "refused": refused}
+    clean = [{"old_school_uid": o, "new_school_uid": n} for o, n in remap.items()]
+    return clean, collisions, {"remap": remap, "refused": refused}
 
 
 def role_change_rows(state: DistrictState, rng: random.Random, protected: set[int]) -> tuple[Rows, dict[str, Any]]:

@@ -102,12 +102,15 @@ def _write_cross_file(folder: Path, state: DistrictState, section_code: str) -> 
     assert absent["role_id"] == student
     _write(folder / "users_cross_file.csv", list(SPECS["users"].columns), users)
     _write(folder / "enrollments_cross_file.csv", list(SPECS["enrollments"].columns), [
-        {"section_school_code": section_code, "school_uid": child["school_uid"], "role": "student", "action": "enroll"},
-        {"section_school_code": section_code, "school_uid": absent["school_uid"], "role": "student", "action": "enroll"},
+        {"section_school_code": section_code, "school_uid": child["school_uid"], "role": "student",
+         "action": "enroll"},
+        {"section_school_code": section_code, "school_uid": absent["school_uid"], "role": "student",
+         "action": "enroll"},
     ])
     _write(folder / "parents_cross_file.csv", list(SPECS["parents"].columns), [
         {"student_school_uid": child["school_uid"], "parent_school_uid": parent["school_uid"], "action": "link"},
-        {"student_school_uid": absent["school_uid"], "parent_school_uid": absent_parent["school_uid"], "action": "link"},
+        {"student_school_uid": absent["school_uid"], "parent_school_uid": absent_parent["school_uid"],
+         "action": "link"},
     ])
     missing = {"column": "school_uid", "problem": "student " + absent["school_uid"] + " is not in the users file"}
     return {

@@ -54,7 +54,7 @@ def test_the_budget_grows_back_one_per_window_after_three_calm_windows() -> None
     assert state.allowed is None and budget.allowed_rate(state, 8) == 8  # back to the configured rate
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(rate=st.integers(2, 30), through=st.integers(1, 40), gaps=st.lists(st.floats(0, 0.3), min_size=1, max_size=200))
 def test_after_a_cut_no_window_holds_more_than_the_allowed_rate(rate, through, gaps) -> None:
     window = 1.0

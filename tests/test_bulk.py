@@ -14,7 +14,7 @@ from schoology_etl.responses import ApiResponse
 USERS = ENDPOINTS["users"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(items=st.lists(st.integers(), max_size=400), size=st.integers(1, 80))
 def test_chunks_keep_every_item_once_in_order_and_never_exceed_the_size(items, size) -> None:
     chunks = list(chunked(items, size))
@@ -22,7 +22,7 @@ def test_chunks_keep_every_item_once_in_order_and_never_exceed_the_size(items, s
     assert [i for c in chunks for i in c] == items
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(n=st.integers(0, 260), batch=st.one_of(st.none(), st.integers(1, 500)),
        codes=st.lists(st.sampled_from([200, 201, 400, 404, 409]), min_size=260, max_size=260))
 def test_bulk_results_line_up_one_to_one_with_inputs(n, batch, codes) -> None:

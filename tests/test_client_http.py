@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -25,6 +24,7 @@ from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.errors import NetworkError, ResponseFormatError, ServerError
 from schoology_etl.retry import RetryPolicy
+from tests.fixtures.ports import refused_port
 
 Reply = tuple[int, dict[str, str], str]
 
@@ -135,14 +135,14 @@ def test_server_errors_surface_after_retries_run_out(scripted) -> None:
     assert len(srv.requests) == 4 and len(slept) == 3
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    with refused_port() as port:
+        yield port
 
 
-def test_unreachable_host_is_a_network_error_after_retries() -> None:
-    creds = Credentials(base_url=f"http://127.0.0.1:{closed_port()}/v1", key=secrets.token_hex(8), secret="s")
+def test_unreachable_host_is_a_network_error_after_retries(closed_port: int) -> None:
+    creds = Credentials(base_url=f"http://127.0.0.1:{closed_port}/v1", key=secrets.token_hex(8), secret="s")
     slept: list[float] = []
     with SchoologyClient(creds, max_retries=4, sleep=slept.append) as client:
         with pytest.raises(NetworkError) as info:
@@ -151,8 +151,8 @@ def test_unreachable_host_is_a_network_error_after_retries() -> None:
     assert isinstance(info.value.__cause__, Exception) and "requests" not in type(info.value).__module__
 
 
-def test_async_unreachable_host_is_a_network_error_after_retries() -> None:
-    creds = Credentials(base_url=f"http://127.0.0.1:{closed_port()}/v1", key=secrets.token_hex(8), secret="s")
+def test_async_unreachable_host_is_a_network_error_after_retries(closed_port: int) -> None:
+    creds = Credentials(base_url=f"http://127.0.0.1:{closed_port}/v1", key=secrets.token_hex(8), secret="s")
     slept: list[float] = []
 
     async def fake_sleep(s: float) -> None:

@@ -14,14 +14,14 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
-from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
+from tests.fixtures.dashboard import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
+from tests.fixtures.ports import free_port
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    from runner.dashboard.voila_launcher import free_port
     from runner.demo_environment import DemoEnvironment
     from runner.store import dispose_engines
 

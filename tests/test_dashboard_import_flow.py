@@ -14,9 +14,10 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
-from runner.dashboard.voila_launcher import free_port, start_voila, stop_voila, wait_until_serving
+from runner.dashboard.voila_launcher import start_voila, stop_voila, wait_until_serving
+from tests.fixtures.dashboard import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
+from tests.fixtures.ports import free_port
 from tests.fixtures.runner_jobs import poll_until
-from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
 
 pytestmark = pytest.mark.browser
 

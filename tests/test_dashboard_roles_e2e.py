@@ -13,8 +13,8 @@ from playwright import sync_api as playwright_api
 
 from runner import service
 from runner.access import add_to_groups
+from tests.fixtures.dashboard import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage, Served
 from tests.fixtures.runner_jobs import poll_until
-from tests.test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage, Served, dashboard_env  # noqa: F401
 
 pytestmark = pytest.mark.browser
 HEADER = "X-Forwarded-User"

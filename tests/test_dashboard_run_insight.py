@@ -18,7 +18,7 @@ from runner.run_timing import duration_text, usual_seconds
 from runner.scheduling.firing import fire_due
 from runner.scheduling.schedules import list_schedules
 from runner.store import LogLine, Run, get_engine, session_scope, utcnow
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
 
 
 @pytest.fixture

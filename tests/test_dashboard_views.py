@@ -12,7 +12,7 @@ from runner import service
 from runner.access import add_to_groups
 from runner.dashboard.app import DashboardApp
 from runner.dashboard.jobs_view import visible_jobs
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
 
 
 @pytest.fixture

@@ -119,7 +119,8 @@ def test_parents_file(demo) -> None:
     listed = manifest["files"]["parents.csv"]
     uid = {str(u["school_uid"]): u["uid"] for u in state.users.values()}
     rows = read(folder / "parents.csv")
-    linked = {(r["student_school_uid"], r["parent_school_uid"]): (uid[r["student_school_uid"]], uid[r["parent_school_uid"]]) in state.parent_links for r in rows}
+    linked = {(r["student_school_uid"], r["parent_school_uid"]):
+              (uid[r["student_school_uid"]], uid[r["parent_school_uid"]]) in state.parent_links for r in rows}
     assert {k for k, v in linked.items() if not v} == {tuple(p) for p in listed["link"]}
     assert [[r["student_school_uid"], r["parent_school_uid"]] for r in rows if r["action"] == "unlink"] == listed["unlink"]
     assert all(linked[tuple(p)] for p in listed["unlink"] + listed["already_linked"])

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from runner import errors, service
 from runner.access import AccessDenied, add_to_groups
 from runner.store import LogLine, Run, get_engine, session_scope
-from tests.fixtures.runner_jobs import RunnerEnv, poll_until, runner_env, wait_gate_cell  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv, poll_until, wait_gate_cell
 
 
 def _lines(run_id: int) -> list[dict]:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from runner import service
-from tests.fixtures.runner_jobs import RunnerEnv, poll_until, runner_env  # noqa: F401  (fixture)
+from tests.fixtures.runner_jobs import RunnerEnv, poll_until
 
 PROBE = (
     "import json, os, sys\n"
@@ -33,7 +33,7 @@ def test_a_worker_runs_jobs_on_warm_kernels_in_the_runs_own_folder(runner_env: R
         probes = []
         for _ in range(10):  # the first ones may start before a warm kernel is ready
             run = service.create_run("probe", runner_env.client, {}, "tester", dispatch=service.DISPATCH_WORKERS)
-            done = poll_until(lambda: (r := service.get_run(run["id"]))["status"] in ("succeeded", "failed") and r,
+            done = poll_until(lambda rid=run["id"]: (r := service.get_run(rid))["status"] in ("succeeded", "failed") and r,
                               timeout=120)
             assert done["status"] == "succeeded", (done["error_class"], done["error_message"], _lines(run["id"]))
             lines = _lines(run["id"])

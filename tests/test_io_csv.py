@@ -162,7 +162,7 @@ def test_bad_sink_option(tmp_path: Path) -> None:
 cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=8)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(cell, cell), max_size=20))
 def test_round_trip_property(tmp_path: Path, rows: list[tuple[str, str]]) -> None:
     target = tmp_path / "p.csv"

@@ -81,7 +81,7 @@ def test_empty_run_gives_an_empty_dataframe() -> None:
     assert sink.dataframe.empty
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(values=st.lists(st.integers(-1000, 1000), max_size=30), chunk=st.integers(1, 7))
 def test_round_trip(values: list[int], chunk: int) -> None:
     df = pd.DataFrame({"v": values, "s": [str(v) for v in values]})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from schoology_etl.io.sftp import (
     write_sftp_csv,
 )
 from schoology_etl.profiles import Profile, SFTPSettings
+from tests.fixtures.ports import refused_port
 from tests.fixtures.sshd import SSHServer
 
 
@@ -129,10 +129,7 @@ def test_sftp_wrong_password_names_user_and_host(sshd: SSHServer, sleeps: list[f
 
 
 def test_sftp_connection_refused_is_retried_then_reported(sleeps: list[float], sshd: SSHServer) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
-    with pytest.raises(ConnectorError, match=f"connect failed at 127.0.0.1:{closed_port}"):
+    with refused_port() as closed_port, pytest.raises(ConnectorError, match=f"connect failed at 127.0.0.1:{closed_port}"):
         _conn(sshd, sleeps, port=closed_port, retries=2).connect()
     assert len(sleeps) == 2
 

@@ -46,6 +46,6 @@ def test_refuses_above_the_share_filters_by_role_and_spares_its_own_account(job_
     admins = {u["school_uid"] for u in state["users"].values() if str(u["role_id"]) == admin_role}
     lines = job_env.demo_file("users.csv").read_text().splitlines(keepends=True)
     without = tmp_path / "users.csv"
-    without.write_text("".join(l for l in lines if l.split(",")[0] not in admins))
+    without.write_text("".join(line for line in lines if line.split(",")[0] not in admins))
     run = job_env.run("deactivate_missing_users", users_csv=str(without), roles=[admin_role], max_share=1.0)
     assert len(run.plan) == 0, "the missing students are not admins, and the API's own admin is spared"

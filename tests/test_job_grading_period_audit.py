@@ -1,4 +1,5 @@
-"""grading_period_audit: exactly the seeded overlap and gap, per building calendar, and the listed sections on no current period (past ones are not listed).
+"""grading_period_audit: exactly the seeded overlap and gap, per building calendar, and the listed
+sections on no current period (past ones are not listed).
 
 The middle school runs on trimesters and Maplewood High on semesters beside the district
 terms: read as one calendar they "overlap" and leave "gaps"; per building they do not.

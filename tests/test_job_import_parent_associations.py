@@ -10,8 +10,8 @@ import schoology_etl as se
 
 def _pairs(state):
     school_uid = {uid: u["school_uid"] for uid, u in state["users"].items()}
-    return {(school_uid[str(l["student_uid"])], school_uid[str(l["parent_uid"])]) for l in state["parent_links"]
-            if str(l["student_uid"]) in school_uid and str(l["parent_uid"]) in school_uid}
+    return {(school_uid[str(link["student_uid"])], school_uid[str(link["parent_uid"])]) for link in state["parent_links"]
+            if str(link["student_uid"]) in school_uid and str(link["parent_uid"]) in school_uid}
 
 
 def _key(change):

@@ -55,10 +55,12 @@ def test_one_group_admin_flag_and_bad_input(job_env, tmp_path):
     lines = [line for line in job_env.demo_file("group_members.csv").read_text().splitlines()[1:] if line.startswith(second + ",")]
     code, promoted, _ = next(line for line in lines if line.endswith(",0")).split(",")
     flipped = tmp_path / "flipped.csv"
-    flipped.write_text("group_code,school_uid,admin\n" + "\n".join(f"{code},{promoted},1" if line.split(",")[1] == promoted else line for line in lines) + "\n")
+    rows = [f"{code},{promoted},1" if line.split(",")[1] == promoted else line for line in lines]
+    flipped.write_text("group_code,school_uid,admin\n" + "\n".join(rows) + "\n")
     run = job_env.run("sync_group_members", members_csv=str(flipped), apply=True)
     [change] = list(run.plan)
-    assert (change.op, change.key, change.before["admin"], change.after["admin"]) == ("link", {"group_code": second, "school_uid": promoted}, "0", "1")
+    assert (change.op, change.key, change.before["admin"], change.after["admin"]) == (
+        "link", {"group_code": second, "school_uid": promoted}, "0", "1")
     assert _members(job_env.state())[second][promoted] == (1, 1)
     undo = se.undo_plan(run.plan_path.with_name("plan.jsonl.journal.jsonl"), run.output_dir / "undo.jsonl")
     assert undo.plan.apply(se.connect("sandbox")).applied == 1

@@ -21,7 +21,7 @@ def test_demo_files_report_exactly_the_known_problems(job_env):
     for name, listed in expected.items():
         found = [p for p in problems if p["file"] == name]
         assert [(int(p["line"]), p["column"]) for p in found] == [(e["line"], e["column"]) for e in listed], name
-        for p, e in zip(found, listed):
+        for p, e in zip(found, listed, strict=True):
             assert e["problem"] in p["problem"], (name, p, e)
     role = next(p for p in problems if p["column"] == "role")
     assert "Studnet" in role["problem"] and "'Student'" in role["problem"]

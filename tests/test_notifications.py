@@ -19,9 +19,9 @@ from runner.notifications.rules import NotificationRuleInvalid, add_rule
 from runner.scheduling.firing import fire_due
 from runner.scheduling.schedules import add_schedule
 from runner.store import dispose_engines, utcnow
-from tests.fixtures.notify_servers import MailBox, WebhookCalls, smtp_server, webhook_server  # noqa: F401
+from tests.fixtures.notify_servers import MailBox, WebhookCalls
 from tests.fixtures.runner_jobs import RunnerEnv, kill_started_executioners, make_runner_env, poll_until
-from tests.test_runner_plans import PARAMS, SET_POSITIONS
+from tests.fixtures.runner_plans import PARAMS, SET_POSITIONS
 
 DASHBOARD = "https://toolbelt.example.org/app/"
 HOOK_PATH = "/hooks/T000/B000/secret-token-0123456789"
@@ -47,7 +47,7 @@ def texts(run_id: int) -> list[str]:
 
 
 def test_a_failure_and_a_waiting_plan_each_send_one_email_and_one_webhook_call(
-        env: RunnerEnv, smtp_server: MailBox, webhook_server: WebhookCalls) -> None:  # noqa: F811
+        env: RunnerEnv, smtp_server: MailBox, webhook_server: WebhookCalls) -> None:
     hook = webhook_server.url + HOOK_PATH
     add_rule(channel="email", target="tester@example.org", user="tester", created_by="tester",
              events=["failed", "planned"])
@@ -91,7 +91,7 @@ def test_a_failure_and_a_waiting_plan_each_send_one_email_and_one_webhook_call(
 
 
 def test_a_refused_webhook_is_reported_in_the_run_log_and_the_run_keeps_its_outcome(
-        env: RunnerEnv, webhook_server: WebhookCalls) -> None:  # noqa: F811
+        env: RunnerEnv, webhook_server: WebhookCalls) -> None:
     webhook_server.status = 500
     add_rule(channel="webhook", target=webhook_server.url + HOOK_PATH, user="tester", created_by="tester")
     add_rule(channel="email", target="tester@example.org", user="tester", created_by="tester")  # no SMTP set up

@@ -81,7 +81,7 @@ def test_set_query_replaces_existing_values() -> None:
     assert offset_of(set_query(BASE + "?start=5&x=1", start=10, limit=3)) == (10, 3)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     n_pages=st.integers(1, 12),
     links=st.lists(st.one_of(st.none(), st.integers(0, 14)), min_size=12, max_size=12),
@@ -111,7 +111,7 @@ def test_paging_always_ends_even_on_adversarial_next_links(n_pages, links, sizes
     assert pager.pages == fetched
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(contents=st.lists(st.lists(st.integers(0, 50), min_size=1, max_size=4, unique=True), min_size=1, max_size=6))
 def test_paging_ends_when_fresh_next_links_serve_old_pages_and_total_is_unknown(contents) -> None:
     """Every next link is new (start keeps growing) but the pages cycle: we must still stop."""

@@ -20,7 +20,7 @@ def _run_async(coro):
     return asyncio.run(coro)  # the test owns the loop; the library never calls asyncio.run
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(ids=st.lists(st.integers(0, 1000), max_size=40), limit=st.none() | st.integers(0, 50))
 def test_async_etl_equals_sync_etl(ids: list[int], limit: int | None) -> None:
     records = [{"id": i} for i in ids]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from schoology_etl.errors import ConfigurationError, RecordError
@@ -20,7 +22,7 @@ def test_each_method_returns_a_new_pipeline() -> None:
     narrowed = base.where(role="student")
     assert base.steps == () and len(narrowed.steps) == 1
     assert list(base) == PEOPLE
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         base.steps = ()  # type: ignore[misc]
 
 

@@ -19,7 +19,7 @@ def _numbered(records: list[dict]) -> list[dict]:
     return [{**r, "seq": i} for i, r in enumerate(records)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(records=records_st, batch_size=st.integers(1, 10), n_identity=st.integers(0, 3))
 def test_every_record_out_exactly_once_in_order(records: list[dict], batch_size: int, n_identity: int) -> None:
     records = _numbered(records)
@@ -32,7 +32,7 @@ def test_every_record_out_exactly_once_in_order(records: list[dict], batch_size:
     assert all(len(b) == batch_size for b in sink.batches[:-1])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(records=records_st, modulus=st.integers(1, 5), batch_size=st.integers(1, 7))
 def test_a_filter_drops_exactly_what_it_rejects(records: list[dict], modulus: int, batch_size: int) -> None:
     records = _numbered(records)
@@ -45,7 +45,7 @@ def test_a_filter_drops_exactly_what_it_rejects(records: list[dict], modulus: in
     assert all(len(b) <= batch_size for b in sink.batches)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(records=records_st.filter(bool), data=st.data())
 def test_record_error_carries_step_and_index(records: list[dict], data: st.DataObject) -> None:
     records = _numbered(records)
@@ -61,7 +61,7 @@ def test_record_error_carries_step_and_index(records: list[dict], data: st.DataO
     assert (info.value.step, info.value.index, info.value.record) == ("check", bad, records[bad])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(records=records_st, fan=st.integers(0, 3))
 def test_fan_out_keeps_parent_order(records: list[dict], fan: int) -> None:
     records = _numbered(records)

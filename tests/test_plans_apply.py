@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schoology_etl.plans import MemoryTarget, Plan, PlanIntegrityError, apply_plan, plan_changes, undo_plan
@@ -63,7 +63,8 @@ def test_apply_reaches_the_planned_state_and_journals_every_change(tmp_path):
 
 def test_drifted_object_is_skipped_and_reported(tmp_path):
     users = _users(3)
-    plan = _write_plan(tmp_path / "p.jsonl", plan_changes([{"school_uid": "s1", "position": "planned"}, {"school_uid": "s2", "position": "planned"}], users, realm="users"))
+    desired = [{"school_uid": "s1", "position": "planned"}, {"school_uid": "s2", "position": "planned"}]
+    plan = _write_plan(tmp_path / "p.jsonl", plan_changes(desired, users, realm="users"))
     target = MemoryTarget({"users": users})
     target.records["users"][1]["position"] = "edited by someone"
     report = apply_plan(plan, target)
@@ -104,7 +105,8 @@ def test_retry_failed_sends_only_the_refused_changes_again(tmp_path):
 @pytest.mark.parametrize("where", ["between chunks", "after the write, before the journal"])
 def test_interrupted_apply_resumes_and_applies_each_change_once(tmp_path, where):
     users = _users(230)
-    plan = _write_plan(tmp_path / "p.jsonl", plan_changes([{"school_uid": u["school_uid"], "grad_year": "2031"} for u in users], users, realm="users"))
+    desired = [{"school_uid": u["school_uid"], "grad_year": "2031"} for u in users]
+    plan = _write_plan(tmp_path / "p.jsonl", plan_changes(desired, users, realm="users"))
     target = CountingTarget({"users": users}, stop_after=3 if where != "between chunks" else None)
 
     def stop(report):
@@ -203,7 +205,7 @@ def _expected(current, desired, delete_missing):
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(scenarios(), st.integers(1, 50))
 def test_property_apply_reaches_desired_state_and_undo_returns_to_start(scenario, chunk):
     current, desired, delete_missing = scenario
@@ -221,7 +223,7 @@ def test_property_apply_reaches_desired_state_and_undo_returns_to_start(scenario
         assert _active(target) == start
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30)
 @given(scenarios(), st.integers(1, 20), st.integers(1, 6), st.booleans())
 def test_property_killed_apply_resumed_applies_every_change_exactly_once(scenario, chunk, kill_at, after_write):
     current, desired, delete_missing = scenario

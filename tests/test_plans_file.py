@@ -158,7 +158,10 @@ def test_plan_sink_streams_desired_records_into_a_plan(tmp_path):
     with PlanSink(tmp_path / "p.jsonl", realm="users", current=current, batch_size=2, job="j") as sink:
         sink.write_many([{"school_uid": "a", "position": "x"}, {"school_uid": "b", "position": "z"}, {"school_uid": "c", "position": "w"}])
     plan = sink.plan
-    assert [(c.op, c.key, c.after) for c in plan] == [("update", {"school_uid": "b"}, {"position": "z"}), ("create", {"school_uid": "c"}, {"school_uid": "c", "position": "w"})]
+    assert [(c.op, c.key, c.after) for c in plan] == [
+        ("update", {"school_uid": "b"}, {"position": "z"}),
+        ("create", {"school_uid": "c"}, {"school_uid": "c", "position": "w"}),
+    ]
     assert plan.header.current_counts == {"users": 2}
     assert [r.extra.get("op") for r in sink.results] == [None, "update", "create"]
 

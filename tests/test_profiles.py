@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets as pysecrets
-import socket
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from runner.profile_store import (
     update_profile,
 )
 from schoology_etl.errors import ConfigurationError
+from tests.fixtures.ports import refused_port
 
 
 @pytest.fixture
@@ -33,12 +33,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("TOOLBELT_DB", raising=False)
     monkeypatch.delenv("TOOLBELT_SECRET_KEY", raising=False)
     return tmp_path / "toolbelt.db"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_secrets_never_stored_in_clear(store: Path) -> None:
@@ -128,6 +122,7 @@ def test_undecryptable_profile_skipped_for_masking(store: Path, monkeypatch: pyt
 
 
 def test_profile_test_reports_the_typed_error(store: Path) -> None:
-    add_profile("down", base_url=f"http://127.0.0.1:{free_port()}/v1", key="kk", secret=pysecrets.token_hex(8))
-    result = profile_store.test_profile("down", sleep=lambda _s: None)
+    with refused_port() as port:
+        add_profile("down", base_url=f"http://127.0.0.1:{port}/v1", key="kk", secret=pysecrets.token_hex(8))
+        result = profile_store.test_profile("down", sleep=lambda _s: None)
     assert not result.ok and result.error_class == "NetworkError"

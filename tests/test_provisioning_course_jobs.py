@@ -62,7 +62,8 @@ def test_course_and_section_changes():
 def test_a_changed_course_title_is_an_update():
     rows = [_row("MHS-ALG1", "Algebra One", "MHS-ALG1-01", "Algebra I 01", "Full Year")]
     [change] = course_changes.course_section_changes(rows, courses=COURSES, sections=SECTIONS, grading_periods=GP)
-    assert (change.realm, change.op, change.id, change.before, change.after) == ("courses", "update", 30, {"title": "Algebra I"}, {"title": "Algebra One"})
+    assert (change.realm, change.op, change.id, change.before, change.after) == (
+        "courses", "update", 30, {"title": "Algebra I"}, {"title": "Algebra One"})
 
 
 def test_an_unknown_grading_period_title_is_named_with_its_line():

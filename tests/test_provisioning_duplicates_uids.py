@@ -29,7 +29,7 @@ def test_duplicates_by_name_and_birthday_and_by_email() -> None:
     ]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(st.from_regex(r"[a-z]{1,5}(\.[a-z]{1,5}){0,2}@[a-z]{1,5}\.org", fullmatch=True))
 def test_normalize_email_ignores_case_and_keeps_dots_outside_gmail(email: str) -> None:
     local, domain = email.split("@")

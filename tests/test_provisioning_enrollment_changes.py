@@ -21,7 +21,7 @@ CURRENT = [{"id": "500", "section_id": "10", "uid": "101", "school_uid": "S2", "
 
 
 def _rows(*lines):
-    return [dict(zip(("section_school_code", "school_uid", "role", "action"), line)) for line in lines]
+    return [dict(zip(("section_school_code", "school_uid", "role", "action"), line, strict=True)) for line in lines]
 
 
 def test_enrolls_drops_and_no_ops():
@@ -97,7 +97,8 @@ def test_write_routes_for_the_enrollment_realms():
     enroll = route_for("section_enrollments", LINK)
     assert (enroll.endpoint, enroll.method) == ("enrollments_import", "POST")
     assert enroll.item(Change(1, LINK, "section_enrollments", key, None, {}, {"admin": "1"})) == {**key, "admin": "1"}
-    assert route_for("section_enrollments", UNLINK).item(Change(1, UNLINK, "section_enrollments", key, "5", {"admin": "0"}, {})) == {**key, "delete": "1"}
+    unlink = Change(1, UNLINK, "section_enrollments", key, "5", {"admin": "0"}, {})
+    assert route_for("section_enrollments", UNLINK).item(unlink) == {**key, "delete": "1"}
     after = {"realm": "group", "group_id": "9", "uid": "100", "admin": "0", "status": "1"}
     assert route_for("enrollments", LINK).item(Change(1, LINK, "enrollments", {}, None, {}, after)) == after
     drop = route_for("enrollments", UNLINK)

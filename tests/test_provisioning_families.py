@@ -73,7 +73,7 @@ def districts(draw: st.DrawFn) -> list[dict]:
     return users
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(districts(), st.sampled_from(["add", "replace"]), st.none() | st.lists(st.sampled_from("123456"), max_size=3))
 def test_properties(users: list[dict], behavior: str, allowed: list[str] | None) -> None:
     before = copy.deepcopy(users)

@@ -183,8 +183,8 @@ def test_enrollments_naming_sections_by_course_code_and_section_code_plan_as_tod
         both_ways.append({"Course Code": course, "Section Code": section,
                           "Section School Code": "" if n % 2 == 0 else r["section_school_code"],
                           "User Unique ID": r["school_uid"], "Enrollment Type": types[r["role"]], "action": r["action"]})
-    only_pairs = [{k: v for k, v in dict(row, **dict(zip(("Course Code", "Section Code"), pairs[r["section_school_code"]]))).items()
-                   if k != "Section School Code"} for row, r in zip(both_ways, ours)]
+    only_pairs = [{k: v for k, v in dict(row, **dict(zip(("Course Code", "Section Code"), pairs[r["section_school_code"]], strict=True))).items()
+                   if k != "Section School Code"} for row, r in zip(both_ways, ours, strict=True)]
     mixed = _write_csv(tmp_path / "enrollments_mixed.csv", both_ways)
     by_pair = _write_xlsx(tmp_path / "Enrollments.xlsx", only_pairs)
 

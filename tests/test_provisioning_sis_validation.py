@@ -45,7 +45,8 @@ def test_users_file_report(tmp_path: Path) -> None:
 
 
 def test_missing_required_columns_reported_on_line_1_and_rest_still_checked() -> None:
-    report = validate_sis_rows(["school_uid", "name_first", "primary_email"], [{"school_uid": "S1", "name_first": "A", "primary_email": "bad"}], USERS)
+    rows = [{"school_uid": "S1", "name_first": "A", "primary_email": "bad"}]
+    report = validate_sis_rows(["school_uid", "name_first", "primary_email"], rows, USERS)
     assert [(p["line"], p["column"], p["problem"]) for p in report] == [
         (1, "name_last", "required column missing"),
         (1, "role", "required column missing"),
@@ -69,7 +70,8 @@ def test_choices_and_grading_periods() -> None:
     assert [(p["line"], p["column"]) for p in report] == [(3, "role"), (3, "action")]
     sections = [{"course_code": "C", "course_title": "T", "section_school_code": "A", "section_title": "T", "grading_periods": "term 1; Term 7"}]
     report = validate_sis_rows(list(COURSES_SECTIONS.columns), sections, COURSES_SECTIONS, **LOOKUPS)
-    assert [(p["column"], p["problem"]) for p in report] == [("grading_periods", "unknown grading period title 'Term 7'; did you mean 'Term 2', 'Term 1'?")]
+    assert [(p["column"], p["problem"]) for p in report] == [
+        ("grading_periods", "unknown grading period title 'Term 7'; did you mean 'Term 2', 'Term 1'?")]
 
 
 def test_raise_for_problems_names_file_line_and_count() -> None:

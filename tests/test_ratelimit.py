@@ -26,7 +26,7 @@ class FakeClock:
         self.now += seconds
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(
     rate=st.integers(1, 12),
     window=st.floats(0.1, 10),

@@ -17,7 +17,7 @@ from runner.dashboard.app import DashboardApp
 from runner.execution.errorsummary import describe_api_error, step_name, summarize_error
 from runner.execution.kernel_output import strip_ansi
 from schoology_etl.responses import error_for_status
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
 
 
 def _lines(run_id: int) -> list[dict]:

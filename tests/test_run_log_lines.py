@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from runner.execution.logwriter import LineAssembler, LogWriter
 from runner.execution.scrub import Scrubber, join_streams
 from runner.store import LogLine, Run, session_scope
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
 
 SECRET = "s3cr3t-value-0123456789"
 

@@ -19,7 +19,7 @@ from runner.dashboard.app import DashboardApp
 from runner.execution import claims
 from runner.execution.liveness import is_lost, process_gone
 from runner.store import Run, session_scope, utcnow
-from tests.fixtures.runner_jobs import RunnerEnv, poll_until, runner_env, wait_gate_cell  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv, poll_until, wait_gate_cell
 
 
 def _texts(run_id: int) -> list[str]:

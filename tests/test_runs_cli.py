@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from runner.cli import cli
 from runner.store import Run, session_scope
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
 
 STABLE_KEYS = {"id", "job", "client", "status", "error_class", "error_message", "artifact_paths", "created_at",
                "started_at", "finished_at", "duration_seconds", "plan_counts", "journal_counts", "output_path"}

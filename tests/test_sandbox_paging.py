@@ -80,7 +80,7 @@ def _call(query):
     return Call(DistrictState(), "GET", "/things", {}, query, None, "http://127.0.0.1:1/v1")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(total=st.integers(0, 700), limit=st.one_of(st.none(), st.integers(-5, 500)), extra=st.booleans())
 def test_following_next_visits_every_row_once_in_order(total, limit, extra):
     rows = list(range(total))

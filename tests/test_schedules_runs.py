@@ -18,7 +18,7 @@ from runner import service
 from runner.scheduling.schedules import add_schedule, list_firings
 from runner.store import dispose_engines, utcnow
 from tests.fixtures.runner_jobs import RunnerEnv, kill_started_executioners, make_runner_env
-from tests.test_runner_plans import PARAMS, SET_POSITIONS
+from tests.fixtures.runner_plans import PARAMS, SET_POSITIONS
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from runner.access import add_to_groups
 from runner.apply_requests import BaseUrlChangedError
 from runner.dashboard.app import DashboardApp
 from runner.profile_store import SecretRequiredError, get_profile, list_profiles, update_profile
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
-from tests.test_runner_plans import env, plan_and_wait  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
+from tests.fixtures.runner_plans import plan_and_wait
 
 
 class CaptureServer:
@@ -94,8 +94,8 @@ def test_update_profile_refuses_moving_the_secret_without_it(runner_env: RunnerE
     assert get_profile("acme").secret == runner_env.secret
 
 
-def test_apply_refuses_a_plan_made_for_another_base_url(env: RunnerEnv, sandbox: Any) -> None:  # noqa: F811
-    run = plan_and_wait(env, count=2, position="Moved")
+def test_apply_refuses_a_plan_made_for_another_base_url(positions_env: RunnerEnv, sandbox: Any) -> None:
+    run = plan_and_wait(positions_env, count=2, position="Moved")
     assert run["status"] == "planned"
     update_profile("acme", base_url="http://127.0.0.1:9/v1", secret=sandbox.secret)
     with pytest.raises(BaseUrlChangedError, match="was made for .* now points at http://127.0.0.1:9/v1"):

@@ -21,7 +21,7 @@ from runner.execution.executioner import execute_run
 from runner.execution.scrub import Scrubber, environment_secrets
 from runner.roles import NotAllowedError
 from runner.store import Run, get_engine
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
 
 SECRET = "tiny"  # shorter than any old masking threshold: still never shown
 

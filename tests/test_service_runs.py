@@ -12,7 +12,7 @@ from runner.access import add_to_groups
 from runner.execution import claims
 from runner.params import ParamsInvalid
 from runner.store import LogLine, Run, session_scope, utcnow
-from tests.fixtures.runner_jobs import RunnerEnv, runner_env  # noqa: F401
+from tests.fixtures.runner_jobs import RunnerEnv
 
 
 @pytest.fixture

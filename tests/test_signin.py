@@ -21,9 +21,10 @@ import requests
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
-from runner.dashboard.voila_launcher import free_port, start_voila, stop_voila, wait_until_serving
+from runner.dashboard.voila_launcher import start_voila, stop_voila, wait_until_serving
 from runner.signin.passwords import set_password
 from runner.store import dispose_engines
+from tests.fixtures.ports import free_port
 
 
 @pytest.fixture

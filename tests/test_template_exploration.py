@@ -20,7 +20,8 @@ def _execute(job_env, folder: Path, *, apply: bool):
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     assert "apply = False" in params.source, "the template never applies by default"
     params.source = params.source.replace("apply = False", f"apply = {apply}")  # what the analyst edits
-    NotebookClient(nb, kernel_manager_class=IPCKernelManager, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(nb, kernel_manager_class=IPCKernelManager, timeout=240, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
     return nb
 
 

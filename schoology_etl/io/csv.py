@@ -150,7 +150,7 @@ class CSVSource(Source):
                     continue
                 if len(row) != width:
                     row = self._fix_width(row, width, start, index)
-                yield dict(zip(header, row))
+                yield dict(zip(header, row, strict=True))
                 index += 1
 
     def _fix_width(self, row: list[str], width: int, line: int, index: int) -> list[Any]:

@@ -136,7 +136,7 @@ class _SchoologyWriter:
                 f"bulk {self.method} {self.endpoint}: {len(bulk)} result(s) for {len(batch)} item(s)"
             )
         out = []
-        for pos, (record, r) in enumerate(zip(batch, bulk)):
+        for pos, (record, r) in enumerate(zip(batch, bulk, strict=True)):
             extra = {"response_code": r.response_code, "id": r.id, "location": r.location}
             message = r.message or (None if r.ok else f"HTTP {r.response_code}")
             out.append(WriteResult(start + pos, bool(r.ok), record, message, extra))

@@ -73,7 +73,7 @@ class SQLSource(Source):
                     with result:
                         keys = list(result.keys())
                         for row in result:  # tuples zipped with the keys: ~3x cheaper than mappings
-                            yield dict(zip(keys, row))
+                            yield dict(zip(keys, row, strict=True))
             except sa.exc.SQLAlchemyError as exc:
                 raise connector_error(exc, self.url, what="query", statement=self.query) from exc
 

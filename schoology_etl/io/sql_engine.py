@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Union
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 
 from ..errors import ConfigurationError, ConnectorError
 
-EngineLike = Union[str, URL, Engine, Any]
+EngineLike = str | URL | Engine | Any
 """A URL string, a SQLAlchemy URL or Engine, or a profile with a ``sql_url``."""
 
 _EXTRAS = {

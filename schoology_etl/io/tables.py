@@ -73,7 +73,8 @@ def read_table(path: PathLike, *, required_columns: Iterable[str] | None = None,
                sheet: str | None = None, encoding: str | None = None) -> CSVSource | XLSXSource:
     """The rows of a CSV (any encoding, detected) or XLSX file, as a re-iterable source of dicts.
 
-    ``encoding`` forces a CSV's text encoding instead of detecting it. The source's ``encoding`` says how it was read (``"xlsx"`` for a workbook), and is logged.
+    ``encoding`` forces a CSV's text encoding instead of detecting it. The source's
+    ``encoding`` says how it was read (``"xlsx"`` for a workbook), and is logged.
     """
     path = Path(path)
     if not path.is_file():

@@ -102,6 +102,6 @@ class XLSXSource(Source):
                 if not any(cells):
                     continue  # a blank row
                 cells += [""] * (width - len(cells))
-                yield dict(zip(header, cells))
+                yield dict(zip(header, cells, strict=True))
         finally:
             rows.close()

@@ -298,7 +298,7 @@ class _Run:
         self._take_results()
         if not getattr(self.sink, "keep_results", True):
             self.report.written = getattr(self.sink, "written", 0) - self.written_before
-        for client, before in zip(self.clients, self.stats_before):
+        for client, before in zip(self.clients, self.stats_before, strict=True):
             after = _stats(client)
             self.report.requests += after[0] - before[0]
             self.report.retries += after[1] - before[1]

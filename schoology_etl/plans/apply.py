@@ -85,13 +85,15 @@ class ApplyReport:
         self.skipped_drifted += 1
         if len(self.drifted) < self.max_details:
             for d in drift:
-                self.drifted.append({"seq": change.seq, "key": change.key_text, "field": d.field, "planned": d.planned, "actual": d.actual})
+                self.drifted.append({"seq": change.seq, "key": change.key_text, "field": d.field,
+                                     "planned": d.planned, "actual": d.actual})
 
     def note_failure(self, change: Change, result: ItemResult) -> None:
         self.failed += 1
         if len(self.failures) < self.max_details:
-            self.failures.append({"seq": change.seq, "key": change.key_text, "op": change.op, "response_code": result.response_code,
-                                  "message": result.message, "input": change.to_dict()})
+            self.failures.append({"seq": change.seq, "key": change.key_text, "op": change.op,
+                                  "response_code": result.response_code, "message": result.message,
+                                  "input": change.to_dict()})
 
     def as_dict(self) -> dict[str, Any]:
         keys = ("plan", "journal", "total", "applied", "skipped_drifted", "failed", "unchanged", "recovered",
@@ -100,7 +102,8 @@ class ApplyReport:
 
     def __str__(self) -> str:
         return (f"applied {self.applied}, skipped (drifted) {self.skipped_drifted}, failed {self.failed}, "
-                f"unchanged {self.unchanged} of {self.total}; {self.requests} requests, {self.retries} retries, {self.elapsed:.1f} s")
+                f"unchanged {self.unchanged} of {self.total}; {self.requests} requests, {self.retries} retries, "
+                f"{self.elapsed:.1f} s")
 
     def _repr_html_(self) -> str:
         use = self.rate_budget_use
@@ -108,10 +111,12 @@ class ApplyReport:
         rows[-1] = ("rate_budget_use", f"{use:.0%}" if use is not None else "n/a")
         out = table(["", ""], rows, caption=f"Apply of {Path(self.plan).name}")
         if self.drifted:
-            out += table(["seq", "key", "field", "planned before", "now"], [tuple(d.values()) for d in self.drifted[:50]],
+            out += table(["seq", "key", "field", "planned before", "now"],
+                         [tuple(d.values()) for d in self.drifted[:50]],
                          caption=f"Skipped: changed since planning ({self.skipped_drifted})")
         if self.failures:
-            out += table(["seq", "key", "op", "code", "message", "input"], [tuple(f.values()) for f in self.failures[:50]],
+            out += table(["seq", "key", "op", "code", "message", "input"],
+                         [tuple(f.values()) for f in self.failures[:50]],
                          caption=f"Failed ({self.failed})")
         return f"<div>{out}</div>"
 
@@ -134,7 +139,8 @@ class _Applier:
                     to_write.append(c)
                 elif verdict.action == DONE:
                     if c.seq in self.journal.pending:
-                        entries.append(entry_for(c, APPLIED, recovered=True, response={"ok": True, "id": verdict.current_id, "message": "found applied on resume"}))
+                        response = {"ok": True, "id": verdict.current_id, "message": "found applied on resume"}
+                        entries.append(entry_for(c, APPLIED, recovered=True, response=response))
                         self.report.applied += 1
                         self.report.recovered += 1
                     else:

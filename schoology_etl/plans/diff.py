@@ -40,7 +40,8 @@ def key_of(record: Mapping[str, Any], key: Sequence[str], *, index: int, step: s
     try:
         values = tuple(record[k] for k in key)
     except KeyError as exc:
-        raise RecordError(f"record has no key field {exc.args[0]!r}", step=step, index=index, record=dict(record)) from None
+        raise RecordError(f"record has no key field {exc.args[0]!r}", step=step, index=index,
+                          record=dict(record)) from None
     if any(v is None or v == "" for v in values):
         raise RecordError(f"record has an empty key ({', '.join(key)})", step=step, index=index, record=dict(record))
     return tuple(str(v) for v in values)
@@ -89,9 +90,11 @@ def plan_changes(
     for i, record in enumerate(desired):
         k = key_of(record, key_fields, index=i, step="plan_changes(desired)")
         if k in seen:
-            raise RecordError(f"key {dict(zip(key_fields, k))} appears twice in the desired records", step="plan_changes", index=i, record=dict(record))
+            raise RecordError(f"key {dict(zip(key_fields, k, strict=True))} appears twice in the desired records",
+                              step="plan_changes", index=i, record=dict(record))
         seen.add(k)
-        change = diff_record(record, by_key.get(k), realm=realm, key=dict(zip(key_fields, k)), fields=fields, id_field=id_field, seq=seq + 1)
+        change = diff_record(record, by_key.get(k), realm=realm, key=dict(zip(key_fields, k, strict=True)),
+                             fields=fields, id_field=id_field, seq=seq + 1)
         if change is not None:
             seq += 1
             yield change
@@ -99,7 +102,8 @@ def plan_changes(
         for k, now in by_key.items():
             if k not in seen:
                 seq += 1
-                yield Change(seq, DELETE, realm, dict(zip(key_fields, k)), now.get(id_field), dict(now), {})
+                yield Change(seq, DELETE, realm, dict(zip(key_fields, k, strict=True)), now.get(id_field),
+                             dict(now), {})
 
 
 def diff_record(

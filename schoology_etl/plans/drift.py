@@ -65,7 +65,8 @@ def check_change(change: Change, current: Mapping[str, Any] | None) -> Verdict:
     if change.op == CREATE:
         if current is None:
             return Verdict(APPLY)
-        diffs = [Drift(f, v, current.get(f)) for f, v in change.after.items() if f in current and not same_value(current.get(f), v)]
+        diffs = [Drift(f, v, current.get(f)) for f, v in change.after.items()
+                 if f in current and not same_value(current.get(f), v)]
         if diffs:
             return Verdict(DRIFTED, [Drift("<object>", MISSING, PRESENT), *diffs], current.get("id"))
         return Verdict(DONE, current_id=current.get("id"))
@@ -86,7 +87,8 @@ def check_change(change: Change, current: Mapping[str, Any] | None) -> Verdict:
         return Verdict(APPLY)
     if all(same_value(current.get(f), change.after.get(f)) for f in fields):
         return Verdict(DONE)
-    return Verdict(DRIFTED, [Drift(f, change.before.get(f), current.get(f)) for f in fields if not same_value(current.get(f), change.before.get(f))])
+    return Verdict(DRIFTED, [Drift(f, change.before.get(f), current.get(f)) for f in fields
+                             if not same_value(current.get(f), change.before.get(f))])
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ class ClientReader:
         clock: injectable monotonic clock.
     """
 
-    def __init__(self, client: Any, *, strategy: str = "auto", max_age: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, client: Any, *, strategy: str = "auto", max_age: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown drift strategy {strategy!r}")
         self.client = client
@@ -159,7 +162,8 @@ class ClientReader:
         self._snapshots: dict[str, tuple[float, dict[tuple[str, str], dict[str, Any]]]] = {}
         self._snapshot_lock = threading.Lock()
 
-    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int],
+                fields: Mapping[str, Sequence[str]] | None = None) -> None:
         """Tell the reader the changes per realm to come, each realm's size, and the fields updates touch."""
         self._planned = dict(counts)
         self._current_counts = dict(current_counts)
@@ -236,7 +240,8 @@ class ClientReader:
                 found[(str(rec[reads.filter_key]),)] = dict(rec)
         return found
 
-    def _index(self, records: Iterable[Mapping[str, Any]], reads: RealmReads | None) -> dict[tuple[str, str], dict[str, Any]]:
+    def _index(self, records: Iterable[Mapping[str, Any]],
+               reads: RealmReads | None) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for rec in records:
             rec = dict(rec)
@@ -246,7 +251,8 @@ class ClientReader:
                 found[("key", str(rec[reads.filter_key]))] = rec
         return found
 
-    def _snapshot(self, realm: str, reads: RealmReads | None, *, csv: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
+    def _snapshot(self, realm: str, reads: RealmReads | None, *,
+                  csv: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
         with self._snapshot_lock:
             now = self.clock()
             taken = self._snapshots.get(realm)
@@ -273,11 +279,13 @@ class ClientReader:
                     rec.setdefault(f, row.get(_CSV_BY_FIELD[f]))
 
     def _csv_export(self, realm: str) -> Iterable[dict[str, Any]]:
-        wanted = ["uid", "school_uid", *(_CSV_BY_FIELD[f] for f in self._fields.get(realm, []) if _CSV_BY_FIELD[f] not in ("uid", "school_uid"))]
+        touched = (_CSV_BY_FIELD[f] for f in self._fields.get(realm, []))
+        wanted = ["uid", "school_uid", *(c for c in touched if c not in ("uid", "school_uid"))]
         for row in self.client.iter_records("csvexport_users", fields=",".join(wanted)):
             yield {CSV_EXPORT_FIELDS[k]: v for k, v in row.items() if k in CSV_EXPORT_FIELDS}
 
-    def _filtered(self, realm: str, reads: RealmReads, group: Sequence[Change]) -> dict[tuple[str, str], dict[str, Any]]:
+    def _filtered(self, realm: str, reads: RealmReads,
+                  group: Sequence[Change]) -> dict[tuple[str, str], dict[str, Any]]:
         keys = sorted({lk[1] for c in group if (lk := lookup_key(c, reads)) and lk[0] == "key"})
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for i in range(0, len(keys), FILTER_BATCH):
@@ -306,4 +314,5 @@ def describe_drift(drift: Iterable[Drift]) -> list[dict[str, Any]]:
     return [{"field": d.field, "planned": d.planned, "actual": d.actual} for d in drift]
 
 
-__all__ = ["APPLY", "DONE", "DRIFTED", "ClientReader", "Drift", "Verdict", "check_change", "describe_drift", "normalize_value"]
+__all__ = ["APPLY", "DONE", "DRIFTED", "ClientReader", "Drift", "Verdict", "check_change", "describe_drift",
+           "normalize_value"]

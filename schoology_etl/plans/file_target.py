@@ -74,7 +74,8 @@ class SFTPFileTarget:
         for change in changes:
             self._requests += 1
             now = remote_state(self.sftp, change.key["path"])
-            out[change.seq] = None if now is None else {**now, "source": change.after.get("source"), "id": change.key["path"]}
+            out[change.seq] = (None if now is None
+                               else {**now, "source": change.after.get("source"), "id": change.key["path"]})
         return out
 
     def write(self, realm: str, op: str, changes: Sequence[Change]) -> list[ItemResult]:

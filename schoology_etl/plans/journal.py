@@ -86,7 +86,8 @@ class Journal:
         plan_path: stored in the header for people and for undo.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, plan_digest: str, plan_path: str | None = None, base_url: str | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, plan_digest: str, plan_path: str | None = None,
+                 base_url: str | None = None) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self.outcomes: dict[int, str] = {}
@@ -94,7 +95,8 @@ class Journal:
         if self.path.exists() and self.path.stat().st_size > 0:
             header, entries = read_journal(self.path)
             if header.get("plan_digest") != plan_digest:
-                raise PlanIntegrityError(f"journal {self.path} belongs to another plan (digest {str(header.get('plan_digest'))[:12]}...)")
+                raise PlanIntegrityError(f"journal {self.path} belongs to another plan "
+                                         f"(digest {str(header.get('plan_digest'))[:12]}...)")
             for e in entries:
                 self._note(e)
             self._fh = open(self.path, "a", encoding="utf-8", newline="\n")
@@ -102,7 +104,8 @@ class Journal:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "w", encoding="utf-8", newline="\n")
-            header = {"format": JOURNAL_FORMAT, "version": 1, "plan": plan_path, "plan_digest": plan_digest, "base_url": base_url, "created": _now()}
+            header = {"format": JOURNAL_FORMAT, "version": 1, "plan": plan_path, "plan_digest": plan_digest,
+                      "base_url": base_url, "created": _now()}
             self._append([header])
 
     def _truncate_torn_line(self) -> None:

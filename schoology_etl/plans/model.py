@@ -55,7 +55,8 @@ class Change:
 
     def __post_init__(self) -> None:
         if self.op not in OPERATIONS:
-            raise ConfigurationError(f"change {self.seq}: unknown operation {self.op!r}; expected one of {', '.join(OPERATIONS)}")
+            raise ConfigurationError(f"change {self.seq}: unknown operation {self.op!r}; "
+                                     f"expected one of {', '.join(OPERATIONS)}")
 
     @property
     def key_text(self) -> str:
@@ -133,7 +134,8 @@ class PlanHeader:
         if data.get("format") != FORMAT:
             raise ConfigurationError(f"{where}: line 1 is not a plan header (format {data.get('format')!r})")
         if int(data.get("version", 0)) > VERSION:
-            raise ConfigurationError(f"{where}: plan version {data.get('version')} is newer than this library reads ({VERSION})")
+            raise ConfigurationError(f"{where}: plan version {data.get('version')} is newer than this library reads "
+                                     f"({VERSION})")
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
 

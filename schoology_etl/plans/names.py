@@ -96,7 +96,9 @@ class PlanNamer:
         codes -= set(self._sections)
         if codes:
             try:
-                for s in self.client.iter_records("sections", section_school_codes=",".join(sorted(codes)), include_past=1):
+                listed = self.client.iter_records("sections", section_school_codes=",".join(sorted(codes)),
+                                                  include_past=1)
+                for s in listed:
                     title = " ".join(str(s.get(k) or "") for k in ("course_title", "section_title")).strip()
                     self._sections[str(s.get("section_school_code"))] = title or str(s.get("section_school_code"))
             except Exception as exc:  # noqa: BLE001

@@ -102,15 +102,18 @@ class Plan:
                 whole.update(line)
                 body.update(line)
         if body.hexdigest() != self.header.changes_sha256:
-            raise PlanIntegrityError(f"plan {self.path} was modified after it was written (its changes no longer match the header checksum)")
+            raise PlanIntegrityError(f"plan {self.path} was modified after it was written "
+                                     "(its changes no longer match the header checksum)")
         digest = whole.hexdigest()
         if expected_digest is not None and digest != expected_digest:
-            raise PlanIntegrityError(f"plan {self.path} is not the reviewed plan (digest {digest[:12]}..., reviewed {expected_digest[:12]}...)")
+            raise PlanIntegrityError(f"plan {self.path} is not the reviewed plan "
+                                     f"(digest {digest[:12]}..., reviewed {expected_digest[:12]}...)")
         return digest
 
     def summary(self) -> dict[str, Any]:
         """Counts by realm and operation, the total, and the base URL."""
-        return {"total": self.header.total, "counts": self.header.counts, "base_url": self.header.base_url, "created": self.header.created}
+        return {"total": self.header.total, "counts": self.header.counts, "base_url": self.header.base_url,
+                "created": self.header.created}
 
     def sample(self) -> list[Change]:
         """The bounded random sample of changes kept in the header, in plan order."""
@@ -121,7 +124,8 @@ class Plan:
         for c in self:
             base = {"seq": c.seq, "op": c.op, "realm": c.realm, "key": c.key_text, "id": c.id}
             if c.op == DELETE or not c.fields():
-                yield {**base, "field": "", "before": _csv_value(c.before or None), "after": _csv_value(c.after or None)}
+                yield {**base, "field": "", "before": _csv_value(c.before or None),
+                       "after": _csv_value(c.after or None)}
                 continue
             for f in c.fields():
                 yield {**base, "field": f, "before": _csv_value(c.before.get(f)), "after": _csv_value(c.after.get(f))}

@@ -36,7 +36,8 @@ class ItemResult:
         return cls(bool(result.ok), result.response_code, result.id, result.message, dict(result.row or {}))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "response_code": self.response_code, "id": self.id, "message": self.message, "row": self.row}
+        return {"ok": self.ok, "response_code": self.response_code, "id": self.id, "message": self.message,
+                "row": self.row}
 
 
 #: ``resolve(client, changes)``: per change, fields known only at apply time to add to its item
@@ -111,7 +112,8 @@ def _enrollment(change: Change) -> dict[str, Any]:
 
 
 #: Course fields a section create carries so its course can be matched (or made) by ``course_code``.
-COURSE_FIELDS = {"course_code": "course_code", "course_title": "title", "building_id": "building_id", "department": "department"}
+COURSE_FIELDS = {"course_code": "course_code", "course_title": "title", "building_id": "building_id",
+                 "department": "department"}
 
 
 def nested_section_result(result: Any) -> ItemResult:
@@ -119,8 +121,10 @@ def nested_section_result(result: Any) -> ItemResult:
     outer = ItemResult.from_bulk(result)
     rows = ((outer.row.get("sections") or {}).get("section")) or []
     if not outer.ok or not rows:
-        return outer if not outer.ok else ItemResult(False, outer.response_code, None,
-                                                     "the course was written but the API returned no row for its section", outer.row)
+        if not outer.ok:
+            return outer
+        return ItemResult(False, outer.response_code, None,
+                          "the course was written but the API returned no row for its section", outer.row)
     row = rows[0]
     code = int(row.get("response_code") or 0)
     ok = 200 <= code < 300
@@ -167,8 +171,10 @@ ROUTES: dict[tuple[str, str], WriteRoute] = {
     ("advisor_associations", UNLINK): WriteRoute("advisor_associations", "POST",
                                                  lambda c: _assoc(c, delete=True, other="advisor")),
     # section enrollments by section_school_code + school_uid (key); after: {admin}
-    ("section_enrollments", LINK): WriteRoute("enrollments_import", "POST", lambda c: _import_enrollment(c, delete=False)),
-    ("section_enrollments", UNLINK): WriteRoute("enrollments_import", "POST", lambda c: _import_enrollment(c, delete=True)),
+    ("section_enrollments", LINK): WriteRoute("enrollments_import", "POST",
+                                              lambda c: _import_enrollment(c, delete=False)),
+    ("section_enrollments", UNLINK): WriteRoute("enrollments_import", "POST",
+                                                lambda c: _import_enrollment(c, delete=True)),
     # enrollments by id in any realm: link creates from after (ENROLLMENT_FIELDS), unlink deletes by id
     ("enrollments", LINK): WriteRoute("enrollments", "POST", _enrollment),
     ("enrollments", UNLINK): WriteRoute("enrollments", "DELETE", lambda c: {"id": c.id}),
@@ -214,7 +220,8 @@ class ClientTarget:
         creds = getattr(self.client, "credentials", None)
         return getattr(creds, "base_url", None)
 
-    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int],
+                fields: Mapping[str, Sequence[str]] | None = None) -> None:
         self.reader.prepare(counts, current_counts, fields)
 
     def read(self, changes: Sequence[Change]) -> dict[int, dict[str, Any] | None]:
@@ -269,17 +276,22 @@ class MemoryTarget:
     ``fail(change)`` may return a message to make that item fail, to rehearse errors.
     """
 
-    def __init__(self, records: Mapping[str, Sequence[Mapping[str, Any]]], *, fail: Callable[[Change], str | None] | None = None) -> None:
-        self.records: dict[str, list[dict[str, Any]]] = {realm: [copy.deepcopy(dict(r)) for r in rows] for realm, rows in records.items()}
+    def __init__(self, records: Mapping[str, Sequence[Mapping[str, Any]]], *,
+                 fail: Callable[[Change], str | None] | None = None) -> None:
+        self.records: dict[str, list[dict[str, Any]]] = {
+            realm: [copy.deepcopy(dict(r)) for r in rows] for realm, rows in records.items()
+        }
         self.inactive: dict[str, list[dict[str, Any]]] = {}
         self.fail = fail
         self.requests = 0
-        self._next_id = 1 + max((int(r["id"]) for rows in self.records.values() for r in rows if str(r.get("id", "")).isdigit()), default=0)
+        ids = (int(r["id"]) for rows in self.records.values() for r in rows if str(r.get("id", "")).isdigit())
+        self._next_id = 1 + max(ids, default=0)
 
     base_url = None
     concurrency = 1
 
-    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int], fields: Mapping[str, Sequence[str]] | None = None) -> None:
+    def prepare(self, counts: Mapping[str, int], current_counts: Mapping[str, int],
+                fields: Mapping[str, Sequence[str]] | None = None) -> None:
         """Nothing to prepare in memory."""
 
     def _find(self, realm: str, change: Change, rows: list[dict[str, Any]]) -> int | None:
@@ -345,7 +357,8 @@ def as_target(client_or_target: Any, **options: Any) -> Any:
         return client_or_target
     if hasattr(client_or_target, "bulk"):
         return ClientTarget(client_or_target, **options)
-    raise ConfigurationError(f"cannot apply a plan to {type(client_or_target).__name__}: expected a SchoologyClient or a target")
+    raise ConfigurationError(f"cannot apply a plan to {type(client_or_target).__name__}: "
+                             "expected a SchoologyClient or a target")
 
 
 __all__ = ["ENROLLMENT_FIELDS", "QUERY_FLAGS", "ClientTarget", "ItemResult", "MemoryTarget", "REALM_READS", "as_target",

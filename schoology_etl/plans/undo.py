@@ -67,7 +67,8 @@ def inverse_change(entry: dict[str, Any]) -> Change | str:
     if op in (DELETE, DEACTIVATE):
         if realm in REACTIVATABLE:
             return Change(0, REACTIVATE, realm, key, entry.get("id"), {}, before)
-        return f"a deleted {realm} object cannot be restored through the API (its dependents are gone); its last state is in the journal"
+        return (f"a deleted {realm} object cannot be restored through the API (its dependents are gone); "
+                "its last state is in the journal")
     if op == REACTIVATE:
         return Change(0, DEACTIVATE, realm, key, entry.get("id"), after, {})
     if op == LINK and before.get("linked") is True:
@@ -124,7 +125,8 @@ def undo_plan(journal: str | os.PathLike[str], path: str | os.PathLike[str], **h
                 continue
             inverse = inverse_change(entry)
             if isinstance(inverse, str):
-                cannot.append({"seq": seq, "op": applied[seq]["op"], "realm": applied[seq]["realm"], "key": applied[seq].get("key"), "reason": inverse})
+                cannot.append({"seq": seq, "op": applied[seq]["op"], "realm": applied[seq]["realm"],
+                               "key": applied[seq].get("key"), "reason": inverse})
             else:
                 writer.write(inverse)
         writer.header.extra["cannot_undo"] = cannot

@@ -223,16 +223,18 @@ class PlanSink(Sink):
     def _flush(self, batch: list[Record], start: int) -> list[WriteResult]:
         keys = [key_of(r, self.key, index=start + i, step="PlanSink") for i, r in enumerate(batch)]
         if self._lookup is not None:
-            found = self._lookup(self.realm, [dict(zip(self.key, k)) for k in keys])
+            found = self._lookup(self.realm, [dict(zip(self.key, k, strict=True)) for k in keys])
         else:
             found = self._load_current()
         results = []
-        for i, (record, k) in enumerate(zip(batch, keys)):
+        for i, (record, k) in enumerate(zip(batch, keys, strict=True)):
             if k in self._seen:
-                results.append(WriteResult(start + i, False, record, f"duplicate key {dict(zip(self.key, k))}"))
+                results.append(WriteResult(start + i, False, record,
+                                           f"duplicate key {dict(zip(self.key, k, strict=True))}"))
                 continue
             self._seen.add(k)
-            change = diff_record(record, found.get(k), realm=self.realm, key=dict(zip(self.key, k)), fields=self.fields, id_field=self.id_field)
+            change = diff_record(record, found.get(k), realm=self.realm, key=dict(zip(self.key, k, strict=True)),
+                                 fields=self.fields, id_field=self.id_field)
             if change is None:
                 results.append(WriteResult(start + i, True, record, "unchanged", {"op": None}))
             else:

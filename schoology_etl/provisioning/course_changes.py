@@ -72,13 +72,17 @@ def course_section_changes(
                                              {f: course[f] for f in before}))
         for section in payload["sections"]["section"]:
             school_code = section["section_school_code"]
-            wanted: dict[str, Any] = {"section_title": section["title"], "grading_periods": list(section["grading_periods"])}
+            wanted: dict[str, Any] = {"section_title": section["title"],
+                                      "grading_periods": list(section["grading_periods"])}
             current = by_section.get(school_code)
+            section_key = {"section_school_code": school_code}
             if current is None:
-                after: dict[str, Any] = {"course_code": code, "course_title": course["title"],
-                         **{f: course[f] for f in ("building_id", "department") if f in course},
-                         "section_school_code": school_code, "section_code": section_code_of(school_code, code), **wanted}
-                section_creates.append(Change(0, CREATE, "sections", {"section_school_code": school_code}, None, {}, after))
+                after: dict[str, Any] = {
+                    "course_code": code, "course_title": course["title"],
+                    **{f: course[f] for f in ("building_id", "department") if f in course},
+                    "section_school_code": school_code, "section_code": section_code_of(school_code, code), **wanted,
+                }
+                section_creates.append(Change(0, CREATE, "sections", section_key, None, {}, after))
                 continue
             before = {}
             if text(current.get("section_title")) != text(wanted["section_title"]):
@@ -86,7 +90,7 @@ def course_section_changes(
             if not _same_periods(current.get("grading_periods"), wanted["grading_periods"]):
                 before["grading_periods"] = [text(p) for p in split_ids(current.get("grading_periods"))]
             if before:
-                section_updates.append(Change(0, UPDATE, "sections", {"section_school_code": school_code}, current.get("id"),
+                section_updates.append(Change(0, UPDATE, "sections", section_key, current.get("id"),
                                               before, {f: wanted[f] for f in before}))
     ordered = course_creates + course_updates + section_creates + section_updates
     return [c.renumbered(n) for n, c in enumerate(ordered, start=1)]

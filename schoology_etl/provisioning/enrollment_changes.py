@@ -80,7 +80,8 @@ def import_enrollment_changes(
         if school_uid not in uids:
             raise _unknown(i, "school_uid", school_uid, uids, row)
         if (code, school_uid) in seen:
-            raise RecordError(f"{where(i)}: section {code!r} and user {school_uid!r} are already on {where(seen[(code, school_uid)])}",
+            raise RecordError(f"{where(i)}: section {code!r} and user {school_uid!r} are already on "
+                              f"{where(seen[(code, school_uid)])}",
                               step="import_enrollments", index=i, record=dict(row))
         seen[(code, school_uid)] = i
         key = {"section_school_code": code, "school_uid": school_uid}
@@ -98,7 +99,8 @@ def import_enrollment_changes(
                 changes.append(Change(0, LINK, "section_enrollments", key, None, {}, {"admin": item["admin"]}))
             else:  # a role change: undo links it back with the old flag
                 changes.append(Change(0, LINK, "section_enrollments", key, text(now.get("id")),
-                                      {"linked": True, "admin": _flag(now.get("admin"))}, {"linked": True, "admin": item["admin"]}))
+                                      {"linked": True, "admin": _flag(now.get("admin"))},
+                                      {"linked": True, "admin": item["admin"]}))
     return _numbered(changes), no_ops
 
 
@@ -132,7 +134,12 @@ def inactive_user_drop_changes(
     missing = {text(u) for u in missing_school_uids}
     changes = []
     for e in enrollments:
-        reason = "inactive" if text(e.get("uid")) in inactive else "missing_from_sis" if text(e.get("school_uid")) in missing else None
+        if text(e.get("uid")) in inactive:
+            reason: str | None = "inactive"
+        elif text(e.get("school_uid")) in missing:
+            reason = "missing_from_sis"
+        else:
+            reason = None
         if reason is not None:
             key = {"section_school_code": text(e.get("section_school_code")), "school_uid": text(e.get("school_uid"))}
             changes.append(enrollment_unlink(e, key=key))
@@ -159,7 +166,8 @@ def group_member_plan(changes: Iterable[Mapping[str, Any]], members: Iterable[Ma
             member = {**by_id.get(text(c.get("id")), {}), **c}
             state = {"linked": True, "realm": "group", "group_id": text(c["group_id"]), "uid": text(c["uid"]),
                      "status": text(member.get("status")) or "1", QUERY_FLAGS: {"update_existing": 1}}
-            out.append(Change(0, LINK, "enrollments", key, text(c.get("id")), {**state, "admin": _flag(by_id.get(text(c.get("id")), {}).get("admin"))},
+            was_admin = _flag(by_id.get(text(c.get("id")), {}).get("admin"))
+            out.append(Change(0, LINK, "enrollments", key, text(c.get("id")), {**state, "admin": was_admin},
                               {**state, "admin": _flag(c.get("admin"))}))
         elif c["op"] == "remove":
             member = {**by_id.get(text(c.get("id")), {}), **c}

@@ -45,7 +45,10 @@ def course_codes(rows: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def fill_section_school_codes(
-    rows: Iterable[Mapping[str, Any]], *, sections: Iterable[Mapping[str, Any]], courses_read: Iterable[Any] | None = None
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    sections: Iterable[Mapping[str, Any]],
+    courses_read: Iterable[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows, each with its section's ``section_school_code`` (rows that have one are kept as they are).
 
@@ -81,13 +84,14 @@ def fill_section_school_codes(
         found = by_pair.get((course, section), [])
         if not found:
             codes = sorted(s for c, s in by_pair if c == course)
-            hint = _near(section, codes) or (f"; its section codes are {', '.join(map(repr, codes[:10]))}"
-                                             f"{' ...' if len(codes) > 10 else ''}" if codes else "; it has no sections")
+            listed = f"{', '.join(map(repr, codes[:10]))}{' ...' if len(codes) > 10 else ''}"
+            hint = _near(section, codes) or (f"; its section codes are {listed}" if codes else "; it has no sections")
             raise _error(i, f"column 'section_code': course {course!r} has no section with section code "
                          f"{section!r}{hint}", row)
         if len(found) > 1:
             raise _error(i, f"course code {course!r} + section code {section!r} name {len(found)} sections "
-                         "(courses of several schools share the course code); name the section by its section school code", row)
+                         "(courses of several schools share the course code); "
+                         "name the section by its section school code", row)
         school_code = text(found[0].get("section_school_code"))
         if not school_code:
             raise _error(i, f"section {section!r} of course {course!r} (id {text(found[0].get('id'))}) has no "
@@ -107,7 +111,7 @@ def read_course_sections(client: Any, codes: Iterable[str]) -> tuple[list[dict[s
     courses = list(client.iter_records("courses"))
     named = [c for c in courses if text(c.get("course_code")) in wanted]
     paths = [f"/courses/{c['id']}/sections?include_past=1&limit={PAGE}" for c in named]
-    by_path = dict(zip(paths, named))
+    by_path = dict(zip(paths, named, strict=True))
     sections: list[dict[str, Any]] = []
     for path, found in multiget_lists(client, paths, "section"):
         course = by_path[path]

@@ -55,7 +55,8 @@ def inactive_user_drops(
     """Enrollments (``id, section_id, uid, school_uid``) held by inactive users, to delete."""
     inactive = {text(u.get("uid") or u.get("id")) for u in inactive_users}
     return [
-        {"id": text(e.get("id")), "section_id": e.get("section_id"), "uid": text(e.get("uid")), "school_uid": e.get("school_uid")}
+        {"id": text(e.get("id")), "section_id": e.get("section_id"), "uid": text(e.get("uid")),
+         "school_uid": e.get("school_uid")}
         for e in enrollments
         if text(e.get("uid")) in inactive
     ]

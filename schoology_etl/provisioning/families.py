@@ -62,22 +62,22 @@ def with_child_uids(users: Iterable[Mapping[str, Any]], client: Any) -> list[dic
     Parents (users in a role titled "Parent") whose row has no ``child_uids`` key are read
     again with ``GET /users/{id}`` (50 per multiget). The log says which reading was met.
     """
-    users = [dict(u) for u in users]
+    copies = [dict(u) for u in users]
     roles = client.iter_records("roles")
     parent_roles = {text(r.get("id")) for r in roles if text(r.get("title")).casefold() == "parent"}
-    lacking = [u for u in users if text(u.get("role_id")) in parent_roles and "child_uids" not in u]
-    if any("parent_uids" in u for u in users):
+    lacking = [u for u in copies if text(u.get("role_id")) in parent_roles and "child_uids" not in u]
+    if any("parent_uids" in u for u in copies):
         log.info("the user listing carries parent_uids (not documented as readable): used as well as child_uids")
     if not lacking:
         log.info("parent links read from the listing's child_uids")
-        return users
+        return copies
     log.info("%d parents have no child_uids in the listing: reading them one by one", len(lacking))
     paths = [f"/users/{text(u.get('uid') or u.get('id'))}" for u in lacking]
     for start in range(0, len(paths), 50):
         for user, body in zip(lacking[start : start + 50], client.multiget(paths[start : start + 50]), strict=True):
             if isinstance(body, Mapping):
                 user["child_uids"] = body.get("child_uids")
-    return users
+    return copies
 
 
 def _desired(current: list[str], wanted: list[str], behavior: str, allowed: set[str] | None) -> list[str]:
@@ -335,8 +335,9 @@ def parent_building_changes(
 
     seq = 0
     for update in iter_parent_building_updates(index, behavior=behavior, allowed_buildings=allowed_buildings):
-        parent = index.user(update["uid"])
-        for change in update_changes([update], [parent], fields=PLAN_FIELDS, shown=["building_id"]):
+        parent = index.user(update["uid"])  # always found: the updates are made from the index's own parents
+        current = [parent] if parent is not None else []  # (were it not, update_changes would refuse the update)
+        for change in update_changes([update], current, fields=PLAN_FIELDS, shown=["building_id"]):
             seq += 1
             yield dataclasses.replace(change, seq=seq)
 

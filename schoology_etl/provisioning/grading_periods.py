@@ -96,7 +96,8 @@ def period_gaps(periods: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def invalid_periods(periods: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Periods that end before they start."""
     return [
-        {"kind": "invalid", "ids": [text(p.get("id"))], "titles": [text(p.get("title"))], "start": s.isoformat(), "end": e.isoformat()}
+        {"kind": "invalid", "ids": [text(p.get("id"))], "titles": [text(p.get("title"))],
+         "start": s.isoformat(), "end": e.isoformat()}
         for p in periods
         for s, e in [_span(p)]
         if e < s

@@ -12,8 +12,14 @@ common synonyms; case, spaces and punctuation ignored); :func:`check_map` previe
 first rows and lists what does not map; :func:`read_input` reads the file (CSV in any
 encoding, or XLSX) through the map and returns rows in our layout.
 
->>> suggest_map(["User Unique ID", "First Name", "Last Name", "Role", "School"], "users").columns
-{'User Unique ID': 'school_uid', 'First Name': 'name_first', 'Last Name': 'name_last', 'Role': 'role', 'School': 'building_code'}
+>>> found = suggest_map(["User Unique ID", "First Name", "Last Name", "Role", "School"], "users")
+>>> for theirs, ours in found.columns.items():
+...     print(f"{theirs} -> {ours}")
+User Unique ID -> school_uid
+First Name -> name_first
+Last Name -> name_last
+Role -> role
+School -> building_code
 """
 
 from __future__ import annotations
@@ -215,7 +221,8 @@ class MapCheck:
         out = [f"no column of the file is mapped to required column {c!r}" for c in self.missing]
         for column, vals in self.unmapped_values.items():
             if vals:
-                shown = ", ".join(repr(v) for v in vals[:10]) + (f" and {len(vals) - 10} more" if len(vals) > 10 else "")
+                more = f" and {len(vals) - 10} more" if len(vals) > 10 else ""
+                shown = ", ".join(repr(v) for v in vals[:10]) + more
                 out.append(f"column {column!r}: value(s) {shown} map to nothing known; add them to the value map")
         return out
 
@@ -366,5 +373,6 @@ class InputRows(list[dict[str, Any]]):
         """``"60 rows read from users.xlsx (XLSX workbook); columns mapped: First Name -> name_first"``."""
         how = "XLSX workbook" if self.encoding == "xlsx" else \
             "CSV, " + ("UTF-8" if self.encoding == "utf-8-sig" else f"{self.encoding} text")
-        mapped = "; columns mapped: " + ", ".join(f"{a} -> {b}" for a, b in self.renamed.items()) if self.renamed else ""
+        pairs = ", ".join(f"{a} -> {b}" for a, b in self.renamed.items())
+        mapped = f"; columns mapped: {pairs}" if self.renamed else ""
         return f"{len(self)} rows read from {os.path.basename(self.path)} ({how}){mapped}"

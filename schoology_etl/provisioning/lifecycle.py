@@ -149,7 +149,8 @@ def missing_users(
 
 def inactive_name(user: Mapping[str, Any]) -> str:
     """The full name of an inactive user: the listing's ``name``, else first and last name."""
-    return text(user.get("name")) or " ".join(p for p in (text(user.get("name_first")), text(user.get("name_last"))) if p)
+    first_last = (text(user.get("name_first")), text(user.get("name_last")))
+    return text(user.get("name")) or " ".join(p for p in first_last if p)
 
 
 def reactivation_items(

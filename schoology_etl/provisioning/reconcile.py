@@ -72,7 +72,8 @@ def diff_records(
             adds.append({"op": "add", "key": k, "after": dict(record)})
             continue
         before = have[k]
-        names = fields if fields is not None else [f for f in record if f not in ([key] if isinstance(key, str) else key)]
+        key_fields = [key] if isinstance(key, str) else key
+        names = fields if fields is not None else [f for f in record if f not in key_fields]
         changes = {
             f: {"before": before.get(f), "after": record[f]}
             for f in names

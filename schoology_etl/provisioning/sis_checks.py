@@ -74,7 +74,8 @@ def require_usable(summary: Mapping[str, Any], *, where: str | None = None) -> N
     shown = where or summary["file"]
     if summary["missing_columns"]:
         missing = ", ".join(summary["missing_columns"])
-        raise SourceFormatError(f"required column(s) missing for a {summary['kind']} file: {missing}", path=shown, line=1)
+        raise SourceFormatError(f"required column(s) missing for a {summary['kind']} file: {missing}",
+                                path=shown, line=1)
     if not summary["rows"]:
         raise SourceFormatError(f"the {summary['kind']} file has no data rows", path=shown)
 
@@ -98,7 +99,8 @@ def check_sis_file(
     path = Path(path)
     summary = file_summary(path, kind)
     if not summary["columns"]:
-        problems = [{"file": path.name, "line": 1, "column": None, "value": None, "problem": "empty file (no header line)"}]
+        problems = [{"file": path.name, "line": 1, "column": None, "value": None,
+                     "problem": "empty file (no header line)"}]
     else:
         problems = validate_sis_file(path, spec_for(summary["kind"]), **lookups)
         if not summary["rows"]:

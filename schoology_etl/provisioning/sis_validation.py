@@ -101,7 +101,8 @@ def validate_sis_rows(
                 report.append(_problem(file, line, column, value, problem))
         for group in spec.one_of:
             if present & set(group) and not any(text(row.get(c)) for c in group):
-                report.append(_problem(file, line, " or ".join(group), "", f"neither {' nor '.join(group)}: a user needs one to sign in"))
+                report.append(_problem(file, line, " or ".join(group), "",
+                                       f"neither {' nor '.join(group)}: a user needs one to sign in"))
         if spec.key and all(c in present for c in spec.key):
             key = tuple(text(row.get(c)).casefold() for c in spec.key)
             if all(key) and key in first_seen:

@@ -19,7 +19,9 @@ TEACHER_COLUMNS = ["building", "school_uid", "name_first", "name_last", "role"]
 DEFAULT_TEACHER_ROLE = "Teacher"
 
 
-def teacher_role_ids(roles: Iterable[Mapping[str, Any]], chosen: Iterable[Any] = (), *, param: str = "teacher_roles") -> set[str]:
+def teacher_role_ids(
+    roles: Iterable[Mapping[str, Any]], chosen: Iterable[Any] = (), *, param: str = "teacher_roles"
+) -> set[str]:
     """The ids of ``chosen`` roles, or of the role titled ``Teacher`` when none are chosen.
 
     Raises:
@@ -31,11 +33,13 @@ def teacher_role_ids(roles: Iterable[Mapping[str, Any]], chosen: Iterable[Any] =
     if wanted:
         unknown = sorted(wanted - set(known))
         if unknown:
-            raise ConfigurationError(f"{param}: unknown role id(s) {', '.join(unknown)}; known: {', '.join(f'{k} ({v})' for k, v in known.items())}")
+            listed = ", ".join(f"{k} ({v})" for k, v in known.items())
+            raise ConfigurationError(f"{param}: unknown role id(s) {', '.join(unknown)}; known: {listed}")
         return wanted
     found = {k for k, title in known.items() if title.casefold() == DEFAULT_TEACHER_ROLE.casefold()}
     if not found:
-        raise ConfigurationError(f"{param}: no role is titled {DEFAULT_TEACHER_ROLE!r}; choose the teacher roles (known: {', '.join(sorted(known.values()))})")
+        raise ConfigurationError(f"{param}: no role is titled {DEFAULT_TEACHER_ROLE!r}; choose the teacher roles "
+                                 f"(known: {', '.join(sorted(known.values()))})")
     return found
 
 
@@ -78,4 +82,5 @@ def teachers_without_sections_rows(
         and (not buildings or text(u.get("building_id")) in buildings)
         and text(u.get("uid")) not in teaching
     ]
-    return sorted(rows, key=lambda r: (r["building"], text(r["name_last"]), text(r["name_first"]), text(r["school_uid"])))
+    return sorted(rows, key=lambda r: (r["building"], text(r["name_last"]), text(r["name_first"]),
+                                       text(r["school_uid"])))

@@ -57,7 +57,8 @@ def school_uid_remap_updates(
                 f"({text(holder.get('name_first'))} {text(holder.get('name_last'))})"
             )
         if new in resting and new not in by_uid:
-            problems.append(f"{where(i)}: new_school_uid {new!r} is held by inactive user {text(resting[new].get('uid'))}")
+            problems.append(f"{where(i)}: new_school_uid {new!r} is held by inactive user "
+                            f"{text(resting[new].get('uid'))}")
         user = by_uid.get(old)
         if user is None:
             if missing != "skip":
