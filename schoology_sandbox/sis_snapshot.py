@@ -122,7 +122,8 @@ def _parents(
     state: DistrictState, rng: random.Random, people: set[str], new_student: str
 ) -> tuple[Rows, dict[str, Any]]:
     code_of = {u: str(x["school_uid"]) for u, x in state.users.items()}
-    links, following = [], []
+    links: list[list[str]] = []
+    following: list[list[str]] = []
     for s, p in sorted(state.parent_links):
         if s not in code_of or p not in code_of:
             continue  # a link to an inactive user: the API's listing does not show it keyed

@@ -10,9 +10,9 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from papermill.exceptions import PapermillExecutionError
 
 from runner.execution.artifacts import collect_artifacts, missing_declared
+from runner.execution.kernel_output import output_log_entries
 from runner.execution.logwriter import split_lines
 from runner.execution.outcome import RunStopped, classify
-from runner.execution.kernel_output import output_log_entries
 from runner.execution.scrub import Scrubber
 
 SECRET = "s3cr3t-value-0123456789"

@@ -232,7 +232,8 @@ class ClientTarget:
         if route.single:
             return [self._write_one(route, c) for c in changes]
         results: list[ItemResult | None] = [None] * len(changes)
-        extra: list[dict[str, Any] | str] = route.resolve(self.client, changes) if route.resolve else [{}] * len(changes)
+        extra: list[dict[str, Any] | str] = (route.resolve(self.client, changes) if route.resolve
+                                             else [{}] * len(changes))
         by_flags: dict[tuple[tuple[str, Any], ...], list[int]] = {}
         for i, c in enumerate(changes):
             found = extra[i]
@@ -242,7 +243,8 @@ class ClientTarget:
             by_flags.setdefault(tuple(sorted(query_flags(c).items())), []).append(i)
         for flags, positions in by_flags.items():
             items = [{**route.item(changes[i]), **extra[i]} for i in positions]  # type: ignore[dict-item]
-            written = self.client.bulk(route.endpoint, items, method=route.method, params={**route.params, **dict(flags)})
+            written = self.client.bulk(route.endpoint, items, method=route.method,
+                                       params={**route.params, **dict(flags)})
             for i, r in zip(positions, written, strict=True):
                 results[i] = route.result(r)
         return [r for r in results if r is not None]

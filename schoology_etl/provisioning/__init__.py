@@ -24,10 +24,12 @@ as a report)::
     export_users                users.sis_user_row(user, roles=, buildings=)
     change_user_roles           users.role_change_updates(rows, users, roles=)
     move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
-    import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(users, client=))
+    import_parent_associations  associations.association_items(
+                                    rows, current_links=user_changes.parent_links(users, client=))
     import_advisor_associations advisors.advisor_changes(rows, users, max_unlinks=)
     create_groups               group_creation.group_changes(rows, groups=, users=, buildings=)
-    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...) -> year_end.cleanup_changes(...)
+    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...)
+                                    -> year_end.cleanup_changes(...)
     find_duplicate_users        duplicates.scan_client(client, include_inactive=) (keys: identity_keys)
     merge_duplicate_users       merges.choose_pairs(rows, users, inactive, ...) -> merges.merge_changes(...)
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
@@ -45,7 +47,8 @@ as a report)::
     usage_summary               analytics.usage_summary(as_of, days, warehouse=)
     license_adoption_report     license_adoption.count_adoption(users, signed_in) -> adoption_by_role(counts, seats)
     (analytics jobs)            warehouse.job_warehouse(profile, warehouse_map) -> WarehouseMap, checked
-    validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
+    validate_sis_files          sis_validation.validate_sis_file(
+                                    path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
     reconcile_sis_with_schoology  sis_reconcile.reconcile_file(client, kind, rows, columns=, file_holds=)
     sis_sync_health             sis_sync.sync_health(client, sis_snapshot.snapshot_files(folder), ...) (stream_diff)
 

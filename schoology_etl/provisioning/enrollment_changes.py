@@ -25,7 +25,6 @@ from schoology_etl.plans.targets import QUERY_FLAGS
 from schoology_etl.provisioning.enrollments import enrollment_import_item
 from schoology_etl.provisioning.rows import text, truthy, where
 
-
 DROP_RULES = {"inactive": "enrollments of inactive users",
               "missing_from_sis": "enrollments of active users missing from the SIS users file"}
 """The rules of ``drop_enrollments_of_inactive``: rule -> what it drops, in words."""
