@@ -27,12 +27,10 @@ def _has_rows(path: Path) -> bool:
 #: run's params (the header's defaults with the run's own over them) and its output folder; the output is there
 #: exactly when the condition holds. Every other declared output is written by every run.
 CONDITIONAL_OUTPUTS: dict[tuple[str, str], tuple[Callable[[dict[str, Any], Path], bool], str]] = {
-    ("reconcile_sis_with_schoology", "reconcile_users.csv"): (
-        lambda params, _out: params["kind"] == "users",
-        "a run compares one kind of file and writes reconcile_<kind>.csv for that kind only"),
-    ("reconcile_sis_with_schoology", "reconcile_enrollments.csv"): (
-        lambda params, _out: params["kind"] == "enrollments",
-        "a run compares one kind of file and writes reconcile_<kind>.csv for that kind only"),
+    **{("reconcile_sis_with_schoology", f"reconcile_{kind}.csv"): (
+        lambda params, _out, kind=kind: params["kind"] == kind,
+        "a run compares one kind of file and writes reconcile_<kind>.csv for that kind only")
+       for kind in ("users", "courses_sections", "enrollments", "parents")},
     ("login_activity_report", "login_activity.png"): (
         lambda _params, out: _has_rows(out / "login_activity.csv"),
         "the chart is drawn only when someone signed in during the weeks asked for (else 'No logins in this period.')"),

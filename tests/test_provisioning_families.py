@@ -149,7 +149,7 @@ def odd_districts(draw: st.DrawFn) -> list[dict]:
     return users
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(odd_districts(), st.sampled_from(["add", "replace"]))
 def test_the_compact_index_gives_what_whole_records_give(users: list[dict], behavior: str) -> None:
     from schoology_etl.provisioning.families import read_families
