@@ -13,7 +13,9 @@ role changes), ``lifecycle`` (deactivate missing, reactivate), ``moves`` (buildi
 ``duplicates``, ``merges``, ``uids`` (school_uid remap), ``sis`` (SIS file specs),
 ``sis_validation`` (row-level report), ``reconcile`` (desired vs current
 diff), ``courses`` (courses with nested sections), ``grading_periods``, ``sections``,
-``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL).
+``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL), ``usage_reports``
+and ``license_adoption`` (the usage jobs' reports), ``report_periods`` (their date windows),
+``usage_charts`` (their figures).
 
 Which job calls what (each result is fed to ``schoology_etl.plan_changes`` or written
 as a report)::
@@ -24,10 +26,10 @@ as a report)::
     export_users                users.sis_user_row(user, roles=, buildings=)
     change_user_roles           users.role_change_updates(rows, users, roles=)
     move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
-    import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(users, client=))
+    import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(...))
     import_advisor_associations advisors.advisor_changes(rows, users, max_unlinks=)
     create_groups               group_creation.group_changes(rows, groups=, users=, buildings=)
-    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...) -> year_end.cleanup_changes(...)
+    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, ...) -> year_end.cleanup_changes(...)
     find_duplicate_users        duplicates.scan_client(client, include_inactive=) (keys: identity_keys)
     merge_duplicate_users       merges.choose_pairs(rows, users, inactive, ...) -> merges.merge_changes(...)
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
@@ -40,12 +42,13 @@ as a report)::
     drop_enrollments_of_inactive  enrollments.inactive_user_drops(enrollments, inactive_users)
     sync_group_members          groups.group_member_changes(rows, members, groups=, users=)
     grading_period_audit        grading_periods.audit_grading_periods(periods, sections, today=)
-    login_activity_report       analytics.logins_per_building_per_week(start, end, buildings=, warehouse=)
-    inactive_users_report       analytics.inactive_users(as_of, days, warehouse=)
-    usage_summary               analytics.usage_summary(as_of, days, warehouse=)
-    license_adoption_report     license_adoption.count_adoption(users, signed_in) -> adoption_by_role(counts, seats)
-    (analytics jobs)            warehouse.job_warehouse(profile, warehouse_map) -> WarehouseMap, checked
-    validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
+    login_activity_report       analytics.logins_per_building_per_week(...) -> usage_reports.login_activity_table
+    inactive_users_report       analytics.inactive_users(as_of, days, warehouse=) -> usage_reports.inactive_users_table
+    usage_summary               usage_reports.read_district_usage(client, ...) + analytics.usage_summary(as_of, days)
+    license_adoption_report     license_adoption.count_adoption(users, signed_in) -> adoption_tables(counts, seats)
+    (analytics jobs)            warehouse.job_warehouse(profile, warehouse_map) -> WarehouseMap, checked;
+                                report_periods.day_window / week_window; usage_charts (the figures)
+    validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, ...)
     reconcile_sis_with_schoology  sis_reconcile.reconcile_file(client, kind, rows, columns=, file_holds=)
     sis_sync_health             sis_sync.sync_health(client, sis_snapshot.snapshot_files(folder), ...) (stream_diff)
 
