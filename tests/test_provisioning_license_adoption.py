@@ -6,8 +6,11 @@ import pytest
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.license_adoption import (
+    BUILDING_COLUMNS,
+    ROLE_COLUMNS,
     adoption_by_building,
     adoption_by_role,
+    adoption_tables,
     count_adoption,
     parse_licensed_seats,
 )
@@ -61,3 +64,17 @@ def test_adoption_by_role_and_building() -> None:
     rows = adoption_by_building(counts, building_names={"10": "East", "11": "West"})
     assert [(r["building"], r["role"], r["accounts"], r["signed_in"]) for r in rows] == [
         ("East", "Student", 3, 2), ("East", "Teacher", 1, 1), ("West", "Student", 3, 1), ("West", "Teacher", 1, 0)]
+
+
+def test_adoption_tables_keep_an_unlicensed_role_empty_not_a_float() -> None:
+    users = [{"school_uid": "a", "role_id": 7, "building_id": 1}, {"school_uid": "b", "role_id": 8, "building_id": 2}]
+    counts = count_adoption(users, {"a"}, role_names={"7": "Student", "8": "Parent"})
+    by_role, by_building = adoption_tables(counts, {"Student": 3}, building_names={"1": "Lakeside"})
+    assert list(by_role.columns) == ROLE_COLUMNS and list(by_building.columns) == BUILDING_COLUMNS
+    assert by_role.to_csv(index=False).splitlines() == [
+        "role,licensed,accounts,signed_in,adoption,seats_used,over_license",
+        "Parent,,1,0,0.0,,", "Student,3,1,1,1.0,0.333,0"]
+    assert by_building[["building_id", "building", "role"]].values.tolist() == [["2", "", "Parent"],
+                                                                                  ["1", "Lakeside", "Student"]]
+    empty_role, empty_building = adoption_tables(count_adoption([], set(), role_names={}), {}, building_names={})
+    assert list(empty_role.columns) == ROLE_COLUMNS and list(empty_building.columns) == BUILDING_COLUMNS

@@ -13,7 +13,9 @@ role changes), ``lifecycle`` (deactivate missing, reactivate), ``moves`` (buildi
 ``duplicates``, ``merges``, ``uids`` (school_uid remap), ``sis`` (SIS file specs),
 ``sis_validation`` (row-level report), ``reconcile`` (desired vs current
 diff), ``courses`` (courses with nested sections), ``grading_periods``, ``sections``,
-``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL).
+``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL), ``usage_reports``
+and ``license_adoption`` (the usage jobs' reports), ``report_periods`` (their date windows),
+``usage_charts`` (their figures).
 
 Which job calls what (each result is fed to ``schoology_etl.plan_changes`` or written
 as a report)::

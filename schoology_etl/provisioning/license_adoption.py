@@ -23,10 +23,13 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.provisioning.rows import text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: what :func:`count_adoption` reads of a user
 USER_FIELDS = ("school_uid", "role_id", "building_id")
@@ -155,3 +158,15 @@ def adoption_by_building(counts: AdoptionCounts, *, building_names: Mapping[str,
              "accounts": counts.accounts[(b, r)], "signed_in": counts.signed_in[(b, r)],
              "adoption": _share(counts.signed_in[(b, r)], counts.accounts[(b, r)])}
             for b, r in keys]
+
+
+def adoption_tables(counts: AdoptionCounts, licensed: Mapping[str, int], *,
+                    building_names: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The job's two reports: ``license_adoption.csv`` (:func:`adoption_by_role` in :data:`ROLE_COLUMNS`,
+    ``licensed`` and ``over_license`` nullable integers, empty for a role without a licence) and
+    ``adoption_by_building.csv`` (:func:`adoption_by_building` in :data:`BUILDING_COLUMNS`)."""
+    import pandas as pd
+
+    by_role = pd.DataFrame(adoption_by_role(counts, licensed), columns=ROLE_COLUMNS)
+    by_building = pd.DataFrame(adoption_by_building(counts, building_names=building_names), columns=BUILDING_COLUMNS)
+    return by_role.astype({"licensed": "Int64", "over_license": "Int64"}), by_building

@@ -1,7 +1,10 @@
 """Report rows for the usage jobs: analytics rows joined with the API's users, counts by building.
 
-Jobs ``inactive_users_report`` and ``usage_summary``. Everything takes plain dicts (API
-records, analytics rows) and returns new lists of dicts, ready for ``pandas.DataFrame``.
+Jobs ``inactive_users_report``, ``usage_summary`` and ``login_activity_report``. The row
+functions take plain dicts (API records, analytics rows) and return new lists of dicts;
+the ``*_table`` functions shape those into the ``pandas.DataFrame`` a job writes (its
+columns, in order, and their types); :func:`read_district_usage` streams a district's
+users, sections and enrollments from the API into counts.
 
 >>> names = {"7": "Student"}
 >>> by_role = users_by_role_and_building(
@@ -16,9 +19,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from schoology_etl.provisioning.rows import text
+from schoology_etl.provisioning import section_reads
+from schoology_etl.provisioning.lookups import check_chosen
+from schoology_etl.provisioning.rows import project, text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: what :func:`users_by_role_and_building` reads of a user (keep only these of a district)
 USER_FIELDS = ("building_id", "role_id")
@@ -29,6 +38,10 @@ SECTION_FIELDS = ("id", "section_school_code", "building_id", "course_code")
 
 INACTIVE_COLUMNS = ["school_uid", "uid", "name_first", "name_last", "role", "building_id", "building",
                     "last_login", "days_since_login", "in_schoology"]
+#: ``login_activity.csv``: one row per building and week (Monday)
+LOGIN_ACTIVITY_COLUMNS = ["building_id", "building", "week", "logins", "users"]
+#: per building: all logins of the period and the most in one week
+LOGIN_SUMMARY_COLUMNS = ["building_id", "building", "logins", "busiest_week"]
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:
@@ -141,3 +154,111 @@ def building_summary(
             **{k: int(act.get(k) or 0) for k in ("active_users", "logins", "events", "minutes")},
         })
     return out
+
+
+def keep_roles(rows: Iterable[Mapping[str, Any]], role_ids: Iterable[Any], *,
+               role_titles: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The rows whose ``role`` is the title of one of ``role_ids``; every row when none is given.
+
+    Raises:
+        ConfigurationError: a role id ``role_titles`` does not know (the job's ``roles`` parameter).
+    """
+    wanted = [text(r) for r in role_ids]
+    check_chosen(wanted, role_titles, parameter="roles", kind="role id")
+    titles = {role_titles[r] for r in wanted}
+    return [dict(r) for r in rows if not titles or r.get("role") in titles]
+
+
+def inactive_users_table(
+    rows: Iterable[Mapping[str, Any]],
+    users: Iterable[Mapping[str, Any]],
+    *,
+    role_titles: Mapping[str, str],
+    building_names: Mapping[str, str],
+    as_of: dt.date,
+    roles: Iterable[Any] = (),
+) -> pd.DataFrame:
+    """``inactive_users.csv``: :func:`inactive_user_rows` of the chosen ``roles`` (ids; empty: all),
+    in :data:`INACTIVE_COLUMNS`, ``days_since_login`` a nullable integer."""
+    import pandas as pd
+
+    found = inactive_user_rows(rows, users, role_titles=role_titles, building_names=building_names, as_of=as_of)
+    kept = keep_roles(found, roles, role_titles=role_titles)
+    return pd.DataFrame(kept, columns=INACTIVE_COLUMNS).astype({"days_since_login": "Int64"})
+
+
+def login_activity_rows(rows: Iterable[Mapping[str, Any]], *,
+                        building_names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """``analytics.logins_per_building_per_week`` rows with the building's name and the week as a date.
+
+    >>> login_activity_rows([{"building_id": 3, "week": "2026-03-02", "logins": 4, "users": 2}],
+    ...                     building_names={"3": "Lakeside"})
+    [{'building_id': '3', 'building': 'Lakeside', 'week': datetime.date(2026, 3, 2), 'logins': 4, 'users': 2}]
+    """
+    out = []
+    for row in rows:
+        building_id, week = text(row.get("building_id")), _as_datetime(row.get("week"))
+        out.append({"building_id": building_id, "building": building_names.get(building_id, ""),
+                    "week": week.date() if week else None, "logins": int(row.get("logins") or 0),
+                    "users": int(row.get("users") or 0)})
+    return out
+
+
+def login_activity_table(rows: Iterable[Mapping[str, Any]], *, building_names: Mapping[str, str]) -> pd.DataFrame:
+    """``login_activity.csv``: :func:`login_activity_rows` in :data:`LOGIN_ACTIVITY_COLUMNS`."""
+    import pandas as pd
+
+    return pd.DataFrame(login_activity_rows(rows, building_names=building_names), columns=LOGIN_ACTIVITY_COLUMNS)
+
+
+def login_summary(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per building (by id, then name): the period's logins and the most logins in one week.
+
+    ``rows`` are :func:`login_activity_rows` (or the records of :func:`login_activity_table`).
+    """
+    weekly: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        weekly.setdefault((text(row.get("building_id")), text(row.get("building"))), []).append(int(row["logins"]))
+    return [{"building_id": b, "building": name, "logins": sum(counts), "busiest_week": max(counts)}
+            for (b, name), counts in sorted(weekly.items())]
+
+
+def login_summary_table(activity: pd.DataFrame) -> pd.DataFrame:
+    """:func:`login_summary` of a :func:`login_activity_table`, in :data:`LOGIN_SUMMARY_COLUMNS`."""
+    import pandas as pd
+
+    return pd.DataFrame(login_summary(activity.to_dict("records")), columns=LOGIN_SUMMARY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class DistrictUsage:
+    """What ``usage_summary`` counts of a district: users per (building, role), each current section's size."""
+
+    by_role: list[dict[str, Any]]
+    sizes: list[dict[str, Any]]
+
+    @property
+    def users(self) -> int:
+        """Every user counted."""
+        return sum(int(r["users"]) for r in self.by_role)
+
+    @property
+    def active_enrollments(self) -> int:
+        """Active enrollments (students and teachers) of the current sections."""
+        return sum(int(s["students"]) + int(s["teachers"]) for s in self.sizes)
+
+    def describe(self) -> str:
+        """One line for the job's output: users, current sections, active enrollments."""
+        return (f"{self.users} users, {len(self.sizes)} current sections, "
+                f"{self.active_enrollments} active enrollments")
+
+
+def read_district_usage(client: Any, *, role_titles: Mapping[str, str],
+                        building_names: Mapping[str, str]) -> DistrictUsage:
+    """Stream ``client``'s users into :func:`users_by_role_and_building` and its current sections'
+    enrollments into :func:`section_sizes`; only the sections (their :data:`SECTION_FIELDS`) are kept."""
+    users = project(client.iter_records("users"), USER_FIELDS)
+    by_role = users_by_role_and_building(users, role_titles=role_titles, building_names=building_names)
+    sections = list(project(section_reads.iter_sections(client, include_past=False), SECTION_FIELDS))
+    enrollments = project(section_reads.iter_section_enrollments(client, sections), ENROLLMENT_FIELDS)
+    return DistrictUsage(by_role, section_sizes(sections, enrollments))
