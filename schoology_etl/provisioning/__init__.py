@@ -19,23 +19,23 @@ Which job calls what (each result is fed to ``schoology_etl.plan_changes`` or wr
 as a report)::
 
     update_parent_buildings     families.parent_building_updates(users, behavior=, allowed_buildings=)
-    import_users                users.user_payloads(rows, roles=, buildings=) + users.email_conflict_params(policy)
+    import_users                user_imports.read_user_rows(path, ...) -> plan_user_import(client, rows, ...)
     deactivate_missing_users    lifecycle.missing_users(users, rows, max_share=) + lifecycle.DEACTIVATE_PARAMS
     export_users                users.sis_user_row(user, roles=, buildings=)
     change_user_roles           users.role_change_updates(rows, users, roles=)
     move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
-    import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(users, client=))
+    import_parent_associations  associations.association_items(rows, current_links=user_changes.parent_links(...))
     import_advisor_associations advisors.advisor_changes(rows, users, max_unlinks=)
     create_groups               group_creation.group_changes(rows, groups=, users=, buildings=)
-    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...) -> year_end.cleanup_changes(...)
+    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, ...) -> year_end.cleanup_changes(...)
     find_duplicate_users        duplicates.scan_client(client, include_inactive=) (keys: identity_keys)
     merge_duplicate_users       merges.choose_pairs(rows, users, inactive, ...) -> merges.merge_changes(...)
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
     reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
-    import_courses_sections     courses.course_payloads(rows, grading_periods=, buildings=)
-    import_enrollments          enrollments.enrollment_import_items(rows)
+    import_courses_sections     course_imports.read_course_rows(path, ...) -> course_changes.course_section_changes(...)
+    import_enrollments          enrollment_imports.read_enrollment_targets(client, rows) -> enrollment_changes
     export_enrollments          enrollments.enrollment_export_rows(enrollments, sections)
-    sections_without_teachers   sections.sections_without_teachers(sections, enrollments)
+    sections_without_teachers   teaching_gaps.read_teaching_gaps(client, buildings=, teacher_roles=)
     archive_past_sections       grading_periods.past_sections(...) -> section_archive.archive_changes(past, action=)
     drop_enrollments_of_inactive  enrollments.inactive_user_drops(enrollments, inactive_users)
     sync_group_members          groups.group_member_changes(rows, members, groups=, users=)
@@ -45,7 +45,8 @@ as a report)::
     usage_summary               analytics.usage_summary(as_of, days, warehouse=)
     license_adoption_report     license_adoption.count_adoption(users, signed_in) -> adoption_by_role(counts, seats)
     (analytics jobs)            warehouse.job_warehouse(profile, warehouse_map) -> WarehouseMap, checked
-    validate_sis_files          sis_validation.validate_sis_file(path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
+    validate_sis_files          sis_checks.check_sis_files(paths, kind, roles=, buildings=, grading_periods=)
+    fetch_sis_files             sis_fetch.download_export(sftp, folder, pattern, ...) -> stage_export(fetched)
     reconcile_sis_with_schoology  sis_reconcile.reconcile_file(client, kind, rows, columns=, file_holds=)
     sis_sync_health             sis_sync.sync_health(client, sis_snapshot.snapshot_files(folder), ...) (stream_diff)
 
