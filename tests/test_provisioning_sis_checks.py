@@ -92,3 +92,38 @@ def test_check_fetched_file_checks_known_kinds_and_lists_others(tmp_path):
     bad.write_text("section_school_code,school_uid\nA-01,S1\n")
     with pytest.raises(SourceFormatError, match=r"sftp://d@h:22/outgoing/enrollments.csv, line 1: .*role"):
         check_fetched_file(bad, remote="sftp://d@h:22/outgoing/enrollments.csv")
+
+
+def test_check_sis_files_counts_problems_alone_and_across_files(tmp_path):
+    from schoology_etl.provisioning.sis_checks import PROBLEM_COLUMNS, check_sis_files
+
+    users = tmp_path / "users.csv"
+    users.write_text("school_uid,name_first,name_last,role,building_code,primary_email\n"
+                     "S1,Ann,Lee,Student,HS,ann@example.org\n")
+    enrollments = tmp_path / "enrollments.csv"
+    enrollments.write_text("section_school_code,school_uid,role\nA-01,S1,student\nA-01,S9,student\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("school_uid,role\nT1,School Admn\n")
+    files, problems = check_sis_files([users, enrollments])
+    assert [(f["file"], f["kind"], f["problems"]) for f in files] == [
+        ("users.csv", "users", 0), ("enrollments.csv", "enrollments", 1)]
+    assert [[p[c] for c in PROBLEM_COLUMNS] for p in problems] == [
+        ["enrollments.csv", 3, "school_uid", "S9", "student S9 is not in the users file (users.csv)"]]
+    files, problems = check_sis_files([roster], "role_changes", roles=role_lookup([{"id": 1, "title": "School Admin"}]))
+    assert files[0]["problems"] == 1 and "did you mean 'School Admin'" in problems[0]["problem"]
+    with pytest.raises(ConfigurationError, match="roster.csv"):
+        check_sis_files([roster])
+
+
+def test_input_sis_paths_one_file_or_the_demo_folder_for_the_sandbox_only(tmp_path):
+    from schoology_etl.provisioning.sis_checks import input_sis_paths
+
+    one = tmp_path / "upload.csv"
+    one.write_text("school_uid,role\n")
+    assert input_sis_paths(str(one), client="http://127.0.0.1:9") == [one]
+    demo = input_sis_paths(None, client="http://127.0.0.1:9")
+    assert {"users.csv", "enrollments.csv", "users_invalid.csv"} <= {p.name for p in demo}
+    with pytest.raises(ConfigurationError, match="parameter 'sis_file' is empty"):
+        input_sis_paths("", client="https://api.schoology.com/v1")
+    with pytest.raises(ConfigurationError, match="parameter 'upload': no file at"):
+        input_sis_paths(str(tmp_path / "gone.csv"), client="http://127.0.0.1:9", param="upload")

@@ -21,7 +21,7 @@ Which job calls what (each result is fed to ``schoology_etl.plan_changes`` or wr
 as a report)::
 
     update_parent_buildings     families.parent_building_updates(users, behavior=, allowed_buildings=)
-    import_users                users.user_payloads(rows, roles=, buildings=) + users.email_conflict_params(policy)
+    import_users                user_imports.read_user_rows(path, ...) -> plan_user_import(client, rows, ...)
     deactivate_missing_users    lifecycle.missing_users(users, rows, max_share=) + lifecycle.DEACTIVATE_PARAMS
     export_users                users.sis_user_row(user, roles=, buildings=)
     change_user_roles           users.role_change_updates(rows, users, roles=)
@@ -36,10 +36,10 @@ as a report)::
     merge_duplicate_users       merges.choose_pairs(rows, users, inactive, ...) -> merges.merge_changes(...)
     remap_school_uids           uids.school_uid_remap_updates(users, rows)
     reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
-    import_courses_sections     courses.course_payloads(rows, grading_periods=, buildings=)
-    import_enrollments          enrollments.enrollment_import_items(rows)
+    import_courses_sections     course_imports.read_course_rows(path, ...) -> course_changes.course_section_changes(...)
+    import_enrollments          enrollment_imports.read_enrollment_targets(client, rows) -> enrollment_changes
     export_enrollments          enrollments.enrollment_export_rows(enrollments, sections)
-    sections_without_teachers   sections.sections_without_teachers(sections, enrollments)
+    sections_without_teachers   teaching_gaps.read_teaching_gaps(client, buildings=, teacher_roles=)
     archive_past_sections       grading_periods.past_sections(...) -> section_archive.archive_changes(past, action=)
     drop_enrollments_of_inactive  enrollments.inactive_user_drops(enrollments, inactive_users)
     sync_group_members          groups.group_member_changes(rows, members, groups=, users=)

@@ -4,6 +4,7 @@ A file's kind comes from its name: the longest :data:`~.sis.SPECS` name its stem
 with (``users_invalid.csv`` is a ``users`` file). :func:`file_summary` reads a file once
 and says what a manifest needs (rows, columns, size, SHA-256) and what makes it unusable
 (missing required columns, no data rows); :func:`require_usable` raises on that.
+:func:`check_sis_files` checks a set of files, each alone and across the files of a folder.
 
 >>> kind_of("users_2026-09-01.csv"), kind_of("courses_sections_invalid.csv")
 ('users', 'courses_sections')
@@ -17,10 +18,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from schoology_etl.demo_data import input_file
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.sis import SPECS, spec_for
+from schoology_etl.provisioning.sis_cross_checks import cross_file_problems
 from schoology_etl.provisioning.sis_validation import validate_sis_file
+
+#: The columns of a problem report (one row per problem; line 1 is the header).
+PROBLEM_COLUMNS = ["file", "line", "column", "value", "problem"]
 
 
 def guess_kind(name: str) -> str | None:
@@ -88,6 +94,18 @@ def sis_paths(folder: str | Path, *, recursive: bool = True) -> list[Path]:
     return sorted(paths, key=lambda p: (len(p.relative_to(folder).parts), str(p.relative_to(folder))))
 
 
+def input_sis_paths(sis_file: Any, *, client: Any, param: str = "sis_file") -> list[Path]:
+    """The files to check: ``sis_file`` alone when given, else every SIS file of the demo district.
+
+    Raises:
+        ConfigurationError: no file at ``sis_file``, or none given with a real district's
+            client (the demo files are for the sandbox only); names ``param``.
+    """
+    if sis_file:
+        return [input_file(sis_file, "users.csv", client=client, param=param)]
+    return sis_paths(input_file(None, "users.csv", client=client, param=param).parent)
+
+
 def check_sis_file(
     path: str | Path, kind: str | None = None, **lookups: Lookup | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -124,3 +142,27 @@ def check_fetched_file(path: str | Path, *, remote: str, kind: str | None = None
     summary = file_summary(path, guessed)
     require_usable(summary, where=remote)
     return {**summary, "checked": True, "remote": remote}
+
+
+def check_sis_files(
+    paths: Iterable[str | Path], kind: str | None = None, **lookups: Lookup | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every file's summary and the problems of all of them, each file alone then across files.
+
+    Each file is checked by :func:`check_sis_file` (``kind`` for all, else each from its
+    name), then the files of each folder together (:func:`.sis_cross_checks.cross_file_problems`).
+    A summary's ``problems`` counts both kinds.
+
+    Returns:
+        ``(summaries, problems)``: one summary per path in order; problems of :data:`PROBLEM_COLUMNS`.
+    """
+    paths = [Path(p) for p in paths]
+    files, problems = [], []
+    for path in paths:
+        summary, found = check_sis_file(path, kind, **lookups)
+        files.append(summary)
+        problems.extend(found)
+    problems += cross_file_problems((p, f["kind"]) for p, f in zip(paths, files, strict=True))
+    for f in files:
+        f["problems"] = sum(1 for x in problems if x["file"] == f["file"])
+    return files, problems
