@@ -13,7 +13,7 @@ import argparse
 import time
 import tracemalloc
 
-from schoology_etl.provisioning.stream_diff import DiffCounts, ExternalSorter, merge_diff
+from schoology_etl.provisioning.sis.stream_diff import DiffCounts, ExternalSorter, merge_diff
 
 
 def pairs(n: int, skip: int):

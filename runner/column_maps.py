@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from runner.store import ColumnMapRow, changed_rows, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.layouts import ColumnMap
+from schoology_etl.provisioning.sis.layouts import ColumnMap
 
 MAP_PARAM = "column_map"
 

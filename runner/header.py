@@ -345,7 +345,7 @@ class _FieldBuilder:
         pattern = self.pattern(ftype, spec.get("pattern"))
         layout = spec.get("layout")
         if layout is not None:
-            from schoology_etl.provisioning.sis import SPECS
+            from schoology_etl.provisioning.sis.sis_specs import SPECS
 
             if ftype != "file":
                 self.fail("layout only applies to file fields")

@@ -18,7 +18,7 @@ from runner.roles import ADMIN, require_role
 from runner.store import WarehouseMapRow, session_scope, utcnow
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.profiles import resolve_profile
-from schoology_etl.provisioning.warehouse import (
+from schoology_etl.provisioning.analytics.warehouse import (
     DEFAULT_WAREHOUSE,
     WarehouseMap,
     check_warehouse,

@@ -49,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "output_path": "schoology_etl.outputs",
     "demo_file": "schoology_etl.demo_data",
     "input_file": "schoology_etl.demo_data",
-    "read_input": "schoology_etl.provisioning.layouts",
+    "read_input": "schoology_etl.provisioning.sis.layouts",
     "read_table": "schoology_etl.io.tables",
     "demo_analytics_url": "schoology_etl.demo_data",
     # plans
@@ -65,12 +65,12 @@ _EXPORTS: dict[str, str] = {
     "MemoryTarget": "schoology_etl.plans",
 }
 
-__all__ = sorted([*_EXPORTS, "errors"])
+__all__ = sorted([*_EXPORTS, "errors", "provisioning"])
 
 
 def __getattr__(name: str) -> Any:
-    if name == "errors":
-        return importlib.import_module("schoology_etl.errors")
+    if name in ("errors", "provisioning"):  # modules: the error tree, and the jobs' domain layer
+        return importlib.import_module(f"schoology_etl.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'schoology_etl' has no attribute {name!r}")

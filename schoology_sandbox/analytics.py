@@ -13,7 +13,7 @@ manifest the builder returns, so reports can be checked against it exactly:
 Deactivated users are in ``analytics_users`` with ``active`` false and logins more than
 90 days old. A login is made at the user's primary building.
 
-The tables follow a :class:`~schoology_etl.provisioning.warehouse.WarehouseMap` (default:
+The tables follow a :class:`~schoology_etl.provisioning.analytics.warehouse.WarehouseMap` (default:
 today's layout), so a renamed layout can be built and tried. A map with a district filter
 gets its value in every row, and a second district beside it (every row again, under
 ``school_uid`` ``D2-...`` and another district value) that the filter must leave out.
@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from schoology_etl.provisioning.warehouse import DEFAULT_WAREHOUSE, FIELDS, WarehouseMap
+from schoology_etl.provisioning.analytics.warehouse import DEFAULT_WAREHOUSE, FIELDS, WarehouseMap
 from schoology_sandbox.seed import seed_district
 from schoology_sandbox.state import DistrictState
 

@@ -9,7 +9,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from schoology_etl.provisioning.grading_periods import current_periods
+from schoology_etl.provisioning.courses.grading_periods import current_periods
 from schoology_sandbox.sis_rows import role_id
 from schoology_sandbox.state import DistrictState
 

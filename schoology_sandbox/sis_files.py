@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.sis import SPECS
+from schoology_etl.provisioning.sis.sis_specs import SPECS
 from schoology_sandbox.seed import seed_district
 from schoology_sandbox.sis_courses import courses_sections_rows, enrollments_rows, group_members_rows
 from schoology_sandbox.sis_invalid import write_invalid_files

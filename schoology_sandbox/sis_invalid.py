@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from schoology_etl.provisioning.sis import SPECS
+from schoology_etl.provisioning.sis.sis_specs import SPECS
 from schoology_sandbox.sis_rows import role_id, user_row
 from schoology_sandbox.state import DistrictState
 

@@ -14,7 +14,7 @@ from runner.cli import cli
 from runner.profile_store import get_profile, list_profiles
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.profiles import Profile, connect, resolve_profile
-from schoology_etl.provisioning.families import parent_building_updates, read_families
+from schoology_etl.provisioning.families.parent_buildings import parent_building_updates, read_families
 from schoology_etl.ratelimit import DEFAULT_RATE, DEFAULT_WINDOW
 
 
@@ -97,8 +97,8 @@ def test_parent_buildings_keep_a_small_fraction_of_each_user() -> None:
 
 
 def test_streamed_parent_changes_equal_the_listed_ones() -> None:
-    from schoology_etl.provisioning.families import parent_building_changes
-    from schoology_etl.provisioning.user_changes import update_changes
+    from schoology_etl.provisioning.families.parent_buildings import parent_building_changes
+    from schoology_etl.provisioning.users.user_changes import update_changes
 
     users = list(_district(300))
     for n, u in enumerate(users):

@@ -15,22 +15,22 @@ from pathlib import Path
 import pytest
 
 from schoology_etl.errors import ConfigurationError, RecordError
-from schoology_etl.provisioning.associations import association_items
-from schoology_etl.provisioning.courses import course_payloads
-from schoology_etl.provisioning.duplicates import find_duplicate_users
-from schoology_etl.provisioning.enrollments import enrollment_import_items
-from schoology_etl.provisioning.families import parent_building_updates
-from schoology_etl.provisioning.grading_periods import audit_grading_periods, past_sections
-from schoology_etl.provisioning.groups import member_differences
-from schoology_etl.provisioning.lifecycle import missing_users
+from schoology_etl.provisioning.courses.course_mapping import course_payloads
+from schoology_etl.provisioning.courses.grading_periods import audit_grading_periods, past_sections
+from schoology_etl.provisioning.courses.sections import sections_without_teachers
+from schoology_etl.provisioning.enrollments.enrollment_items import enrollment_import_items
+from schoology_etl.provisioning.families.associations import association_items
+from schoology_etl.provisioning.families.parent_buildings import parent_building_updates
+from schoology_etl.provisioning.groups.group_members import member_differences
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup, role_lookup
-from schoology_etl.provisioning.reconcile import diff_records
-from schoology_etl.provisioning.sections import sections_without_teachers
-from schoology_etl.provisioning.sis import SPECS
-from schoology_etl.provisioning.sis_cross_checks import cross_file_problems
-from schoology_etl.provisioning.sis_validation import validate_sis_file
-from schoology_etl.provisioning.uids import school_uid_remap_updates
-from schoology_etl.provisioning.users import SIS_USER_FIELDS, role_change_updates, user_payloads
+from schoology_etl.provisioning.sis.reconcile import diff_records
+from schoology_etl.provisioning.sis.sis_cross_checks import cross_file_problems
+from schoology_etl.provisioning.sis.sis_specs import SPECS
+from schoology_etl.provisioning.sis.sis_validation import validate_sis_file
+from schoology_etl.provisioning.users.duplicates import find_duplicate_users
+from schoology_etl.provisioning.users.lifecycle import missing_users
+from schoology_etl.provisioning.users.uids import school_uid_remap_updates
+from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS, role_change_updates, user_payloads
 from schoology_sandbox.seed import seed_district
 from schoology_sandbox.sis_files import DIFFERENCE_COUNTS, write_demo_sis_files
 from schoology_sandbox.sis_snapshot import SNAPSHOT_COUNTS

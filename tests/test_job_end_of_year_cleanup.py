@@ -10,7 +10,7 @@ import papermill
 import pytest
 
 import schoology_etl as se
-from schoology_etl.provisioning.year_end import school_year_end
+from schoology_etl.provisioning.users.year_end import school_year_end
 
 
 def _expected(state, *, with_graduates=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from schoology_etl.provisioning.duplicates import RULES
+from schoology_etl.provisioning.users.duplicates import RULES
 
 
 def _groups(run, name):

@@ -8,7 +8,7 @@ import papermill
 import pytest
 
 import schoology_etl as se
-from schoology_etl.provisioning.users import SIS_USER_FIELDS
+from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS
 
 
 def _sis_view(state):

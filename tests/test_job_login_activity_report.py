@@ -66,7 +66,7 @@ def test_login_activity_rejects_an_unknown_building(job_env):
 
 def _mapped_warehouse(job_env):
     """The demo warehouse again, laid out as RENAMED with a second district, and the map that reads it."""
-    from schoology_etl.provisioning.warehouse import WarehouseMap
+    from schoology_etl.provisioning.analytics.warehouse import WarehouseMap
     from tests.test_provisioning_warehouse import RENAMED
 
     mapped = {**RENAMED, "district": {"column": "tenant", "value": "north"}}

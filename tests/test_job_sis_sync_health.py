@@ -10,7 +10,7 @@ import time
 import pytest
 from papermill import PapermillExecutionError
 
-from schoology_etl.provisioning.sis_snapshot import DOMAINS
+from schoology_etl.provisioning.sis.sis_snapshot import DOMAINS
 
 KEYS = {"users": ("school_uid",), "courses_sections": ("section_school_code",),
         "enrollments": ("section_school_code", "school_uid"), "parents": ("student_school_uid", "parent_school_uid")}

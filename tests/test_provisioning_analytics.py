@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from schoology_etl.provisioning.analytics import (
+from schoology_etl.provisioning.analytics.warehouse import WarehouseMap
+from schoology_etl.provisioning.analytics.warehouse_queries import (
     inactive_users,
     logins_per_building_per_week,
     usage_summary,
     week_start,
 )
-from schoology_etl.provisioning.warehouse import WarehouseMap
 from schoology_sandbox.analytics import build_demo_analytics, demo_analytics_rows, demo_tables
 from schoology_sandbox.seed import seed_district
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schoology_etl.errors import SourceFormatError
-from schoology_etl.provisioning.course_imports import read_course_rows
+from schoology_etl.provisioning.courses.course_imports import read_course_rows
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup
 
 GP = grading_period_lookup([{"id": 2, "title": "Term 1"}, {"id": 3, "title": "Term 2"}])

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from schoology_etl.errors import ConfigurationError, RecordError
-from schoology_etl.provisioning import course_changes, period_timeline, section_archive
+from schoology_etl.provisioning.courses import course_changes, period_timeline, section_archive
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup
 
 PERIODS = [
@@ -79,7 +79,7 @@ def test_section_code_of():
 
 
 def test_archive_changes():
-    from schoology_etl.provisioning.grading_periods import past_sections
+    from schoology_etl.provisioning.courses.grading_periods import past_sections
 
     past = past_sections(SECTIONS, PERIODS, TODAY)
     assert [s["id"] for s in past] == [42, 43]

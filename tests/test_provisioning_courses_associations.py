@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from schoology_etl.errors import RecordError
-from schoology_etl.provisioning.associations import association_items
-from schoology_etl.provisioning.courses import course_payloads
+from schoology_etl.provisioning.courses.course_mapping import course_payloads
+from schoology_etl.provisioning.families.associations import association_items
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup, role_lookup
-from schoology_etl.provisioning.users import sis_user_row, user_payload
+from schoology_etl.provisioning.users.user_mapping import sis_user_row, user_payload
 
 PERIODS = grading_period_lookup([{"id": 8, "title": "Term 1"}, {"id": 9, "title": "Full Year"}])
 BUILDINGS = building_lookup([{"id": 5, "building_code": "MHS"}, {"id": 6, "building_code": "NGA"}])

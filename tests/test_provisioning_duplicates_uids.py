@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schoology_etl.errors import RecordError
-from schoology_etl.provisioning.duplicates import RULES, find_duplicate_users
-from schoology_etl.provisioning.identity_keys import normalize_email
-from schoology_etl.provisioning.uids import school_uid_remap_updates
+from schoology_etl.provisioning.users.duplicates import RULES, find_duplicate_users
+from schoology_etl.provisioning.users.identity_keys import normalize_email
+from schoology_etl.provisioning.users.uids import school_uid_remap_updates
 
 
 def test_duplicates_by_name_and_birthday_and_by_email() -> None:

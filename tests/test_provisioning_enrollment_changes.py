@@ -8,8 +8,8 @@ from schoology_etl.errors import RecordError
 from schoology_etl.plans.model import LINK, UNLINK, Change
 from schoology_etl.plans.targets import nested_section_item, route_for
 from schoology_etl.plans.undo import inverse_change
-from schoology_etl.provisioning import enrollment_changes as ec
-from schoology_etl.provisioning import enrollment_reports as er
+from schoology_etl.provisioning.enrollments import enrollment_changes as ec
+from schoology_etl.provisioning.enrollments import enrollment_reports as er
 
 SECTIONS = [{"id": 10, "section_school_code": "MHS-ALG1-01", "course_code": "MHS-ALG1", "building_id": 2,
              "section_title": "Algebra 01", "grading_periods": [7], "active": 1},

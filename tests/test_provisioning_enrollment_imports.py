@@ -7,7 +7,7 @@ import pytest
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.errors import SourceFormatError
-from schoology_etl.provisioning.enrollment_imports import read_enrollment_rows, read_enrollment_targets
+from schoology_etl.provisioning.enrollments.enrollment_imports import read_enrollment_rows, read_enrollment_targets
 
 
 def _client(srv):

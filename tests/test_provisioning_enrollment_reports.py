@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from schoology_etl.provisioning.enrollment_reports import (
+from schoology_etl.provisioning.enrollments.enrollment_reports import (
     ENROLLMENT_COLUMNS,
     enrollment_rows,
     select_sections,

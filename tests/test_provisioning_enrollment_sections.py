@@ -7,8 +7,8 @@ import pytest
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.errors import RecordError
-from schoology_etl.provisioning import enrollment_sections
-from schoology_etl.provisioning.enrollment_sections import fill_section_school_codes
+from schoology_etl.provisioning.enrollments import enrollment_sections
+from schoology_etl.provisioning.enrollments.enrollment_sections import fill_section_school_codes
 
 SECTIONS = [
     {"id": "1", "course_code": "MATH101", "section_code": "01", "section_school_code": "MHS-MATH101-01"},

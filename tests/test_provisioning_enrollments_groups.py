@@ -6,8 +6,8 @@ import pytest
 
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.plans.model import LINK, UNLINK, Change
-from schoology_etl.provisioning.enrollments import enrollment_export_rows, enrollment_import_items, inactive_user_drops
-from schoology_etl.provisioning.groups import (
+from schoology_etl.provisioning.enrollments.enrollment_items import enrollment_export_rows, enrollment_import_items, inactive_user_drops
+from schoology_etl.provisioning.groups.group_members import (
     group_member_changes,
     member_change_counts,
     member_differences,

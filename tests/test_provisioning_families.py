@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.families import children_by_parent, parent_building_updates, user_buildings
+from schoology_etl.provisioning.families.parent_buildings import children_by_parent, parent_building_updates, user_buildings
 
 
 def user(uid: int, building: int, extra: str = "", **kw: object) -> dict:
@@ -102,7 +102,7 @@ def test_properties(users: list[dict], behavior: str, allowed: list[str] | None)
 def _reference_updates(users: list[dict], behavior: str) -> list[dict]:
     """The parent-building updates computed the plain way: whole records in dicts (a uid listed twice keeps its
     first place and its last record; links deduplicated in reading order)."""
-    from schoology_etl.provisioning.families import _desired
+    from schoology_etl.provisioning.families.parent_buildings import _desired
     from schoology_etl.provisioning.rows import join_ids, split_ids, text
 
     people: dict[str, dict] = {}
@@ -152,7 +152,7 @@ def odd_districts(draw: st.DrawFn) -> list[dict]:
 @settings(max_examples=150)
 @given(odd_districts(), st.sampled_from(["add", "replace"]))
 def test_the_compact_index_gives_what_whole_records_give(users: list[dict], behavior: str) -> None:
-    from schoology_etl.provisioning.families import read_families
+    from schoology_etl.provisioning.families.parent_buildings import read_families
 
     index = read_families(iter(users))
     assert parent_building_updates(index, behavior=behavior) == _reference_updates(users, behavior)
@@ -164,7 +164,7 @@ def test_the_compact_index_gives_what_whole_records_give(users: list[dict], beha
 def test_the_family_index_keeps_under_a_hundred_bytes_a_user() -> None:
     import tracemalloc
 
-    from schoology_etl.provisioning.families import read_families
+    from schoology_etl.provisioning.families.parent_buildings import read_families
 
     def district(n: int):
         for i in range(n):

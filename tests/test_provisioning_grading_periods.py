@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from schoology_etl.errors import RecordError
-from schoology_etl.provisioning.grading_periods import (
+from schoology_etl.provisioning.courses.grading_periods import (
     audit_grading_periods,
     current_periods,
     past_sections,
@@ -15,7 +15,7 @@ from schoology_etl.provisioning.grading_periods import (
     period_overlaps,
     sections_without_current_period,
 )
-from schoology_etl.provisioning.sections import sections_without_teachers
+from schoology_etl.provisioning.courses.sections import sections_without_teachers
 
 PERIODS = [
     {"id": 1, "title": "Year", "start": "2026-08-20", "end": "2027-06-10"},

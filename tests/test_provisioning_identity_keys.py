@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schoology_etl.provisioning import duplicates
-from schoology_etl.provisioning.identity_keys import full_name_key, normalize_email, school_uid_key
+from schoology_etl.provisioning.users import duplicates
+from schoology_etl.provisioning.users.identity_keys import full_name_key, normalize_email, school_uid_key
 
 
 @pytest.mark.parametrize(

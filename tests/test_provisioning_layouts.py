@@ -16,18 +16,13 @@ import pytest
 
 import schoology_etl as se
 from schoology_etl.errors import ConfigurationError, SourceFormatError
-from schoology_etl.provisioning import (
-    associations,
-    enrollment_changes,
-    enrollment_sections,
-    lookups,
-    section_reads,
-    user_changes,
-)
-from schoology_etl.provisioning import (
-    users as sis_users,
-)
-from schoology_etl.provisioning.layouts import ColumnMap, check_map, read_input, suggest_map
+from schoology_etl.provisioning import lookups
+from schoology_etl.provisioning.courses import section_reads
+from schoology_etl.provisioning.enrollments import enrollment_changes, enrollment_sections
+from schoology_etl.provisioning.families import associations
+from schoology_etl.provisioning.sis.layouts import ColumnMap, check_map, read_input, suggest_map
+from schoology_etl.provisioning.users import user_changes
+from schoology_etl.provisioning.users import user_mapping as sis_users
 
 # Our users columns -> Schoology's user import headers.
 SCHOOLOGY_USERS = {"school_uid": "User Unique ID", "name_first": "First Name", "name_last": "Last Name",

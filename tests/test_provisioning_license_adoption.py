@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.license_adoption import (
+from schoology_etl.provisioning.analytics.license_adoption import (
     BUILDING_COLUMNS,
     ROLE_COLUMNS,
     adoption_by_building,

@@ -9,7 +9,7 @@ from schoology_etl.plans import apply_plan
 from schoology_etl.plans.job import write_plan
 from schoology_etl.plans.model import DELETE, LINK, UNLINK, Change
 from schoology_etl.plans.targets import MemoryTarget
-from schoology_etl.provisioning import merges
+from schoology_etl.provisioning.users import merges
 
 USERS = [
     {"uid": "1", "school_uid": "S1", "name_first": "Ann", "name_last": "Lee", "synced": 1},

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from schoology_etl.provisioning import period_timeline
-from schoology_etl.provisioning.period_calendars import NO_SECTIONS, building_calendars
+from schoology_etl.provisioning.courses import period_timeline
+from schoology_etl.provisioning.courses.period_calendars import NO_SECTIONS, building_calendars
 
 PERIODS = [
     {"id": 1, "title": "Full Year", "start": "2026-08-20", "end": "2027-06-10"},

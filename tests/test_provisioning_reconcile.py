@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schoology_etl.errors import RecordError
-from schoology_etl.provisioning.reconcile import diff_counts, diff_records, field_changes
+from schoology_etl.provisioning.sis.reconcile import diff_counts, diff_records, field_changes
 
 
 def test_updates_adds_removes_field_by_field() -> None:

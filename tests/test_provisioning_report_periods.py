@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.report_periods import as_of_date, day_window, week_starts, week_window
+from schoology_etl.provisioning.analytics.report_periods import as_of_date, day_window, week_starts, week_window
 
 
 def test_as_of_is_a_date_a_string_or_today() -> None:

@@ -16,13 +16,13 @@ import pytest
 
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
-from schoology_etl.provisioning.birthdays import with_birthdays
-from schoology_etl.provisioning.families import parent_building_updates
+from schoology_etl.provisioning.families.parent_buildings import parent_building_updates
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup, role_lookup
-from schoology_etl.provisioning.reconcile import diff_records
-from schoology_etl.provisioning.sis import USERS
-from schoology_etl.provisioning.sis_validation import validate_sis_file
-from schoology_etl.provisioning.users import SIS_USER_FIELDS, email_conflict_params, user_payloads
+from schoology_etl.provisioning.sis.reconcile import diff_records
+from schoology_etl.provisioning.sis.sis_specs import USERS
+from schoology_etl.provisioning.sis.sis_validation import validate_sis_file
+from schoology_etl.provisioning.users.birthdays import with_birthdays
+from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS, email_conflict_params, user_payloads
 from schoology_sandbox.seed import seed_district
 from schoology_sandbox.sis_files import write_demo_sis_files
 

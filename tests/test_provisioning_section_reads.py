@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
-from schoology_etl.provisioning import section_reads
+from schoology_etl.provisioning.courses import section_reads
 
 
 def _client(srv):

@@ -8,7 +8,7 @@ import pytest
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.lookups import role_lookup
-from schoology_etl.provisioning.sis_checks import (
+from schoology_etl.provisioning.sis.sis_checks import (
     check_sis_file,
     file_summary,
     guess_kind,
@@ -79,7 +79,7 @@ def test_sis_paths_lists_known_files_top_folder_first(tmp_path):
 
 
 def test_check_fetched_file_checks_known_kinds_and_lists_others(tmp_path):
-    from schoology_etl.provisioning.sis_checks import check_fetched_file
+    from schoology_etl.provisioning.sis.sis_checks import check_fetched_file
 
     ok = tmp_path / "parents.csv"
     ok.write_text("student_school_uid,parent_school_uid,action\nS1,P1,link\n")
@@ -95,7 +95,7 @@ def test_check_fetched_file_checks_known_kinds_and_lists_others(tmp_path):
 
 
 def test_check_sis_files_counts_problems_alone_and_across_files(tmp_path):
-    from schoology_etl.provisioning.sis_checks import PROBLEM_COLUMNS, check_sis_files
+    from schoology_etl.provisioning.sis.sis_checks import PROBLEM_COLUMNS, check_sis_files
 
     users = tmp_path / "users.csv"
     users.write_text("school_uid,name_first,name_last,role,building_code,primary_email\n"
@@ -116,7 +116,7 @@ def test_check_sis_files_counts_problems_alone_and_across_files(tmp_path):
 
 
 def test_input_sis_paths_one_file_or_the_demo_folder_for_the_sandbox_only(tmp_path):
-    from schoology_etl.provisioning.sis_checks import input_sis_paths
+    from schoology_etl.provisioning.sis.sis_checks import input_sis_paths
 
     one = tmp_path / "upload.csv"
     one.write_text("school_uid,role\n")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from schoology_etl.provisioning.sis import SPECS
-from schoology_etl.provisioning.sis_cross_checks import cross_file_problems
-from schoology_etl.provisioning.sis_validation import validate_sis_rows
+from schoology_etl.provisioning.sis.sis_cross_checks import cross_file_problems
+from schoology_etl.provisioning.sis.sis_specs import SPECS
+from schoology_etl.provisioning.sis.sis_validation import validate_sis_rows
 
 
 def test_students_and_parents_the_users_file_lacks(tmp_path):

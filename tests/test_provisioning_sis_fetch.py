@@ -9,7 +9,7 @@ import pytest
 
 from schoology_etl.errors import ConnectorError, SourceFormatError
 from schoology_etl.io.sftp import SFTPConnection
-from schoology_etl.provisioning.sis_fetch import MANIFEST_COLUMNS, download_export, stage_export
+from schoology_etl.provisioning.sis.sis_fetch import MANIFEST_COLUMNS, download_export, stage_export
 from schoology_sandbox.sftp_server import SandboxSFTPServer
 
 USERS = "school_uid,name_first,name_last,role,building_code,primary_email\nS1,Ann,Lee,Student,HS,a@x.org\n"

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
-from schoology_etl.provisioning.sis_freshness import require_fresh
+from schoology_etl.provisioning.sis.sis_freshness import require_fresh
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -45,7 +45,7 @@ def test_an_sftp_listing_is_checked_as_listed_against_the_current_time():
     import time
 
     from schoology_etl.io.sftp_connection import RemoteEntry
-    from schoology_etl.provisioning.sis_freshness import require_fresh_listing
+    from schoology_etl.provisioning.sis.sis_freshness import require_fresh_listing
 
     now = int(time.time())
     listing = [RemoteEntry("users.csv", "outgoing/users.csv", 10, now - 60, 0o100644),

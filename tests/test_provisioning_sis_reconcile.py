@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from schoology_etl.errors import ConfigurationError, RecordError
-from schoology_etl.provisioning.sis_reconcile import (
+from schoology_etl.provisioning.sis.sis_reconcile import (
     enrollment_file_diff,
     enrollment_rows,
     holds_everything,

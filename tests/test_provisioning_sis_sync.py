@@ -14,8 +14,9 @@ import pytest
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.errors import ConfigurationError, SourceFormatError
-from schoology_etl.provisioning import lookups, sis_snapshot, sis_sync
-from schoology_etl.provisioning.stream_diff import DiffCounts, ExternalSorter, merge_diff
+from schoology_etl.provisioning import lookups
+from schoology_etl.provisioning.sis import sis_snapshot, sis_sync
+from schoology_etl.provisioning.sis.stream_diff import DiffCounts, ExternalSorter, merge_diff
 from schoology_sandbox.sis_files import write_demo_sis_files
 
 

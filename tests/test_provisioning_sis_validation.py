@@ -8,8 +8,8 @@ import pytest
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.lookups import building_lookup, grading_period_lookup, role_lookup
-from schoology_etl.provisioning.sis import COURSES_SECTIONS, ENROLLMENTS, USERS, spec_for
-from schoology_etl.provisioning.sis_validation import raise_for_problems, validate_sis_file, validate_sis_rows
+from schoology_etl.provisioning.sis.sis_specs import COURSES_SECTIONS, ENROLLMENTS, USERS, spec_for
+from schoology_etl.provisioning.sis.sis_validation import raise_for_problems, validate_sis_file, validate_sis_rows
 
 LOOKUPS = {
     "roles": role_lookup([{"id": 1, "title": "Student"}]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.teacher_reports import teacher_role_ids, teachers_without_sections_rows
+from schoology_etl.provisioning.courses.teacher_reports import teacher_role_ids, teachers_without_sections_rows
 
 ROLES = [{"id": 1, "title": "Student"}, {"id": 2, "title": "teacher"}, {"id": 3, "title": "Substitute"}]
 USERS = [

@@ -7,8 +7,8 @@ import pytest
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.errors import ConfigurationError
+from schoology_etl.provisioning.courses.teaching_gaps import read_teaching_gaps
 from schoology_etl.provisioning.lookups import ClientLookups
-from schoology_etl.provisioning.teaching_gaps import read_teaching_gaps
 
 
 def _client(srv):

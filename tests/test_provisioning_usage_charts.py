@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from schoology_etl.provisioning import usage_charts  # noqa: E402
+from schoology_etl.provisioning.analytics import usage_charts  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,7 @@ import pytest
 from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.lookups import ClientLookups
-from schoology_etl.provisioning.usage_reports import (
+from schoology_etl.provisioning.analytics.usage_reports import (
     INACTIVE_COLUMNS,
     LOGIN_ACTIVITY_COLUMNS,
     LOGIN_SUMMARY_COLUMNS,
@@ -29,6 +28,7 @@ from schoology_etl.provisioning.usage_reports import (
     section_sizes,
     users_by_role_and_building,
 )
+from schoology_etl.provisioning.lookups import ClientLookups
 
 ROLES = {"5": "Student", "6": "Teacher"}
 NAMES = {"1": "Lakeside", "2": "Cedar Ridge"}

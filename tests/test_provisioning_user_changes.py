@@ -1,4 +1,4 @@
-"""Plan changes for the Users and families jobs (schoology_etl.provisioning.user_changes), and the write routes they use."""
+"""Plan changes for the Users and families jobs (schoology_etl.provisioning.users.user_changes), and the write routes they use."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.plans.model import Change
 from schoology_etl.plans.targets import ClientTarget, MemoryTarget, route_for
-from schoology_etl.provisioning import duplicates
-from schoology_etl.provisioning import user_changes as uc
 from schoology_etl.provisioning.lookups import building_lookup
+from schoology_etl.provisioning.users import duplicates
+from schoology_etl.provisioning.users import user_changes as uc
 
 USERS = [
     {"uid": "1", "id": 1, "school_uid": "S1", "name_first": "Ann", "name_last": "Lee", "role_id": 5, "building_id": 10,
@@ -152,7 +152,7 @@ def test_client_target_sends_query_flags_per_group_and_keeps_input_order():
 
 
 def test_remap_refuses_a_new_value_held_by_an_inactive_user():
-    from schoology_etl.provisioning.uids import school_uid_remap_updates
+    from schoology_etl.provisioning.users.uids import school_uid_remap_updates
 
     mapping = [{"old_school_uid": "S1", "new_school_uid": "S8"}]
     assert school_uid_remap_updates(USERS, mapping)[0]["school_uid"] == "S8"

@@ -10,7 +10,7 @@ from schoology_etl.client import SchoologyClient
 from schoology_etl.credentials import Credentials
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.lookups import ClientLookups
-from schoology_etl.provisioning.user_imports import plan_user_import, read_user_rows, require_valid_user_rows
+from schoology_etl.provisioning.users.user_imports import plan_user_import, read_user_rows, require_valid_user_rows
 
 HEADER = ["school_uid", "name_first", "name_last", "role", "building_code", "primary_email"]
 

@@ -7,10 +7,10 @@ import copy
 import pytest
 
 from schoology_etl.errors import ConfigurationError, RecordError
-from schoology_etl.provisioning.lifecycle import missing_users, reactivation_items
 from schoology_etl.provisioning.lookups import building_lookup, role_lookup
-from schoology_etl.provisioning.moves import building_move_updates, select_users
-from schoology_etl.provisioning.users import email_conflict_params, role_change_updates, user_payload, user_payloads
+from schoology_etl.provisioning.users.lifecycle import missing_users, reactivation_items
+from schoology_etl.provisioning.users.moves import building_move_updates, select_users
+from schoology_etl.provisioning.users.user_mapping import email_conflict_params, role_change_updates, user_payload, user_payloads
 
 ROLES = role_lookup([{"id": 1, "title": "Student"}, {"id": 2, "title": "Teacher"}, {"id": 3, "title": "Parent"}])
 BUILDINGS = building_lookup([{"id": 10, "building_code": "LES"}, {"id": 20, "building_code": "MHS"}])
@@ -81,8 +81,8 @@ def test_missing_users_refuses_above_the_share() -> None:
 
 def test_find_missing_users_reads_a_stream_once_and_keeps_only_the_users_to_deactivate() -> None:
     from schoology_etl.errors import SourceFormatError
-    from schoology_etl.provisioning.lifecycle import find_missing_users, read_listed
-    from schoology_etl.provisioning.user_changes import deactivation_changes
+    from schoology_etl.provisioning.users.lifecycle import find_missing_users, read_listed
+    from schoology_etl.provisioning.users.user_changes import deactivation_changes
 
     listed = read_listed(iter([{"school_uid": " S1 "}, {"school_uid": ""}, {"school_uid": "S9"}]), "users.csv")
     assert (listed.rows, listed.school_uids) == (3, {"S1", "S9"})

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.analytics import (
+from schoology_etl.provisioning.analytics.warehouse import DEFAULT_WAREHOUSE, WarehouseMap, check_warehouse, require_warehouse
+from schoology_etl.provisioning.analytics.warehouse_queries import (
     inactive_users,
     logins_per_building_per_week,
     signed_in_users,
     usage_summary,
 )
-from schoology_etl.provisioning.warehouse import DEFAULT_WAREHOUSE, WarehouseMap, check_warehouse, require_warehouse
 from schoology_sandbox.analytics import build_demo_analytics
 from schoology_sandbox.seed import seed_district
 

@@ -11,7 +11,7 @@ PUBLIC = {
     "Pipeline", "Plan", "PlanSink", "PlanWriter", "Profile", "RunReport", "SFTPConnection", "SFTPSettings",
     "SchoologyClient", "Sink", "Source", "WriteResult", "aconnect", "aetl", "apply_plan", "connect",
     "demo_analytics_url", "demo_file", "errors", "input_file", "read_input", "read_table", "etl", "output_dir",
-    "output_path", "plan_changes", "progress", "read_csv",
+    "output_path", "plan_changes", "progress", "provisioning", "read_csv",
     "read_dataframe", "read_schoology", "read_sftp_csv", "read_sql", "resolve_profile", "sql_engine",
     "undo_plan", "write_csv", "write_dataframe", "write_plan", "write_schoology", "write_sftp_csv", "write_sql",
 }

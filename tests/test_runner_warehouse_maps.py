@@ -18,7 +18,7 @@ from runner.access import add_to_groups
 from runner.roles import NotAllowedError
 from runner.store import dispose_engines
 from runner.warehouse_maps import get_warehouse_map, save_warehouse_map
-from schoology_etl.provisioning.warehouse import DEFAULT_WAREHOUSE, WarehouseMap
+from schoology_etl.provisioning.analytics.warehouse import DEFAULT_WAREHOUSE, WarehouseMap
 from schoology_sandbox.analytics import build_demo_analytics
 from tests.fixtures.runner_jobs import RunnerEnv, kill_started_executioners, make_runner_env
 from tests.test_provisioning_warehouse import RENAMED

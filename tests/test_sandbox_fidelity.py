@@ -18,7 +18,8 @@ from schoology_etl import Credentials, SchoologyClient
 from schoology_etl.bulk import build_bulk_payload
 from schoology_etl.endpoints import get_endpoint
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning import birthdays, section_archive, user_changes
+from schoology_etl.provisioning.courses import section_archive
+from schoology_etl.provisioning.users import birthdays, user_changes
 from schoology_sandbox import SandboxConfig, SandboxServer
 from tests.fixtures.sandbox import SANDBOX_TEST_DEFAULTS, SignedRequests
 

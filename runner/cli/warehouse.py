@@ -22,7 +22,7 @@ def warehouse() -> None:
 def show(client: str) -> None:
     """The client's map as JSON, every table and column spelled out (today's layout when none is saved)."""
     from runner.warehouse_maps import get_warehouse_map
-    from schoology_etl.provisioning.warehouse import DEFAULT_WAREHOUSE
+    from schoology_etl.provisioning.analytics.warehouse import DEFAULT_WAREHOUSE
 
     with _clear_errors():
         saved = get_warehouse_map(client)
@@ -84,7 +84,7 @@ def set_(map_file: Path | None, client: str, schema: str | None, no_schema: bool
     """
     from runner.cli.whoami import cli_user
     from runner.warehouse_maps import save_warehouse_map, warehouse_map_for
-    from schoology_etl.provisioning.warehouse import WarehouseMap
+    from schoology_etl.provisioning.analytics.warehouse import WarehouseMap
 
     if not (map_file or schema or no_schema or tables or columns or district or no_district):
         raise click.UsageError("nothing to set: give MAP_FILE, --table, --column, --schema or --district")
@@ -102,7 +102,7 @@ def set_(map_file: Path | None, client: str, schema: str | None, no_schema: bool
 def check(client: str, map_file: Path | None) -> None:
     """Check the client's map (or MAP_FILE) against its analytics database; exit 1 naming what is missing."""
     from runner.warehouse_maps import check_client_warehouse
-    from schoology_etl.provisioning.warehouse import WarehouseMap
+    from schoology_etl.provisioning.analytics.warehouse import WarehouseMap
 
     with _clear_errors():
         problems = check_client_warehouse(client, WarehouseMap.parse(str(map_file)) if map_file else None)

@@ -3,8 +3,8 @@ not map, a preview of the first rows mapped, and Save for this client.
 
 Opened when a file is uploaded to a field that declares a ``layout``. It starts from the
 map saved for the client and job, else one suggested from the header
-(:func:`schoology_etl.provisioning.layouts.suggest_map`); each edit re-checks the whole
-file (:func:`~schoology_etl.provisioning.layouts.check_map`) and writes the map into the
+(:func:`schoology_etl.provisioning.sis.layouts.suggest_map`); each edit re-checks the whole
+file (:func:`~schoology_etl.provisioning.sis.layouts.check_map`) and writes the map into the
 form's ``column_map`` field, so the run uses what is shown even before it is saved.
 """
 
@@ -18,8 +18,9 @@ from typing import Any
 import ipywidgets as w
 
 from runner.dashboard.widgets import error_html, ok_html
-from schoology_etl.provisioning import lookups, sis
-from schoology_etl.provisioning.layouts import ColumnMap, check_map, suggest_map
+from schoology_etl.provisioning import lookups
+from schoology_etl.provisioning.sis import sis_specs as sis
+from schoology_etl.provisioning.sis.layouts import ColumnMap, check_map, suggest_map
 
 NOT_USED = "(not used)"
 #: Columns whose unmapped values are chosen from the client's own lists.

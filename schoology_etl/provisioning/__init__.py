@@ -1,61 +1,41 @@
-"""Pure provisioning logic behind the job catalog.
+"""The domain layer: what the catalog's jobs do, as functions a notebook calls in a few lines.
 
-Each module owns one concern and works on plain dicts shaped like the API's records
-(``users``, ``sections``, ``gradingperiods``...) or like rows of an SIS CSV file. Nothing
-here talks to the network or mutates its input: functions return new records, lists of
-records or small reports, and bad input raises an error from :mod:`schoology_etl.errors`
-naming the row (file line), the field and the value.
+Public, with one package per domain; each package re-exports its core module's names and
+lists its modules in ``__all__``::
 
-Modules: ``rows`` (reading cells with errors naming line and column), ``lookups``
-(title/code -> id), ``families`` (parent buildings), ``users`` (SIS row <-> user payload,
-role changes), ``lifecycle`` (deactivate missing, reactivate), ``moves`` (building moves),
-``associations`` (parent and advisor links), ``advisors`` (advisor links), ``identity_keys``,
-``duplicates``, ``merges``, ``uids`` (school_uid remap), ``sis`` (SIS file specs),
-``sis_validation`` (row-level report), ``reconcile`` (desired vs current
-diff), ``courses`` (courses with nested sections), ``grading_periods``, ``sections``,
-``enrollments``, ``groups`` (membership sync), ``analytics`` (portable SQL), ``usage_reports``
-and ``license_adoption`` (the usage jobs' reports), ``report_periods`` (their date windows),
-``usage_charts`` (their figures).
+    users         SIS user rows <-> payloads, role changes, moves, deactivation and reactivation,
+                  duplicates and merges, school_uid remaps, the end of a school year
+    families      parents' buildings, parent and advisor links
+    courses       courses with their sections, section reads, grading periods and calendars,
+                  past sections, teachers without sections
+    enrollments   enrollment imports, drops, exports and reports
+    groups        membership sync, new groups
+    sis           SIS file layouts, specs, validation, freshness, reconciling, snapshots, delivery
+    analytics     the warehouse map and the reports read through it
+    lookups       one ClientLookups for schools and buildings, roles and grading periods
+    rows          reading a file's cells with errors naming line and column
+    guards        what a job may remove: shares, counts, required filters
 
-Which job calls what (each result is fed to ``schoology_etl.plan_changes`` or written
-as a report)::
+Functions take plain dicts shaped like the API's records or like rows of an SIS file, and
+return :class:`~schoology_etl.plans.Change` objects for a plan or rows for a report. Bad
+input raises an error from :mod:`schoology_etl.errors` naming the row (file line), the field
+and the value. Reads go through a client's documented endpoints only.
 
-    update_parent_buildings     families.parent_building_updates(users, behavior=, allowed_buildings=)
-    import_users                user_imports.read_user_rows(path, ...) -> plan_user_import(client, rows, ...)
-    deactivate_missing_users    lifecycle.missing_users(users, rows, max_share=) + lifecycle.DEACTIVATE_PARAMS
-    export_users                users.sis_user_row(user, roles=, buildings=)
-    change_user_roles           users.role_change_updates(rows, users, roles=)
-    move_users_building         moves.select_users(...) -> moves.building_move_updates(users, building_id=, mode=)
-    import_parent_associations  associations.association_items(
-                                    rows, current_links=user_changes.parent_links(users, client=))
-    import_advisor_associations advisors.advisor_changes(rows, users, max_unlinks=)
-    create_groups               group_creation.group_changes(rows, groups=, users=, buildings=)
-    end_of_year_cleanup         year_end.find_parts(chosen, users, roles, grad_year=, ...)
-                                    -> year_end.cleanup_changes(...)
-    find_duplicate_users        duplicates.scan_client(client, include_inactive=) (keys: identity_keys)
-    merge_duplicate_users       merges.choose_pairs(rows, users, inactive, ...) -> merges.merge_changes(...)
-    remap_school_uids           uids.school_uid_remap_updates(users, rows)
-    reactivate_users            lifecycle.reactivation_items(inactive_users, rows, reenroll=)
-    import_courses_sections     course_imports.read_course_rows(path, ...) -> course_changes.course_section_changes(...)
-    import_enrollments          enrollment_imports.read_enrollment_targets(client, rows) -> enrollment_changes
-    export_enrollments          enrollments.enrollment_export_rows(enrollments, sections)
-    sections_without_teachers   teaching_gaps.read_teaching_gaps(client, buildings=, teacher_roles=)
-    archive_past_sections       grading_periods.past_sections(...) -> section_archive.archive_changes(past, action=)
-    drop_enrollments_of_inactive  enrollments.inactive_user_drops(enrollments, inactive_users)
-    sync_group_members          groups.group_member_changes(rows, members, groups=, users=)
-    grading_period_audit        grading_periods.audit_grading_periods(periods, sections, today=)
-    login_activity_report       analytics.logins_per_building_per_week(start, end, buildings=, warehouse=)
-    inactive_users_report       analytics.inactive_users(as_of, days, warehouse=)
-    usage_summary               analytics.usage_summary(as_of, days, warehouse=)
-    license_adoption_report     license_adoption.count_adoption(users, signed_in) -> adoption_by_role(counts, seats)
-    (analytics jobs)            warehouse.job_warehouse(profile, warehouse_map) -> WarehouseMap, checked
-    validate_sis_files          sis_validation.validate_sis_file(
-                                    path, sis.spec_for(kind), roles=, buildings=, grading_periods=)
-    reconcile_sis_with_schoology  sis_reconcile.reconcile_file(client, kind, rows, columns=, file_holds=)
-    sis_sync_health             sis_sync.sync_health(client, sis_snapshot.snapshot_files(folder), ...) (stream_diff)
-
-Lookups come from the API's lists: ``lookups.role_lookup(client.iter_records("roles"))``,
-``building_lookup(...)``, ``grading_period_lookup(...)``.
+A job notebook is glue over these: its parameters, a few calls, the report or the plan.
+``docs/architecture.md`` maps each job to the functions it calls.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "analytics",
+    "courses",
+    "enrollments",
+    "families",
+    "groups",
+    "guards",
+    "lookups",
+    "rows",
+    "sis",
+    "users",
+]

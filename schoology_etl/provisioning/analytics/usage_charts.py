@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from schoology_etl.provisioning.report_periods import week_starts
+from schoology_etl.provisioning.analytics.report_periods import week_starts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

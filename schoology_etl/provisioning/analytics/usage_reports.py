@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from schoology_etl.provisioning import section_reads
+from schoology_etl.provisioning.courses import section_reads
 from schoology_etl.provisioning.lookups import check_chosen
 from schoology_etl.provisioning.rows import project, text
 

@@ -2,7 +2,7 @@
 
 Jobs ``login_activity_report``, ``inactive_users_report``, ``usage_summary`` and
 ``license_adoption_report``. Every query reads the client's warehouse through a
-:class:`~schoology_etl.provisioning.warehouse.WarehouseMap` (tables, columns, district
+:class:`~schoology_etl.provisioning.analytics.warehouse.WarehouseMap` (tables, columns, district
 filter; default: today's layout), labels its result columns with the map's field names
 whatever the warehouse calls them, and takes its dates as bound parameters; week buckets
 start on Monday (:class:`week_start`).
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from schoology_etl.provisioning.warehouse import DEFAULT_WAREHOUSE, WarehouseMap
+from schoology_etl.provisioning.analytics.warehouse import DEFAULT_WAREHOUSE, WarehouseMap
 
 
 class week_start(FunctionElement):  # noqa: N801 - reads as a SQL function

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schoology_etl.plans.model import CREATE, UPDATE, Change
-from schoology_etl.provisioning.courses import course_payloads
+from schoology_etl.provisioning.courses.course_mapping import course_payloads
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import split_ids, text
 

@@ -14,8 +14,8 @@ from typing import Any
 from schoology_etl.errors import SourceFormatError
 from schoology_etl.io.csv import read_csv
 from schoology_etl.provisioning.lookups import Lookup
-from schoology_etl.provisioning.sis import COURSES_SECTIONS
-from schoology_etl.provisioning.sis_validation import raise_for_problems, validate_sis_file
+from schoology_etl.provisioning.sis.sis_specs import COURSES_SECTIONS
+from schoology_etl.provisioning.sis.sis_validation import raise_for_problems, validate_sis_file
 
 #: The columns of the problem table shown by :func:`read_course_rows`.
 PROBLEM_COLUMNS = ["line", "column", "value", "problem"]

@@ -14,7 +14,7 @@ from typing import Any
 from schoology_etl.errors import RecordError
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import required, text, where
-from schoology_etl.provisioning.sis import split_list
+from schoology_etl.provisioning.sis.sis_specs import split_list
 
 
 def course_payloads(

@@ -17,13 +17,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from schoology_etl.provisioning.grading_periods import (
+from schoology_etl.provisioning.courses.grading_periods import (
     _span,
     invalid_periods,
     period_overlaps,
     sections_without_current_period,
 )
-from schoology_etl.provisioning.period_calendars import NO_SECTIONS
+from schoology_etl.provisioning.courses.period_calendars import NO_SECTIONS
 from schoology_etl.provisioning.rows import split_ids, text
 
 AUDIT_COLUMNS = ["kind", "periods", "buildings", "start", "end", "days", "section_school_code", "detail"]

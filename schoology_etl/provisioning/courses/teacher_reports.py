@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError
+from schoology_etl.provisioning.courses.sections import is_teacher
 from schoology_etl.provisioning.rows import text
-from schoology_etl.provisioning.sections import is_teacher
 
 TEACHER_COLUMNS = ["building", "school_uid", "name_first", "name_last", "role"]
 DEFAULT_TEACHER_ROLE = "Teacher"

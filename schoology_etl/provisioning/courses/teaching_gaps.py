@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from schoology_etl.provisioning import enrollment_reports, section_reads, teacher_reports
+from schoology_etl.provisioning.courses import section_reads, teacher_reports
+from schoology_etl.provisioning.enrollments import enrollment_reports
 from schoology_etl.provisioning.lookups import ClientLookups
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from schoology_etl.errors import RecordError
 from schoology_etl.plans.model import LINK, UNLINK, Change
 from schoology_etl.plans.targets import QUERY_FLAGS
-from schoology_etl.provisioning.enrollments import enrollment_import_item
+from schoology_etl.provisioning.enrollments.enrollment_items import enrollment_import_item
 from schoology_etl.provisioning.rows import text, truthy, where
 
 DROP_RULES = {"inactive": "enrollments of inactive users",

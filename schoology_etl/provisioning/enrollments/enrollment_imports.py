@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from schoology_etl.errors import SourceFormatError
-from schoology_etl.provisioning.layouts import InputRows, read_input
+from schoology_etl.provisioning.courses.section_reads import read_section_enrollments
 from schoology_etl.provisioning.rows import text
-from schoology_etl.provisioning.section_reads import read_section_enrollments
+from schoology_etl.provisioning.sis.layouts import InputRows, read_input
 
 #: The columns of the rows :func:`.enrollment_changes.import_enrollment_changes` leaves out (already so).
 NO_OP_COLUMNS = ["line", "section_school_code", "school_uid", "reason"]

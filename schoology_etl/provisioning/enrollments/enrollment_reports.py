@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from schoology_etl.provisioning.courses.sections import sections_without_teachers
 from schoology_etl.provisioning.rows import split_ids, text, truthy
-from schoology_etl.provisioning.sections import sections_without_teachers
 
 ENROLLMENT_COLUMNS = ["section_school_code", "section_title", "course_code", "building", "school_uid",
                       "name_first", "name_last", "role", "status"]

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schoology_etl.errors import RecordError
+from schoology_etl.provisioning.courses.section_reads import PAGE, multiget_lists
 from schoology_etl.provisioning.rows import text, where
-from schoology_etl.provisioning.section_reads import PAGE, multiget_lists
 
 log = logging.getLogger(__name__)
 

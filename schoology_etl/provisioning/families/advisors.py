@@ -29,7 +29,7 @@ from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.plans.model import LINK, UNLINK, Change
-from schoology_etl.provisioning.associations import association_items
+from schoology_etl.provisioning.families.associations import association_items
 from schoology_etl.provisioning.rows import required, text, where
 
 REALM = "advisor_associations"

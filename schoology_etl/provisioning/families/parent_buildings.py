@@ -331,7 +331,7 @@ def parent_building_changes(
     ``before`` and ``after`` hold ``building_id`` and ``additional_buildings``; the
     change is keyed by ``school_uid`` (``uid`` for a parent without one).
     """
-    from schoology_etl.provisioning.user_changes import update_changes
+    from schoology_etl.provisioning.users.user_changes import update_changes
 
     seq = 0
     for update in iter_parent_building_updates(index, behavior=behavior, allowed_buildings=allowed_buildings):

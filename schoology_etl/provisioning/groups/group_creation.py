@@ -29,7 +29,7 @@ from schoology_etl.errors import RecordError
 from schoology_etl.plans.model import CREATE, LINK, Change
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import required, text, where
-from schoology_etl.provisioning.sis import split_list
+from schoology_etl.provisioning.sis.sis_specs import split_list
 
 #: Privacy levels a write may set (``custom`` is read only, as documented).
 PRIVACY_LEVELS = ("everyone", "school", "building", "group")

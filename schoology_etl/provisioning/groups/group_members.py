@@ -19,7 +19,7 @@ from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.plans.model import LINK, UNLINK, Change
-from schoology_etl.provisioning.enrollment_changes import group_member_plan
+from schoology_etl.provisioning.enrollments.enrollment_changes import group_member_plan
 from schoology_etl.provisioning.rows import required, text, truthy, where
 
 

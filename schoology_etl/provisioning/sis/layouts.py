@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
-from schoology_etl.provisioning import sis
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import text
+from schoology_etl.provisioning.sis import sis_specs as sis
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ def check_map(path: str | os.PathLike[str], column_map: ColumnMap, *, roles: Loo
 
 
 def read_input(path: str | os.PathLike[str], kind: str, *, column_map: Any = None,
-               roles: Lookup | None = None, buildings: Lookup | None = None) -> list[dict[str, str]]:
+               roles: Lookup | None = None, buildings: Lookup | None = None) -> InputRows:
     """The rows of a district file in our layout for ``kind``.
 
     The file may be CSV in any encoding or XLSX, in our layout, Schoology's import

@@ -103,6 +103,18 @@ def field_changes(diff: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def counts_chart(counts: Mapping[str, int], *, title: str, ylabel: str) -> Any:
+    """A matplotlib figure of :func:`diff_counts`: adds green, updates orange, removes red."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.bar(list(counts), list(counts.values()), color=["tab:green", "tab:orange", "tab:red"][: len(counts)])
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    return fig
+
+
 def diff_counts(diff: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """``{"add": n, "update": n, "remove": n}``."""
     counts = {"add": 0, "update": 0, "remove": 0}

@@ -21,9 +21,9 @@ from typing import Any
 from schoology_etl.demo_data import input_file
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.lookups import Lookup
-from schoology_etl.provisioning.sis import SPECS, spec_for
-from schoology_etl.provisioning.sis_cross_checks import cross_file_problems
-from schoology_etl.provisioning.sis_validation import validate_sis_file
+from schoology_etl.provisioning.sis.sis_cross_checks import cross_file_problems
+from schoology_etl.provisioning.sis.sis_specs import SPECS, spec_for
+from schoology_etl.provisioning.sis.sis_validation import validate_sis_file
 
 #: The columns of a problem report (one row per problem; line 1 is the header).
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "problem"]

@@ -21,8 +21,8 @@ from typing import Any
 from schoology_etl.errors import ConnectorError
 from schoology_etl.outputs import output_path
 from schoology_etl.progress import progress
-from schoology_etl.provisioning.sis_checks import check_fetched_file
-from schoology_etl.provisioning.sis_freshness import require_fresh_listing
+from schoology_etl.provisioning.sis.sis_checks import check_fetched_file
+from schoology_etl.provisioning.sis.sis_freshness import require_fresh_listing
 
 #: The columns of ``sis_manifest.csv``, one row per staged file.
 MANIFEST_COLUMNS = ["file", "kind", "rows", "columns", "bytes", "sha256", "checked", "remote", "modified", "age_hours"]

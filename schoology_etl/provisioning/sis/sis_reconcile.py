@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
-from schoology_etl.provisioning.reconcile import diff_records
 from schoology_etl.provisioning.rows import project, required, split_ids, text, where
-from schoology_etl.provisioning.users import SIS_USER_FIELDS
+from schoology_etl.provisioning.sis.reconcile import diff_records
+from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS
 
 #: what the reconcile reads of a Schoology user (its keys and the fields an SIS file sets)
 USER_FIELDS = ("uid", "id", "school_uid", *SIS_USER_FIELDS)
@@ -249,8 +249,10 @@ def reconcile_file(
         ConfigurationError: an unknown ``kind`` or ``file_holds``.
         RecordError: a bad row (names the line; wrap in :func:`.user_changes.naming_file` for the file).
     """
-    from schoology_etl.provisioning import birthdays, lookups, section_reads, user_changes
-    from schoology_etl.provisioning import users as sis_users
+    from schoology_etl.provisioning import lookups
+    from schoology_etl.provisioning.courses import section_reads
+    from schoology_etl.provisioning.users import birthdays, user_changes
+    from schoology_etl.provisioning.users import user_mapping as sis_users
 
     if kind not in KINDS:
         raise ConfigurationError(f"parameter 'kind': {kind!r} is not one of {', '.join(KINDS)}")

@@ -35,9 +35,9 @@ from schoology_etl.demo_data import input_file
 from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatError
 from schoology_etl.io.csv import read_csv
 from schoology_etl.provisioning.rows import line_of, required, text, where
-from schoology_etl.provisioning.sis import spec_for
-from schoology_etl.provisioning.sis_checks import guess_kind
-from schoology_etl.provisioning.sis_freshness import file_age
+from schoology_etl.provisioning.sis.sis_checks import guess_kind
+from schoology_etl.provisioning.sis.sis_freshness import file_age
+from schoology_etl.provisioning.sis.sis_specs import spec_for
 
 #: the domains of a snapshot, in the order they are compared
 DOMAINS = ("users", "courses_sections", "enrollments", "parents")

@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from schoology_etl.provisioning.courses.section_reads import PAGE, iter_section_enrollments, multiget_lists
 from schoology_etl.provisioning.rows import split_ids, text
-from schoology_etl.provisioning.section_reads import PAGE, iter_section_enrollments, multiget_lists
-from schoology_etl.provisioning.sis_snapshot import DOMAINS, FIELDS, fold, sis_pairs
-from schoology_etl.provisioning.stream_diff import CHUNK_SIZE, DiffCounts, ExternalSorter, merge_diff
+from schoology_etl.provisioning.sis.sis_snapshot import DOMAINS, FIELDS, fold, sis_pairs
+from schoology_etl.provisioning.sis.stream_diff import CHUNK_SIZE, DiffCounts, ExternalSorter, merge_diff
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from typing import Any
 from schoology_etl.errors import SourceFormatError
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import line_of, text
-from schoology_etl.provisioning.sis import SISFileSpec, split_list
+from schoology_etl.provisioning.sis.sis_specs import SISFileSpec, split_list
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$")
 _FLAGS = {"", "0", "1", "true", "false", "yes", "no", "y", "n", "t", "f"}

@@ -31,15 +31,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from schoology_etl.provisioning.birthdays import with_birthdays_compact
-from schoology_etl.provisioning.identity_keys import (
+from schoology_etl.provisioning.rows import project, text
+from schoology_etl.provisioning.users.birthdays import with_birthdays_compact
+from schoology_etl.provisioning.users.identity_keys import (
     digest,
     full_name_key,
     name_birthday_key,
     normalize_email,
     school_uid_key,
 )
-from schoology_etl.provisioning.rows import project, text
 
 #: rule -> what it means, as the report says it
 RULES = {

@@ -185,3 +185,20 @@ def reactivation_items(
              "option_reenroll": int(again)}
         )
     return items
+
+
+def drop_targets(client: Any, rules: Iterable[str], sis_rows: Iterable[Mapping[str, Any]] | None = None,
+                 ) -> tuple[list[Any], list[str]]:
+    """Whose enrollments ``drop_enrollments_of_inactive`` drops: ``(inactive uids, missing school_uids)``.
+
+    Rule ``inactive``: every inactive user's uid; rule ``missing_from_sis``: the school_uids of
+    active users the SIS users file (``sis_rows``, required for that rule) does not list.
+    """
+    rules = set(rules)
+    inactive = ([u.get("uid") or u.get("id") for u in client.iter_records("users_inactive")]
+                if "inactive" in rules else [])
+    if "missing_from_sis" not in rules:
+        return inactive, []
+    if sis_rows is None:
+        raise ConfigurationError("users_csv: the rule missing_from_sis needs the SIS users file")
+    return inactive, [text(u["school_uid"]) for u in missing_users(client.iter_records("users"), sis_rows)]

@@ -24,7 +24,7 @@ from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.plans.model import DELETE, LINK, UNLINK, Change
-from schoology_etl.provisioning.enrollment_changes import enrollment_unlink
+from schoology_etl.provisioning.enrollments.enrollment_changes import enrollment_unlink
 from schoology_etl.provisioning.rows import split_ids, text, truthy, where
 
 STEP = "merge_duplicate_users"

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError
-from schoology_etl.provisioning.families import user_buildings
+from schoology_etl.provisioning.families.parent_buildings import user_buildings
 from schoology_etl.provisioning.rows import join_ids, text
 
 MODES = ("primary", "additional", "remove")

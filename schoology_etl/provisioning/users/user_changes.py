@@ -32,10 +32,10 @@ from schoology_etl.errors import ConfigurationError, RecordError, SourceFormatEr
 from schoology_etl.plans.diff import plan_changes, same_value
 from schoology_etl.plans.model import DELETE, LINK, REACTIVATE, UNLINK, UPDATE, Change
 from schoology_etl.plans.targets import QUERY_FLAGS
-from schoology_etl.provisioning.lifecycle import reactivation_items
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import line_of, required, split_ids, text, where
-from schoology_etl.provisioning.users import SIS_USER_FIELDS, email_conflict_params
+from schoology_etl.provisioning.users.lifecycle import reactivation_items
+from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS, email_conflict_params
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ EMAIL_CONFLICT_CHOICES = {
     "username_only": "username",
     "merge_verified": "merge",
 }
+
+REACTIVATION_NEEDS_A_CHOICE = ("users_csv is empty and no filter is set: give a file, roles or graduation years, "
+                               "or tick all_inactive; reactivating every inactive user is never the default")
+"""``reactivate_users``' refusal when neither a file nor a filter chooses whom to reactivate."""
 
 
 #: The ``move_users_building`` job's modes -> modes of :func:`.moves.building_move_updates`.
@@ -102,7 +106,7 @@ def select_users_to_move(
     ``grad_years`` may be a comma-separated text; ``school_uids`` come from a CSV (an
     unknown one is named by its file line).
     """
-    from schoology_etl.provisioning.moves import select_users
+    from schoology_etl.provisioning.users.moves import select_users
 
     users = list(users)
     years = split_ids(grad_years)
@@ -139,7 +143,7 @@ def sis_user_changes(
 ) -> list[Change]:
     """Creates for unknown ``school_uid`` values, reactivations for returning users, field-by-field updates.
 
-    Only :data:`~schoology_etl.provisioning.users.SIS_USER_FIELDS` present in a payload
+    Only :data:`~schoology_etl.provisioning.users.user_mapping.SIS_USER_FIELDS` present in a payload
     are compared (a blank SIS cell means "no value given"). Creates carry the
     email-conflict policy's query flags (see :data:`~schoology_etl.plans.targets.QUERY_FLAGS`).
 
@@ -313,7 +317,7 @@ def parent_links(users: Iterable[Mapping[str, Any]], *, client: Any = None) -> s
     whose listing row has no ``child_uids`` key are read one by one (see
     :func:`.families.with_child_uids`).
     """
-    from schoology_etl.provisioning.families import children_by_parent, with_child_uids
+    from schoology_etl.provisioning.families.parent_buildings import children_by_parent, with_child_uids
 
     users = with_child_uids(users, client) if client is not None else list(users)
     school_uid = {_uid(u): text(u.get("school_uid")) for u in users}

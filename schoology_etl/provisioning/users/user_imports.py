@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from schoology_etl.plans.model import Change
-from schoology_etl.provisioning.birthdays import with_birthdays
-from schoology_etl.provisioning.layouts import InputRows, read_input
 from schoology_etl.provisioning.lookups import Lookup
-from schoology_etl.provisioning.sis import USERS
-from schoology_etl.provisioning.sis_validation import require_valid_rows
-from schoology_etl.provisioning.user_changes import email_clashes, naming_file, require_rows, sis_user_changes
-from schoology_etl.provisioning.users import user_payloads
+from schoology_etl.provisioning.sis.layouts import InputRows, read_input
+from schoology_etl.provisioning.sis.sis_specs import USERS
+from schoology_etl.provisioning.sis.sis_validation import require_valid_rows
+from schoology_etl.provisioning.users.birthdays import with_birthdays
+from schoology_etl.provisioning.users.user_changes import email_clashes, naming_file, require_rows, sis_user_changes
+from schoology_etl.provisioning.users.user_mapping import user_payloads
 
 
 def read_user_rows(path: Any, *, column_map: Any = None, roles: Lookup, buildings: Lookup) -> InputRows:

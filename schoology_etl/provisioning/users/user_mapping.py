@@ -14,7 +14,7 @@ from typing import Any
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.lookups import Lookup
 from schoology_etl.provisioning.rows import join_ids, required, split_ids, text, where
-from schoology_etl.provisioning.sis import split_list
+from schoology_etl.provisioning.sis.sis_specs import split_list
 
 #: Email-conflict policy -> query flags for ``POST /users``.
 EMAIL_CONFLICT_POLICIES: dict[str, dict[str, int]] = {

@@ -36,9 +36,9 @@ from typing import Any
 
 from schoology_etl.errors import ConfigurationError
 from schoology_etl.plans.model import Change
+from schoology_etl.provisioning.courses.section_archive import archive_changes
 from schoology_etl.provisioning.rows import split_ids, text
-from schoology_etl.provisioning.section_archive import archive_changes
-from schoology_etl.provisioning.user_changes import deactivation_changes
+from schoology_etl.provisioning.users.user_changes import deactivation_changes
 
 PARTS = ("graduates", "parents", "empty_sections")
 #: Each part's guard parameter.
@@ -48,6 +48,20 @@ GUARDS = {"graduates": "max_graduates", "parents": "max_parents", "empty_section
 def school_year_end(today: dt.date) -> int:
     """The calendar year the school year around ``today`` ends in (a year starts in August)."""
     return today.year + 1 if today.month >= 8 else today.year
+
+
+def graduating_class(grad_year: Any, today: dt.date | None = None) -> int:
+    """The ``grad_year`` parameter as a year: 0 or empty means the class of the current school year.
+
+    >>> graduating_class(2031), graduating_class(0, dt.date(2026, 9, 1))
+    (2031, 2027)
+    """
+    try:
+        year = int(grad_year or 0)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"parameter 'grad_year': a year such as 2027 (or 0 for this year's class), "
+                                 f"not {grad_year!r}") from None
+    return year or school_year_end(today or dt.date.today())
 
 
 def chosen_parts(parts: Iterable[Any]) -> list[str]:
