@@ -23,7 +23,7 @@ from tests.fixtures.runner_jobs import RunnerEnv, kill_started_executioners, mak
 UNLINK_PARENTS = (
     "import schoology_etl as se\n"
     "from schoology_etl.plans import Change\n"
-    "from schoology_etl.provisioning import user_changes\n"
+    "from schoology_etl.provisioning.users import user_changes\n"
     "api = se.connect(client)\n"
     "pairs = sorted(user_changes.parent_links(api.iter_records('users'), client=api))[:count]\n"
     "changes = [Change(0, 'unlink', 'parent_associations', {'student_school_uid': s, 'parent_school_uid': p},\n"
