@@ -76,7 +76,7 @@ def time_execute_to_first_line(env: dict[str, str]) -> tuple[float, float]:
     run = service.create_run("bench", "bench", {}, "bench", dispatch=service.DISPATCH_WORKERS)
     first = job_line = None
     while job_line is None:
-        lines = [ln["text"] for ln in service.iter_log(run["id"])]
+        lines = [ln["text"] for ln in service.iter_log(run["id"], user="bench")]
         if lines and first is None:
             first = time.perf_counter() - start
         if any(t.startswith("line 0") for t in lines):
