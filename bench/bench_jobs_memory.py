@@ -20,6 +20,12 @@ Measured in one run (2 shared cores, load average 10; 40,858 and 203,765 users),
 the job's kernel: ``usage_summary`` before it streamed (users, sections and enrollments held
 in lists) 217 -> 355 (+138); streaming 187 -> 197 (+10); ``license_adoption_report``
 188 -> 204 (+17).
+
+Other runs of the same kind (single runs, noisy machine): update_parent_buildings 116 -> 143
+(+27); deactivate_missing_users 146 -> 164 (+18, from +416); export_users 95 -> 96 (+1);
+export_enrollments 142 -> 152 (+11, from +561); find_duplicate_users 155 -> 197 (+42);
+sis_sync_health 250 -> 275 (+24); reconcile_sis_with_schoology (kind users) 239 -> 570
+(+332): it still holds the file, the current users and the diff, over the 50 MB target.
 """
 
 from __future__ import annotations
