@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 from playwright import sync_api as playwright_api
 
 from runner.dashboard.voila_launcher import start_voila, stop_voila, wait_until_serving
-from tests.fixtures.dashboard import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage
+from tests.fixtures.dashboard import CHROMIUM, CHROMIUM_ARGS, SHOTS, WAIT_MS, DashboardPage, cancel_unfinished_runs
 from tests.fixtures.ports import free_port
 from tests.fixtures.runner_jobs import RunnerEnv, poll_until, wait_gate_cell
 from tests.fixtures.runner_plans import PARAMS, SET_POSITIONS
@@ -49,7 +49,7 @@ def audit(page: Any, view: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Callable[..., Any]) -> Iterator[Any]:
-    from runner import profile_store, service
+    from runner import profile_store
     from runner.store import Run, dispose_engines, session_scope, utcnow
 
     home, jobs = tmp_path / "home", tmp_path / "jobs"
@@ -89,12 +89,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_factory: Cal
         yield env, f"http://127.0.0.1:{port}/"
     finally:
         env.gate("roster").touch()
-        for run in service.list_runs(limit=100):
-            if run["status"] in ("queued", "running", "applying"):
-                try:
-                    service.cancel_run(run["id"], "teardown")
-                except Exception:  # noqa: BLE001 - best effort: it may have just finished
-                    pass
+        cancel_unfinished_runs()
         stop_voila(voila)
         dispose_engines()
 

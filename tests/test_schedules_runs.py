@@ -7,35 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 from runner import service
 from runner.scheduling.schedules import add_schedule, list_firings
-from runner.store import dispose_engines, utcnow
-from tests.fixtures.runner_jobs import RunnerEnv, kill_started_executioners, make_runner_env
-from tests.fixtures.runner_plans import PARAMS, SET_POSITIONS
+from runner.store import utcnow
+from tests.fixtures.runner_jobs import RunnerEnv
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> Iterator[RunnerEnv]:
-    runner_env = make_runner_env(tmp_path, monkeypatch, None)
-    from runner.profile_store import add_profile
-
-    add_profile("acme", base_url=sandbox.base_url, key=sandbox.key, secret=sandbox.secret, replace=True)
-    runner_env.write_job("set_positions", SET_POSITIONS, params=PARAMS,
-                         defaults={"count": 5, "position": "Counselor", "apply": False}, mutates=True)
-    runner_env.sandbox = sandbox  # type: ignore[attr-defined]
-    yield runner_env
-    kill_started_executioners()
-    dispose_engines()
-
-
-def test_a_worker_fires_due_schedules_and_applies_only_plans_under_the_limit(env: RunnerEnv) -> None:
+def test_a_worker_fires_due_schedules_and_applies_only_plans_under_the_limit(positions_env: RunnerEnv) -> None:
+    env = positions_env  # the sandbox client acme and the mutating job set_positions
     from runner.access import add_to_groups
 
     add_to_groups("tester", ["appliers"])  # a schedule that applies by itself needs the apply role
