@@ -7,11 +7,13 @@ Rows come from CSV files (``csv.DictReader``) or from record sources; ``index`` 
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from schoology_etl.errors import RecordError
+from schoology_etl.errors import ConfigurationError, RecordError
 
 
 def line_of(index: int) -> int:
@@ -22,6 +24,23 @@ def line_of(index: int) -> int:
 def where(index: int | None) -> str:
     """``"line N"`` for a row index, or ``"input"`` when the position is unknown."""
     return f"line {line_of(index)}" if index is not None else "input"
+
+
+def json_parameter(value: Any, *, param: str) -> Any:
+    """A job parameter given as JSON text (an object) or as the path of a JSON file, parsed.
+
+    Errors name ``param``: neither JSON nor a file, or JSON that does not parse.
+    """
+    raw = str(value).strip()
+    if not raw.startswith("{"):
+        if not os.path.isfile(raw):
+            raise ConfigurationError(f"parameter {param!r}: neither a JSON map nor a file: {raw[:60]!r}")
+        with open(raw, encoding="utf-8") as fh:
+            raw = fh.read()
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"parameter {param!r}: not valid JSON ({exc.msg}, char {exc.pos})") from exc
 
 
 def text(value: Any) -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -40,6 +39,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from schoology_etl.errors import ConfigurationError
+from schoology_etl.provisioning.rows import json_parameter
 
 #: table -> field -> the SQL type the queries read it as
 FIELDS: dict[str, dict[str, sa.types.TypeEngine[Any]]] = {
@@ -181,17 +181,7 @@ class WarehouseMap:
             return value
         if isinstance(value, Mapping):
             return cls.from_dict(value)
-        raw = str(value).strip()
-        if not raw.startswith("{"):
-            if not os.path.isfile(raw):
-                raise ConfigurationError(f"parameter 'warehouse_map': neither a JSON map nor a file: {raw[:60]!r}")
-            with open(raw, encoding="utf-8") as fh:
-                raw = fh.read()
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"parameter 'warehouse_map': not valid JSON ({exc.msg}, char {exc.pos})") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(json_parameter(value, param="warehouse_map"))
 
     def bind(self) -> WarehouseTables:
         """SQLAlchemy tables for the queries: each column's key is its field, its name the warehouse's."""

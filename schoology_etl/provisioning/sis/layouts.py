@@ -34,7 +34,7 @@ from typing import Any
 
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning.lookups import Lookup
-from schoology_etl.provisioning.rows import text
+from schoology_etl.provisioning.rows import json_parameter, text
 from schoology_etl.provisioning.sis import sis_specs as sis
 
 log = logging.getLogger(__name__)
@@ -154,17 +154,7 @@ class ColumnMap:
             return value
         if isinstance(value, Mapping):
             return cls.from_dict(value, kind=kind)
-        raw = str(value).strip()
-        if not raw.startswith("{"):
-            if not os.path.isfile(raw):
-                raise ConfigurationError(f"parameter 'column_map': neither a JSON map nor a file: {raw[:60]!r}")
-            with open(raw, encoding="utf-8") as fh:
-                raw = fh.read()
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"parameter 'column_map': not valid JSON ({exc.msg}, char {exc.pos})") from exc
-        return cls.from_dict(data, kind=kind)
+        return cls.from_dict(json_parameter(value, param="column_map"), kind=kind)
 
 
 def suggest_map(header: Sequence[str], kind: str, *, saved: ColumnMap | None = None) -> ColumnMap:
