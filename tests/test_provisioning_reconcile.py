@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schoology_etl.errors import RecordError
-from schoology_etl.provisioning.sis.reconcile import diff_counts, diff_records, field_changes
+from schoology_etl.provisioning.sis.reconcile import diff_counts, diff_records, field_changes, iter_diff_records
 
 
 def test_updates_adds_removes_field_by_field() -> None:
@@ -69,3 +69,33 @@ def test_applying_the_diff_gives_the_desired_records(want: dict, have: dict) -> 
         r["k"]: {f: str(r[f]) for f in ("a", "b")} for r in desired
     }
     assert diff_records(list(result.values()), list(result.values()), key="k") == []
+
+
+@given(records, records, st.integers(1, 3))
+def test_the_streamed_diff_spilled_to_files_is_the_same_diff_in_the_same_order(want: dict, have: dict, chunk: int) -> None:
+    desired = [{"k": k, **v} for k, v in reversed(want.items())]
+    current = [{"k": k, **v, "id": k.lower()} for k, v in have.items()]
+    streamed = list(iter_diff_records(desired, current, key="k", chunk_size=chunk))
+    assert streamed == diff_records(desired, current, key="k")
+    assert [c["op"] for c in streamed] == sorted((c["op"] for c in streamed), key=["update", "add", "remove"].index)
+    assert [c["key"] for c in streamed if c["op"] == "add"] == [r["k"] for r in desired if r["k"] not in have]
+    assert [c["key"] for c in streamed if c["op"] == "remove"] == [r["k"] for r in current if r["k"] not in want]
+
+
+def test_a_diff_larger_than_a_chunk_spills_to_temporary_files_and_removes_them(tmp_path) -> None:
+    desired = [{"k": f"S{n:03d}", "a": "x"} for n in range(50)]
+    current = [{"k": f"S{n:03d}", "a": "y" if n % 2 else "x"} for n in range(25, 75)]
+    changes = iter_diff_records(desired, current, key="k", chunk_size=10, tmpdir=str(tmp_path))
+    first = next(changes)
+    assert first["op"] == "update" and first["key"] == "S025"
+    assert len(list(tmp_path.iterdir())) > 4  # both sides and the changes were spilled
+    rest = list(changes)
+    assert diff_counts([first, *rest]) == {"add": 25, "update": 13, "remove": 25}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_repeated_key_is_an_error_naming_the_later_record_even_across_chunks() -> None:
+    desired = [{"k": f"S{n}"} for n in range(9)] + [{"k": "S3"}]
+    with pytest.raises(RecordError, match="desired records repeat the key 'S3'") as caught:
+        list(iter_diff_records(desired, [], key="k", chunk_size=2))
+    assert caught.value.index == 9

@@ -74,7 +74,7 @@ class ExternalSorter:
         self._files.append(path)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             for item in self._buffer:
-                fh.write(json.dumps(item, separators=(",", ":")) + "\n")
+                fh.write(json.dumps(item, separators=(",", ":"), default=str) + "\n")
         self._buffer = []
 
     def _read(self, path: str) -> Iterator[tuple[str, int, Any]]:
