@@ -24,8 +24,8 @@ in lists) 217 -> 355 (+138); streaming 187 -> 197 (+10); ``license_adoption_repo
 Other runs of the same kind (single runs, noisy machine): update_parent_buildings 116 -> 143
 (+27); deactivate_missing_users 146 -> 164 (+18, from +416); export_users 95 -> 96 (+1);
 export_enrollments 142 -> 152 (+11, from +561); find_duplicate_users 155 -> 197 (+42);
-sis_sync_health 250 -> 275 (+24); reconcile_sis_with_schoology (kind users) 239 -> 570
-(+332): it still holds the file, the current users and the diff, over the 50 MB target.
+sis_sync_health 250 -> 275 (+24); reconcile_sis_with_schoology (kind users) 185 -> 199
+(+14, from +332 when it held the file, the current users and the diff in lists).
 """
 
 from __future__ import annotations

@@ -118,3 +118,22 @@ def test_parents_both_directions(job_env):
     found = _by_op(_rows(snap.output("reconcile_parents.csv")))
     assert found == {"add": sorted(f"{s}|{p}" for s, p in known["sis_only"]),
                      "remove": sorted(f"{s}|{p}" for s, p in known["schoology_only"]), "update": []}
+
+
+def test_a_bad_users_file_names_the_line_and_writes_no_half_report(job_env, tmp_path):
+    with open(job_env.demo_dir / "sis" / "users.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    header = list(rows[0])
+    for name, broken, message in (
+        ("repeat.csv", rows[:5] + [rows[1]], "line 7: SIS file records repeat the key"),
+        ("role.csv", rows[:3] + [dict(rows[3], role="Wizard")] + rows[4:6], "line 5: column 'role'"),
+    ):
+        path = tmp_path / name
+        with open(path, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(broken)
+        with pytest.raises(PapermillExecutionError) as err:
+            job_env.run("reconcile_sis_with_schoology", kind="users", sis_file=str(path))
+        assert err.value.ename == "SourceFormatError" and f"{name}, {message}" in err.value.evalue
+    assert not list(job_env.work_dir.rglob("reconcile_users.csv")), "a failed run left a partial report"

@@ -22,38 +22,68 @@ link, that the file does not list is a remove.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.rows import project, required, split_ids, text, where
-from schoology_etl.provisioning.sis.reconcile import diff_records
+from schoology_etl.provisioning.sis.reconcile import diff_records, iter_diff_records
 from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS
 
 #: what the reconcile reads of a Schoology user (its keys and the fields an SIS file sets)
 USER_FIELDS = ("uid", "id", "school_uid", *SIS_USER_FIELDS)
 
 
-def current_users(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Schoology users cut down to :data:`USER_FIELDS`, read from a stream (a district's worth
-    kept in a fraction of the memory of whole records)."""
-    return list(project(records, USER_FIELDS))
+#: records of each side a users reconcile keeps in memory; the rest wait in sorted temporary files
+CHUNK = 10_000
 
 
 def user_file_diff(payloads: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The diff from current ``users`` to user payloads built from an SIS users file (by ``school_uid``)."""
-    current = [u for u in users if text(u.get("school_uid"))]
-    return diff_records(payloads, current, key="school_uid", fields=SIS_USER_FIELDS)
+    return list(iter_user_file_diff(payloads, users))
+
+
+def iter_user_file_diff(
+    payloads: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]], *,
+    chunk_size: int = CHUNK, tmpdir: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """:func:`user_file_diff` streamed: only :data:`USER_FIELDS` of each user are kept, ``chunk_size``
+    records of a side in memory at a time (see :func:`.reconcile.iter_diff_records`)."""
+    current = (u for u in project(users, USER_FIELDS) if text(u.get("school_uid")))
+    return iter_diff_records(payloads, current, key="school_uid", fields=SIS_USER_FIELDS,
+                             chunk_size=chunk_size, tmpdir=tmpdir, sides=("SIS file", "Schoology"))
+
+
+class CountedRows:
+    """A re-iterable source that counts the rows of its last pass (``count``), so a file is
+    streamed once and still reported by its size."""
+
+    def __init__(self, source: Iterable[Mapping[str, Any]]) -> None:
+        self.source = source
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        self.count = 0
+        for row in self.source:
+            self.count += 1
+            yield row
+
+
+def school_uids_by_uid(users: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """``uid -> school_uid`` of the users that have one."""
+    return {text(u.get("uid") or u.get("id")): school_uid for u in users
+            for school_uid in (text(u.get("school_uid")),) if school_uid}
 
 
 def enrollment_rows(
-    enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]]
+    enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]] | Mapping[str, str]
 ) -> list[dict[str, Any]]:
     """Section enrollments (tagged with ``section_school_code``) as ``section_school_code, school_uid, role`` rows.
 
-    Enrollments of users without a ``school_uid`` are left out.
+    ``users`` are users or :func:`school_uids_by_uid` of them. Enrollments of users without a
+    ``school_uid`` are left out.
     """
-    school_uids = {text(u.get("uid") or u.get("id")): text(u.get("school_uid")) for u in users}
+    school_uids = users if isinstance(users, Mapping) else school_uids_by_uid(users)
     rows = []
     for e in enrollments:
         school_uid = school_uids.get(text(e.get("uid")), "")
@@ -236,9 +266,13 @@ KINDS = ("users", "courses_sections", "enrollments", "parents")
 
 
 def reconcile_file(
-    client: Any, kind: str, rows: list[Mapping[str, Any]], *, columns: Iterable[str], file_holds: str = "auto"
-) -> list[dict[str, Any]]:
+    client: Any, kind: str, rows: Iterable[Mapping[str, Any]], *, columns: Iterable[str], file_holds: str = "auto"
+) -> Iterable[dict[str, Any]]:
     """The diff an SIS file of ``kind`` would make to the client (reads the client, writes nothing).
+
+    The rows are read once. A users file streams: the diff is an iterator that reads the
+    file and the client's users at its first change (errors about rows come then), holding
+    a few thousand records at a time; the other kinds return a list.
 
     ``columns`` (the file's header) decide, with ``file_holds``, whether an enrollments or
     parents file lists everything (see :func:`holds_everything`). A file of changes must name
@@ -265,18 +299,18 @@ def reconcile_file(
     if kind == "courses_sections":
         titles = {text(p.get("id")): text(p.get("title")) for p in client.iter_records("grading_periods")}
         return section_file_diff(rows, section_rows(section_reads.read_sections(client), titles))
-    users = current_users(birthdays.with_birthdays(client.iter_records("users"), client))  # only the fields compared
     if kind == "users":
         roles = lookups.role_lookup(client.iter_records("roles"))
         schools = list(client.iter_records("schools"))
         buildings = lookups.building_lookup(
             [*schools, *(b for s in schools for b in client.iter_records("buildings", school_id=s["id"]))])
-        return user_file_diff(sis_users.user_payloads(rows, roles=roles, buildings=buildings), users)
+        dated = birthdays.with_birthdays_compact(client.iter_records("users"), client)
+        return iter_user_file_diff(sis_users.iter_user_payloads(rows, roles=roles, buildings=buildings), dated)
+    school_uids = school_uids_by_uid(client.iter_records("users"))
     sections = section_reads.read_sections(client)
-    current = enrollment_rows(section_reads.read_section_enrollments(client, sections), users)
+    current = enrollment_rows(section_reads.read_section_enrollments(client, sections), school_uids)
     if everything:  # a full snapshot also names what the imports have yet to create: adds, not errors
         active = [c["section_school_code"] for c in section_rows(sections, {})]
         return enrollment_file_diff(rows, current, everything=True, active_sections=active)
     codes = [s["section_school_code"] for s in sections if s.get("section_school_code")]
-    return enrollment_file_diff(rows, current, sections=codes,
-                                school_uids=[u["school_uid"] for u in users if u.get("school_uid")])
+    return enrollment_file_diff(rows, current, sections=codes, school_uids=school_uids.values())

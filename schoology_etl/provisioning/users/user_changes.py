@@ -76,9 +76,12 @@ def naming_file(path: Any) -> Iterator[None]:
                                 record=exc.record) from exc
 
 
-def require_rows(rows: Sequence[Any], path: Any) -> None:
-    """Raise :class:`SourceFormatError` when a CSV file holds a header but no data rows."""
-    if not rows:
+def require_rows(rows: Iterable[Any], path: Any) -> None:
+    """Raise :class:`SourceFormatError` when a CSV file holds a header but no data rows.
+
+    ``rows`` is a list or a re-iterable source (only its first row is read).
+    """
+    if (not rows) if isinstance(rows, Sequence) else next(iter(rows), None) is None:
         raise SourceFormatError("the file has no data rows (only a header)", path=str(path), line=2)
 
 

@@ -8,7 +8,7 @@ the value. Payloads use the API's field names, so they can be compared with curr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
@@ -87,7 +87,15 @@ def user_payload(
 
 def user_payloads(rows: Iterable[Mapping[str, Any]], *, roles: Lookup, buildings: Lookup) -> list[dict[str, Any]]:
     """Every row of an SIS ``users`` file as a payload; raise on the first bad row."""
-    return [user_payload(row, roles=roles, buildings=buildings, index=i) for i, row in enumerate(rows)]
+    return list(iter_user_payloads(rows, roles=roles, buildings=buildings))
+
+
+def iter_user_payloads(
+    rows: Iterable[Mapping[str, Any]], *, roles: Lookup, buildings: Lookup
+) -> Iterator[dict[str, Any]]:
+    """:func:`user_payloads` one row at a time (raises at the first bad row it reaches)."""
+    for i, row in enumerate(rows):
+        yield user_payload(row, roles=roles, buildings=buildings, index=i)
 
 
 def index_by_school_uid(users: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
