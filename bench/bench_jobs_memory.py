@@ -9,7 +9,9 @@ figure is the job's alone. The growth between the two sizes is what the target
 
 SIS files for ``reconcile_sis_with_schoology`` and ``deactivate_missing_users`` are
 written from the sandbox's own users (every active user listed: nothing to deactivate,
-a realistic reconcile). The analytics jobs (``usage_summary``, ``license_adoption_report``)
+a realistic reconcile); ``reconcile_sis_with_schoology:enrollments`` reconciles a file of
+every section enrollment (no action column: a file of everything), with every 50th left
+out and every 97th in the other role. The analytics jobs (``usage_summary``, ``license_adoption_report``)
 read a SQLite warehouse in today's layout written from the same users: every fifth user
 never signs in, the others once in the last 30 days (one activity row each), so what the
 jobs keep of the warehouse grows with the district as a real one's would.
@@ -47,7 +49,7 @@ from nbformat.v4 import new_code_cell
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 JOBS = ["update_parent_buildings", "export_users", "export_enrollments", "reconcile_sis_with_schoology",
-        "deactivate_missing_users", "find_duplicate_users", "usage_summary", "license_adoption_report"]
+        "reconcile_sis_with_schoology:enrollments", "deactivate_missing_users", "find_duplicate_users", "usage_summary", "license_adoption_report"]
 PEAK_CELL = ("import resource as _r, json as _j\n"
              "print('BENCH_PEAK_MB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024)")
 
@@ -82,6 +84,15 @@ SANDBOX = textwrap.dedent("""
     roles = {r["id"]: r["title"] for r in state.roles.values()}
     codes = {b["id"]: b.get("building_code", "") for b in state.buildings.values()}
     users = [u for u in state.users.values() if u.get("school_uid") and u.get("building_id") in codes]
+    school_uid_of = {u["uid"]: u["school_uid"] for u in state.users.values() if u.get("school_uid")}
+    section_code = {sid: s.get("section_school_code", "") for sid, s in state.sections.items()}
+    with open(sys.argv[3], "w", newline="") as fh:  # every section enrollment, a few dropped and a few roles changed
+        fh.write("section_school_code,school_uid,role\\n")
+        for n, e in enumerate(state.enrollments.values()):
+            if e["realm"] == "section" and n % 50 and e["uid"] in school_uid_of and section_code.get(e["realm_id"]):
+                role = "teacher" if bool(e["admin"]) != (n % 97 == 0) else "student"
+                fh.write(f"{section_code[e['realm_id']]},{school_uid_of[e['uid']]},{role}\\n")
+    del school_uid_of, section_code
     print(json.dumps({"base_url": srv.base_url, "key": srv.key, "secret": srv.secret, "users": len(state.users),
                       "sis": [{"school_uid": u["school_uid"], "name_first": u["name_first"],
                                "name_last": u["name_last"], "username": u.get("username", ""),
@@ -92,9 +103,9 @@ SANDBOX = textwrap.dedent("""
 """)
 
 
-def start_sandbox(students: int, warehouse_url: str) -> tuple[subprocess.Popen[str], dict]:
-    proc = subprocess.Popen([sys.executable, "-c", SANDBOX, str(students), warehouse_url], stdout=subprocess.PIPE,
-                            text=True)
+def start_sandbox(students: int, warehouse_url: str, enrollments: Path) -> tuple[subprocess.Popen[str], dict]:
+    proc = subprocess.Popen([sys.executable, "-c", SANDBOX, str(students), warehouse_url, str(enrollments)],
+                            stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     info = json.loads(proc.stdout.readline())
     return proc, info
@@ -111,19 +122,21 @@ def write_sis(info: dict, folder: Path) -> Path:
     return path
 
 
-def run_job(job: str, folder: Path, env: dict[str, str], sis: Path) -> tuple[float | None, float, str]:
+def run_job(name: str, folder: Path, env: dict[str, str], sis: Path) -> tuple[float | None, float, str]:
+    """Run one job (``job`` or ``job:kind``) on the bench client; its kernel's peak memory, time, error."""
+    job, _, kind = name.partition(":")
     nb = nbformat.read(ROOT / "notebooks" / "jobs" / f"{job}.ipynb", as_version=4)
     nb.cells.append(new_code_cell(PEAK_CELL))
     src = folder / f"{job}.ipynb"
     nbformat.write(nb, src)
     params = ["-p", "client", "bench"]
     if job == "reconcile_sis_with_schoology":
-        params += ["-p", "sis_file", str(sis)]
+        params += ["-p", "kind", kind or "users", "-p", "sis_file", str(folder / f"sis_{kind or 'users'}.csv")]
     if job == "deactivate_missing_users":
         params += ["-p", "users_csv", str(sis)]
     if job == "license_adoption_report":
         params += ["-p", "licensed_seats", "Student=1000, Teacher=100"]
-    out = folder / f"{job}.out.ipynb"
+    out = folder / f"{job}{kind}.out.ipynb"
     start = time.perf_counter()
     command = [str(BIN / "papermill"), str(src), str(out), *params, "--no-progress-bar", "--cwd", str(folder)]
     proc = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -149,7 +162,7 @@ def main() -> None:
             folder.mkdir()
             t0 = time.perf_counter()
             warehouse = f"sqlite:///{folder / 'warehouse.db'}"
-            proc, info = start_sandbox(size, warehouse)
+            proc, info = start_sandbox(size, warehouse, folder / "sis_enrollments.csv")
             users_at.append(info["users"])
             up = time.perf_counter() - t0
             print(f"sandbox: {size} students, {info['users']} users, up in {up:.1f} s", flush=True)

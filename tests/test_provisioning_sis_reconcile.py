@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.sis.sis_reconcile import (
     enrollment_file_diff,
     enrollment_rows,
     holds_everything,
+    iter_enrollment_file_diff,
     parent_file_diff,
     section_file_diff,
     section_rows,
@@ -122,3 +125,66 @@ def test_section_file_diff_adds_updates_and_removes_active_sections():
                                   "grading_periods": {"before": "S1", "after": "S2"}}
     with pytest.raises(RecordError, match="repeat the key 'A-01'"):
         section_file_diff([rows[0], rows[0]], current)
+
+
+def _enrollment_diff_in_memory(rows, current, *, everything, active_sections):
+    """The enrollments diff as first written, with dicts: the reference for the streamed one."""
+    have = {(r["section_school_code"].casefold(), r["school_uid"].casefold()): r for r in current}
+    updates, adds, removes, named = [], [], [], set()
+    for row in rows:
+        code, uid = row["section_school_code"], row["school_uid"]
+        action, role = row["action"].casefold() or "enroll", row["role"].casefold() or "student"
+        key, pair = f"{code}|{uid}", (code.casefold(), uid.casefold())
+        named.add(pair)
+        existing = have.get(pair)
+        if action == "drop" and existing is not None:
+            removes.append({"op": "remove", "key": key, "before": existing})
+        elif action == "enroll" and existing is None:
+            adds.append({"op": "add", "key": key, "after": {"section_school_code": code, "school_uid": uid, "role": role}})
+        elif action == "enroll" and existing is not None and existing["role"] != role:
+            updates.append({"op": "update", "key": key, "changes": {"role": {"before": existing["role"], "after": role}},
+                            "before": existing, "after": {**existing, "role": role}})
+    if everything:
+        active = {a.casefold() for a in active_sections} if active_sections is not None else None
+        removes += [{"op": "remove", "key": f"{r['section_school_code']}|{r['school_uid']}", "before": r}
+                    for k, r in have.items() if k not in named and (active is None or k[0] in active)]
+    return updates + adds + removes
+
+
+_codes, _uids = st.sampled_from(["A-01", "a-01", "B-01", "C|1"]), st.sampled_from(["S1", "s1", "S2", "T1"])
+_file_rows = st.lists(st.fixed_dictionaries({"section_school_code": _codes, "school_uid": _uids,
+                                             "role": st.sampled_from(["student", "Teacher", ""]),
+                                             "action": st.sampled_from(["enroll", "drop", "DROP", ""])}), max_size=12)
+_current_rows = st.lists(st.fixed_dictionaries({"section_school_code": _codes, "school_uid": _uids,
+                                                "role": st.sampled_from(["student", "teacher"])}), max_size=12)
+
+
+@given(_file_rows, _current_rows, st.booleans(), st.none() | st.lists(_codes, max_size=3), st.integers(1, 3))
+def test_the_streamed_enrollments_diff_is_the_in_memory_diff_in_the_same_order(rows, current, everything, active, chunk):
+    expected = _enrollment_diff_in_memory(rows, current, everything=everything, active_sections=active)
+    streamed = list(iter_enrollment_file_diff(rows, current, everything=everything, active_sections=active, chunk_size=chunk))
+    assert streamed == expected
+    assert enrollment_file_diff(rows, current, everything=everything, active_sections=active) == expected
+
+
+def test_an_enrollments_file_larger_than_a_chunk_spills_and_cleans_up_and_errors_before_reading_schoology(tmp_path):
+    rows = [{"section_school_code": f"A-{n % 7}", "school_uid": f"S{n}", "role": "student", "action": ""}
+            for n in range(40)]
+    current = [{"section_school_code": f"A-{n % 7}", "school_uid": f"S{n}", "role": "teacher" if n % 3 else "student"}
+               for n in range(20, 60)]
+    diff = iter_enrollment_file_diff(rows, current, everything=True, chunk_size=5, tmpdir=str(tmp_path))
+    first = next(diff)
+    assert (first["op"], first["key"]) == ("update", "A-6|S20")
+    assert len(list(tmp_path.iterdir())) > 8
+    changes = [first, *diff]
+    assert [sum(c["op"] == op for c in changes) for op in ("update", "add", "remove")] == [13, 20, 20]
+    assert list(tmp_path.iterdir()) == []
+
+    def schoology():
+        raise AssertionError("Schoology was read before the file was checked")
+        yield
+
+    bad = [*rows[:6], {"section_school_code": "A-1", "school_uid": "S1", "role": "", "action": "move"}]
+    with pytest.raises(RecordError, match="line 8: column 'action'") as caught:
+        list(iter_enrollment_file_diff(bad, schoology(), chunk_size=2, tmpdir=str(tmp_path)))
+    assert caught.value.index == 6 and list(tmp_path.iterdir()) == []

@@ -22,19 +22,21 @@ link, that the file does not list is a remove.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.rows import project, required, split_ids, text, where
 from schoology_etl.provisioning.sis.reconcile import diff_records, iter_diff_records
+from schoology_etl.provisioning.sis.stream_diff import ExternalSorter
 from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS
 
 #: what the reconcile reads of a Schoology user (its keys and the fields an SIS file sets)
 USER_FIELDS = ("uid", "id", "school_uid", *SIS_USER_FIELDS)
 
 
-#: records of each side a users reconcile keeps in memory; the rest wait in sorted temporary files
+#: records of each side a users or enrollments reconcile keeps in memory; the rest wait in sorted temporary files
 CHUNK = 10_000
 
 
@@ -83,14 +85,19 @@ def enrollment_rows(
     ``users`` are users or :func:`school_uids_by_uid` of them. Enrollments of users without a
     ``school_uid`` are left out.
     """
+    return list(iter_enrollment_rows(enrollments, users))
+
+
+def iter_enrollment_rows(
+    enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]] | Mapping[str, str]
+) -> Iterator[dict[str, Any]]:
+    """:func:`enrollment_rows` one enrollment at a time."""
     school_uids = users if isinstance(users, Mapping) else school_uids_by_uid(users)
-    rows = []
     for e in enrollments:
         school_uid = school_uids.get(text(e.get("uid")), "")
         if school_uid:
-            rows.append({"section_school_code": text(e.get("section_school_code")), "school_uid": school_uid,
-                         "role": "teacher" if text(e.get("admin")) == "1" else "student"})
-    return rows
+            yield {"section_school_code": text(e.get("section_school_code")), "school_uid": school_uid,
+                   "role": "teacher" if text(e.get("admin")) == "1" else "student"}
 
 
 def enrollment_file_diff(
@@ -112,43 +119,104 @@ def enrollment_file_diff(
         everything: the file lists every enrollment the SIS holds: a current one of an
             ``active_sections`` section (all sections when ``None``) that no row names is a remove.
 
+    Returns:
+        Updates of ``role`` (in file order), then adds (in file order), then removes: the
+        file's drops (in file order), then, for a file of everything, the current rows it
+        does not name (in current order). A row already true changes nothing.
+
     Raises:
         RecordError: a row with an unknown section, user or action (names the line).
     """
-    have = {(r["section_school_code"].casefold(), r["school_uid"].casefold()): r for r in current}
+    return list(iter_enrollment_file_diff(rows, current, sections=sections, school_uids=school_uids,
+                                          everything=everything, active_sections=active_sections))
+
+
+#: joins a section code and a school_uid into one sort key (a character neither holds)
+_PAIR = "\x1f"
+
+
+def iter_enrollment_file_diff(
+    rows: Iterable[Mapping[str, Any]],
+    current: Iterable[Mapping[str, Any]],
+    *,
+    sections: Iterable[str] | None = None,
+    school_uids: Iterable[str] | None = None,
+    everything: bool = False,
+    active_sections: Iterable[str] | None = None,
+    chunk_size: int = CHUNK,
+    tmpdir: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """:func:`enrollment_file_diff` in bounded memory: the same changes in the same order, yielded.
+
+    The file is read and checked first (an error names its first bad line before anything
+    else is read), then ``current``; each goes through a sorter of ``chunk_size`` records
+    (:class:`.stream_diff.ExternalSorter`), the two meet in a sorted walk by section and
+    user (case-insensitive), and a third sorter puts the changes back in order.
+    """
     known_sections = {s.casefold() for s in sections} if sections is not None else None
     known_users = {u.casefold() for u in school_uids} if school_uids is not None else None
-    updates, adds, removes = [], [], []
-    named: set[tuple[str, str]] = set()
-    for i, row in enumerate(rows):
-        code = required(row, "section_school_code", index=i, step="reconcile")
-        uid = required(row, "school_uid", index=i, step="reconcile")
-        action = text(row.get("action")).casefold() or "enroll"
-        role = text(row.get("role")).casefold() or "student"
-        for column, value, known in (("section_school_code", code, known_sections), ("school_uid", uid, known_users)):
-            if known is not None and value.casefold() not in known:
-                raise RecordError(f"{where(i)}: column {column!r}: unknown value {value!r}", step="reconcile", index=i,
-                                  record=dict(row))
-        if action not in ("enroll", "drop"):
-            raise RecordError(f"{where(i)}: column 'action': {action!r} is not enroll or drop", step="reconcile",
-                              index=i, record=dict(row))
-        key = f"{code}|{uid}"
-        named.add((code.casefold(), uid.casefold()))
-        existing = have.get((code.casefold(), uid.casefold()))
-        after = {"section_school_code": code, "school_uid": uid, "role": role}
-        if action == "drop" and existing is not None:
-            removes.append({"op": "remove", "key": key, "before": dict(existing)})
-        elif action == "enroll" and existing is None:
-            adds.append({"op": "add", "key": key, "after": after})
-        elif action == "enroll" and existing is not None and existing["role"] != role:
-            updates.append({"op": "update", "key": key,
-                            "changes": {"role": {"before": existing["role"], "after": role}},
-                            "before": dict(existing), "after": {**existing, "role": role}})
-    if everything:
-        active = {a.casefold() for a in active_sections} if active_sections is not None else None
-        removes += [{"op": "remove", "key": f"{r['section_school_code']}|{r['school_uid']}", "before": dict(r)}
-                    for k, r in have.items() if k not in named and (active is None or k[0] in active)]
-    return updates + adds + removes
+    active = {a.casefold() for a in active_sections} if active_sections is not None else None
+    with ExternalSorter(chunk_size=chunk_size, tmpdir=tmpdir) as wanted, \
+            ExternalSorter(chunk_size=chunk_size, tmpdir=tmpdir) as had, \
+            ExternalSorter(chunk_size=chunk_size, tmpdir=tmpdir) as out:
+        for i, row in enumerate(rows):
+            code = required(row, "section_school_code", index=i, step="reconcile")
+            uid = required(row, "school_uid", index=i, step="reconcile")
+            action = text(row.get("action")).casefold() or "enroll"
+            for column, value, known in (("section_school_code", code, known_sections),
+                                         ("school_uid", uid, known_users)):
+                if known is not None and value.casefold() not in known:
+                    raise RecordError(f"{where(i)}: column {column!r}: unknown value {value!r}", step="reconcile",
+                                      index=i, record=dict(row))
+            if action not in ("enroll", "drop"):
+                raise RecordError(f"{where(i)}: column 'action': {action!r} is not enroll or drop", step="reconcile",
+                                  index=i, record=dict(row))
+            role = text(row.get("role")).casefold() or "student"
+            wanted.add(f"{code.casefold()}{_PAIR}{uid.casefold()}", [i, code, uid, action, role])
+        for j, r in enumerate(current):
+            pair = f"{r['section_school_code'].casefold()}{_PAIR}{r['school_uid'].casefold()}"
+            had.add(pair, [j, dict(r)])
+        for pair, named, existing_rows in _paired(wanted, had):
+            existing = existing_rows[-1][1] if existing_rows else None
+            for i, code, uid, action, role in named:
+                key = f"{code}|{uid}"
+                if action == "drop" and existing is not None:
+                    out.add(f"2{i:012d}", {"op": "remove", "key": key, "before": dict(existing)})
+                elif action == "enroll" and existing is None:
+                    out.add(f"1{i:012d}", {"op": "add", "key": key,
+                                            "after": {"section_school_code": code, "school_uid": uid, "role": role}})
+                elif action == "enroll" and existing is not None and existing["role"] != role:
+                    out.add(f"0{i:012d}", {"op": "update", "key": key,
+                                           "changes": {"role": {"before": existing["role"], "after": role}},
+                                           "before": dict(existing), "after": {**existing, "role": role}})
+            if everything and not named and existing is not None \
+                    and (active is None or pair.split(_PAIR, 1)[0] in active):
+                key = f"{existing['section_school_code']}|{existing['school_uid']}"
+                out.add(f"3{existing_rows[0][0]:012d}", {"op": "remove", "key": key, "before": existing})
+        for _order, change in out:
+            yield change
+
+
+def _paired(left: Iterable[tuple[str, Any]], right: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, list, list]]:
+    """Two key-sorted streams walked together: every key once, with its payloads from each side (in arrival order)."""
+    a, b = _grouped(left), _grouped(right)
+    x, y = next(a, None), next(b, None)
+    while x is not None or y is not None:
+        if y is None or (x is not None and x[0] < y[0]):
+            assert x is not None
+            yield x[0], x[1], []
+            x = next(a, None)
+        elif x is None or y[0] < x[0]:
+            yield y[0], [], y[1]
+            y = next(b, None)
+        else:
+            yield x[0], x[1], y[1]
+            x, y = next(a, None), next(b, None)
+
+
+def _grouped(pairs: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, list]]:
+    for key, group in itertools.groupby(pairs, key=lambda pair: pair[0]):
+        yield key, [payload for _key, payload in group]
 
 
 def holds_everything(columns: Iterable[str], file_holds: str, *, param: str = "file_holds") -> bool:
@@ -270,9 +338,10 @@ def reconcile_file(
 ) -> Iterable[dict[str, Any]]:
     """The diff an SIS file of ``kind`` would make to the client (reads the client, writes nothing).
 
-    The rows are read once. A users file streams: the diff is an iterator that reads the
-    file and the client's users at its first change (errors about rows come then), holding
-    a few thousand records at a time; the other kinds return a list.
+    The rows are read once. A users or enrollments file streams: the diff is an iterator
+    that reads the file, then the client's users or enrollments, at its first change (errors
+    about rows come then), holding :data:`CHUNK` records of a side at a time; the other kinds
+    return a list.
 
     ``columns`` (the file's header) decide, with ``file_holds``, whether an enrollments or
     parents file lists everything (see :func:`holds_everything`). A file of changes must name
@@ -308,9 +377,9 @@ def reconcile_file(
         return iter_user_file_diff(sis_users.iter_user_payloads(rows, roles=roles, buildings=buildings), dated)
     school_uids = school_uids_by_uid(client.iter_records("users"))
     sections = section_reads.read_sections(client)
-    current = enrollment_rows(section_reads.read_section_enrollments(client, sections), school_uids)
+    current = iter_enrollment_rows(section_reads.iter_section_enrollments(client, sections), school_uids)
     if everything:  # a full snapshot also names what the imports have yet to create: adds, not errors
         active = [c["section_school_code"] for c in section_rows(sections, {})]
-        return enrollment_file_diff(rows, current, everything=True, active_sections=active)
+        return iter_enrollment_file_diff(rows, current, everything=True, active_sections=active)
     codes = [s["section_school_code"] for s in sections if s.get("section_school_code")]
-    return enrollment_file_diff(rows, current, sections=codes, school_uids=school_uids.values())
+    return iter_enrollment_file_diff(rows, current, sections=codes, school_uids=school_uids.values())
