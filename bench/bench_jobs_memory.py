@@ -11,7 +11,8 @@ SIS files for ``reconcile_sis_with_schoology`` and ``deactivate_missing_users`` 
 written from the sandbox's own users (every active user listed: nothing to deactivate,
 a realistic reconcile); ``reconcile_sis_with_schoology:enrollments`` reconciles a file of
 every section enrollment (no action column: a file of everything), with every 50th left
-out and every 97th in the other role. The analytics jobs (``usage_summary``, ``license_adoption_report``)
+out and every 97th in the other role; ``:parents`` a file of every parent link but every
+50th. The analytics jobs (``usage_summary``, ``license_adoption_report``)
 read a SQLite warehouse in today's layout written from the same users: every fifth user
 never signs in, the others once in the last 30 days (one activity row each), so what the
 jobs keep of the warehouse grows with the district as a real one's would.
@@ -49,7 +50,8 @@ from nbformat.v4 import new_code_cell
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 JOBS = ["update_parent_buildings", "export_users", "export_enrollments", "reconcile_sis_with_schoology",
-        "reconcile_sis_with_schoology:enrollments", "deactivate_missing_users", "find_duplicate_users", "usage_summary", "license_adoption_report"]
+        "reconcile_sis_with_schoology:enrollments", "reconcile_sis_with_schoology:parents",
+        "deactivate_missing_users", "find_duplicate_users", "usage_summary", "license_adoption_report"]
 PEAK_CELL = ("import resource as _r, json as _j\n"
              "print('BENCH_PEAK_MB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024)")
 
@@ -92,6 +94,11 @@ SANDBOX = textwrap.dedent("""
             if e["realm"] == "section" and n % 50 and e["uid"] in school_uid_of and section_code.get(e["realm_id"]):
                 role = "teacher" if bool(e["admin"]) != (n % 97 == 0) else "student"
                 fh.write(f"{section_code[e['realm_id']]},{school_uid_of[e['uid']]},{role}\\n")
+    with open(sys.argv[3].replace("enrollments", "parents"), "w", newline="") as fh:  # every link, a few left out
+        fh.write("student_school_uid,parent_school_uid\\n")
+        for n, (student, parent) in enumerate(sorted(state.parent_links)):
+            if n % 50 and student in school_uid_of and parent in school_uid_of:
+                fh.write(f"{school_uid_of[student]},{school_uid_of[parent]}\\n")
     del school_uid_of, section_code
     print(json.dumps({"base_url": srv.base_url, "key": srv.key, "secret": srv.secret, "users": len(state.users),
                       "sis": [{"school_uid": u["school_uid"], "name_first": u["name_first"],

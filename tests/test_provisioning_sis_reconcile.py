@@ -188,3 +188,36 @@ def test_an_enrollments_file_larger_than_a_chunk_spills_and_cleans_up_and_errors
     with pytest.raises(RecordError, match="line 8: column 'action'") as caught:
         list(iter_enrollment_file_diff(bad, schoology(), chunk_size=2, tmpdir=str(tmp_path)))
     assert caught.value.index == 6 and list(tmp_path.iterdir()) == []
+
+
+class _Client:
+    """The reads a parents reconcile makes: users (whole records, as the API lists them) and roles."""
+
+    def __init__(self, users):
+        self.users = users
+
+    def iter_records(self, kind, **_):
+        return iter({"users": self.users, "roles": [{"id": 9, "title": "Parent"}]}[kind])
+
+
+def test_the_parents_reconcile_keeps_only_each_users_keys_role_and_links(monkeypatch):
+    from schoology_etl.provisioning.sis import sis_reconcile
+    from schoology_etl.provisioning.users import user_changes
+
+    whole = {"name_first": "Ann", "name_last": "Lee", "picture_url": "https://x/" + "p" * 200, "primary_email": "a@x.org"}
+    users = [{"uid": 1, "school_uid": "S1", "role_id": 5, "child_uids": None, **whole},
+             {"uid": 2, "school_uid": "P1", "role_id": 9, "child_uids": "1", **whole}]
+    seen, original = [], user_changes.parent_links
+
+    def spy(users, *, client=None):
+        users = list(users)
+        seen.extend(sorted(u) for u in users)
+        return original(users, client=client)
+
+    monkeypatch.setattr(user_changes, "parent_links", spy)
+    rows = [{"student_school_uid": "S1", "parent_school_uid": "P1"}]
+    assert sis_reconcile.reconcile_file(_Client(users), "parents", rows, columns=["student_school_uid",
+                                                                              "parent_school_uid"]) == []
+    assert seen == [["child_uids", "role_id", "school_uid", "uid"]] * 2
+    unlinked = sis_reconcile.reconcile_file(_Client(users), "parents", [], columns=["student_school_uid"])
+    assert [(d["op"], d["key"]) for d in unlinked] == [("remove", "S1|P1")]

@@ -36,6 +36,9 @@ from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS
 USER_FIELDS = ("uid", "id", "school_uid", *SIS_USER_FIELDS)
 
 
+#: what the parents reconcile keeps of a Schoology user (its keys, its role and its links)
+LINK_FIELDS = ("uid", "id", "school_uid", "role_id", "child_uids", "parent_uids")
+
 #: records of each side a users or enrollments reconcile keeps in memory; the rest wait in sorted temporary files
 CHUNK = 10_000
 
@@ -361,7 +364,7 @@ def reconcile_file(
         raise ConfigurationError(f"parameter 'kind': {kind!r} is not one of {', '.join(KINDS)}")
     everything = holds_everything(columns, file_holds)
     if kind == "parents":
-        users = list(client.iter_records("users"))
+        users = list(project(client.iter_records("users"), LINK_FIELDS))
         known = None if everything else [text(u.get("school_uid")) for u in users if text(u.get("school_uid"))]
         return parent_file_diff(rows, user_changes.parent_links(users, client=client), school_uids=known,
                                 everything=everything)
