@@ -52,6 +52,8 @@ GROW_AFTER_WINDOWS = 3
 PROBE_AFTER_WINDOWS = 10
 #: windows after the refusal that set a ceiling before it is forgotten
 CEILING_WINDOWS = 60
+#: the limiter spreads the allowed sends over the window in this many slices (see :func:`book`)
+PACE_SLICES = 10
 
 T = TypeVar("T")
 
@@ -117,11 +119,16 @@ def _grow(state: BudgetState, now: float, rate: int, window: float) -> None:
         state.changed_at += step
 
 
-def book(state: BudgetState, now: float, rate: int, window: float) -> float:
+def book(state: BudgetState, now: float, rate: int, window: float, *, slices: int = 1) -> float:
     """Book one send; return the earliest time (``>= now``) it may go out.
 
     At most :func:`allowed_rate` bookings fall in any interval of ``window`` seconds;
-    bookings are handed out in order (first come, first served).
+    bookings are handed out in order (first come, first served). With ``slices`` above 1
+    they are also paced: at most ``burst = max(1, allowed // slices)`` in any interval of
+    ``window * burst / allowed``, so a full budget goes out spread over the window, not in
+    one burst at its start. The rate is the same; what changes is that a key whose real
+    budget is smaller than configured has about a slice's worth in flight, not a whole
+    window's, when the API first refuses.
     """
     _grow(state, now, rate, window)
     allowed = allowed_rate(state, rate)
@@ -129,6 +136,9 @@ def book(state: BudgetState, now: float, rate: int, window: float) -> float:
     at = max(now, state.paused_until)
     if len(spent) >= allowed:
         at = max(at, spent[-allowed] + window)
+    burst = max(1, allowed // slices)
+    if burst < allowed and len(spent) >= burst:
+        at = max(at, spent[-burst] + window * burst / allowed)
     if spent and at < spent[-1]:
         at = spent[-1]
     spent.append(at)
@@ -165,10 +175,12 @@ def refuse(state: BudgetState, now: float, rate: int, window: float, retry_after
     return allowed_rate(state, rate)
 
 
-def rebook_if_paused(state: BudgetState, now: float, rate: int, window: float, at: float) -> float | None:
+def rebook_if_paused(
+    state: BudgetState, now: float, rate: int, window: float, at: float, *, slices: int = 1
+) -> float | None:
     """If a pause began after ``at`` was booked and covers it, book again; else None."""
     if state.paused_until > at:
-        return book(state, now, rate, window)
+        return book(state, now, rate, window, slices=slices)
     return None
 
 

@@ -2,10 +2,12 @@
 
 The bucket holds ``rate`` tokens; a spent token comes back exactly ``window`` seconds after
 it was spent. That is a token bucket whose refill is tied to each spend, so the number of
-sends in *any* interval of length ``window`` never exceeds ``rate``, while a full bucket
-still allows a burst. A 429 pauses the whole bucket and shrinks it for a while
-(:mod:`schoology_etl.budget` holds the arithmetic and where the state is kept: this
-process, or a store every process using the key shares).
+sends in *any* interval of length ``window`` never exceeds ``rate``. The sends are also
+paced over the window in :data:`~schoology_etl.budget.PACE_SLICES` slices (a tenth of the
+budget at a time, not all of it at once), so a key whose real budget is smaller than its
+profile says sees a slice refused, not every send in flight. A 429 pauses the whole
+bucket and shrinks it for a while (:mod:`schoology_etl.budget` holds the arithmetic and
+where the state is kept: this process, or a store every process using the key shares).
 """
 
 from __future__ import annotations
@@ -91,6 +93,9 @@ class Wait:
 class RateLimiter:
     """One key's budget, safe for threads and asyncio tasks, local or shared between processes.
 
+    Sends are paced (``pace`` slices of the window, see :func:`.budget.book`; 1: a full
+    bucket goes out in one burst).
+
     The budget's state lives in a keeper (:mod:`schoology_etl.budget`): this process's
     own by default, or one shared by every process and host using the key. It is
     touched only for arithmetic, never while sleeping, so the same limiter serves sync
@@ -106,8 +111,12 @@ class RateLimiter:
         margin: float = DEFAULT_MARGIN,
         clock: Clock = time.monotonic,
         keeper: BudgetKeeper | None = None,
+        pace: int = budget.PACE_SLICES,
     ) -> None:
         self._rate, self._window = _checked(rate, window)
+        if int(pace) < 1:
+            raise ConfigurationError(f"pace must be at least 1, got {pace!r}")
+        self.pace = int(pace)
         self.base_margin = margin
         self.margin = margin
         self.keeper: BudgetKeeper = keeper or LocalKeeper(clock)
@@ -136,14 +145,14 @@ class RateLimiter:
         return self._window + self.margin
 
     def _reserve(self) -> tuple[float, float]:
-        rate, span = self._rate, self._span()
-        return self.keeper.update(lambda s, now: (now, budget.book(s, now, rate, span)))
+        rate, span, pace = self._rate, self._span(), self.pace
+        return self.keeper.update(lambda s, now: (now, budget.book(s, now, rate, span, slices=pace)))
 
     def _recheck(self, at: float) -> tuple[float, float] | None:
-        rate, span = self._rate, self._span()
+        rate, span, pace = self._rate, self._span(), self.pace
 
         def change(s: BudgetState, now: float) -> tuple[float, float] | None:
-            again = budget.rebook_if_paused(s, now, rate, span, at)
+            again = budget.rebook_if_paused(s, now, rate, span, at, slices=pace)
             return None if again is None else (now, again)
 
         return self.keeper.update(change)

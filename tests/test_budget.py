@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,7 +88,8 @@ def test_limiter_refused_shrinks_the_budget_every_user_sees() -> None:
     limiter = RateLimiter(10, 1.0, margin=0.0, keeper=keeper)
     for _ in range(10):
         limiter.acquire(sleep=lambda s: now.__setitem__(0, now[0] + s))
-    now[0] = 0.5
+    assert now[0] == pytest.approx(0.9)  # paced: one send every 0.1 s
+    now[0] = 0.95
     assert limiter.refused(retry_after=1.0) == 8  # 0.9 of the 9 that went through
     assert limiter.allowed() == 8
     waited = limiter.acquire(sleep=lambda s: now.__setitem__(0, now[0] + s))
@@ -131,3 +133,62 @@ def test_after_a_cut_it_regrows_fast_to_just_below_the_ceiling_reaches_it_rarely
 def test_state_with_its_ceiling_round_trips_through_json() -> None:
     state = BudgetState(spent=[1.0], allowed=7, changed_at=1.0, cut_at=1.0, refused=[1.0], ceiling=8)
     assert BudgetState.from_json(state.to_json()) == state
+
+
+@settings(max_examples=80)
+@given(rate=st.integers(1, 60), slices=st.integers(1, 12), gaps=st.lists(st.floats(0, 0.5), min_size=1, max_size=150))
+def test_paced_bookings_keep_the_window_spread_the_slices_and_lose_no_rate(rate, slices, gaps) -> None:
+    window, state, now, booked = 5.0, BudgetState(), 0.0, []
+    for gap in gaps:
+        now += gap
+        booked.append(budget.book(state, now, rate, window, slices=slices))
+    burst = max(1, rate // slices)
+    assert booked == sorted(booked)
+    assert _max_in_any_window(booked, window) <= rate
+    assert _max_in_any_window(booked, window * burst / rate) <= burst
+    saturated = BudgetState()  # everyone asks at once: the k-th send goes no later than unpaced arithmetic allows
+    for k in range(3 * rate):
+        assert budget.book(saturated, 0.0, rate, window, slices=slices) <= k * window / rate + 1e-9
+
+
+def _simulated_run(*, profile: int, real: int, slices: int, requests: int = 300, workers: int = 12,
+                   window: float = 5.0, latency: float = 0.1) -> tuple[int, float]:
+    """Fake-time run of ``workers`` concurrent senders sharing one budget of ``profile`` per window
+    against an API that takes ``real`` per moving window: (requests refused, time to finish)."""
+    import heapq
+
+    state, accepted, refused, done, t = BudgetState(), [], 0, 0, 0.0
+    events = [(0.0, w, "book", 0.0) for w in range(workers)]
+    heapq.heapify(events)
+    while done < requests:
+        t, w, kind, at = heapq.heappop(events)
+        if kind == "book":
+            heapq.heappush(events, (budget.book(state, t, profile, window, slices=slices), w, "send", 0.0))
+        elif kind == "send":
+            again = budget.rebook_if_paused(state, t, profile, window, t, slices=slices)
+            if again is not None and again > t:
+                heapq.heappush(events, (again, w, "send", 0.0))
+                continue
+            arrival = t + latency / 2
+            ok = sum(1 for a in accepted if a > arrival - window + 1e-9) < real  # (float noise is not a send)
+            accepted += [arrival] if ok else []
+            heapq.heappush(events, (t + latency, w, "ok" if ok else "refused", 0.0))
+        elif kind == "refused":
+            refused += 1
+            budget.refuse(state, t, profile, window, retry_after=None)
+            heapq.heappush(events, (t, w, "book", 0.0))
+        else:
+            done += 1
+            heapq.heappush(events, (t, w, "book", 0.0))
+    return refused, t
+
+
+def test_pacing_keeps_a_smaller_real_budget_to_a_few_refusals_at_the_same_rate() -> None:
+    burst_refused, _ = _simulated_run(profile=50, real=25, slices=1)
+    paced_refused, _ = _simulated_run(profile=50, real=25, slices=budget.PACE_SLICES)
+    assert burst_refused >= 10  # a whole window's burst: every worker's send in flight is refused
+    assert paced_refused <= 5 and paced_refused / 300 < 0.02
+    assert _simulated_run(profile=50, real=50, slices=budget.PACE_SLICES)[0] == 0
+    burst_time = _simulated_run(profile=50, real=50, slices=1)[1]
+    paced_time = _simulated_run(profile=50, real=50, slices=budget.PACE_SLICES)[1]
+    assert paced_time - burst_time <= 5.0  # the same rate: all it gives up is the start-up burst, one window

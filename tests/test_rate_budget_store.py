@@ -83,8 +83,9 @@ def test_three_processes_book_from_one_budget_without_losing_a_booking(store_url
 
 def test_a_429_seen_by_one_process_shrinks_the_budget_of_the_others(store_url: str) -> None:
     credential = ("k-429", "http://127.0.0.1:9/v1")
-    one = RateLimiter(10, 5.0, margin=0.0, keeper=StoreKeeper(credential, url=store_url))
-    other = RateLimiter(10, 5.0, margin=0.0, keeper=StoreKeeper(credential, url=store_url))
+    # unpaced, so ten acquires that do not sleep have all gone out by the time of the 429
+    one = RateLimiter(10, 5.0, margin=0.0, keeper=StoreKeeper(credential, url=store_url), pace=1)
+    other = RateLimiter(10, 5.0, margin=0.0, keeper=StoreKeeper(credential, url=store_url), pace=1)
     for _ in range(10):
         one.acquire(sleep=lambda s: None)
     assert other.allowed() == 10
