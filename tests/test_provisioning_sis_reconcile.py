@@ -191,33 +191,91 @@ def test_an_enrollments_file_larger_than_a_chunk_spills_and_cleans_up_and_errors
 
 
 class _Client:
-    """The reads a parents reconcile makes: users (whole records, as the API lists them) and roles."""
+    """The reads a parents reconcile makes: users (whole records, as the API lists them), roles, and
+    ``/users/{id}`` for a parent whose listing row has no ``child_uids``."""
 
     def __init__(self, users):
         self.users = users
+        self.read_again = []
 
     def iter_records(self, kind, **_):
         return iter({"users": self.users, "roles": [{"id": 9, "title": "Parent"}]}[kind])
 
+    def multiget(self, paths):
+        self.read_again += paths
+        return [{"child_uids": "3"} for _ in paths]
 
-def test_the_parents_reconcile_keeps_only_each_users_keys_role_and_links(monkeypatch):
-    from schoology_etl.provisioning.sis import sis_reconcile
-    from schoology_etl.provisioning.users import user_changes
 
-    whole = {"name_first": "Ann", "name_last": "Lee", "picture_url": "https://x/" + "p" * 200, "primary_email": "a@x.org"}
-    users = [{"uid": 1, "school_uid": "S1", "role_id": 5, "child_uids": None, **whole},
-             {"uid": 2, "school_uid": "P1", "role_id": 9, "child_uids": "1", **whole}]
-    seen, original = [], user_changes.parent_links
+WHOLE = {"name_first": "Ann", "name_last": "Lee", "picture_url": "https://x/" + "p" * 200, "primary_email": "a@x.org"}
+FAMILY = [{"uid": 4, "school_uid": "S1", "role_id": 5, "child_uids": None, **WHOLE},
+          {"uid": 2, "school_uid": "P1", "role_id": 9, "child_uids": "4,3", **WHOLE},
+          {"uid": 3, "school_uid": "S2", "role_id": 5, "child_uids": None, **WHOLE},
+          {"uid": 7, "school_uid": "P2", "role_id": 9, **WHOLE},  # no child_uids in its row: read again
+          {"uid": "x-9", "school_uid": "S3", "role_id": 5, "parent_uids": "7", **WHOLE},  # not a number, parent_uids
+          {"uid": 8, "school_uid": "", "role_id": 9, "child_uids": "4", **WHOLE}]  # no school_uid: no link
 
-    def spy(users, *, client=None):
-        users = list(users)
-        seen.extend(sorted(u) for u in users)
-        return original(users, client=client)
 
-    monkeypatch.setattr(user_changes, "parent_links", spy)
-    rows = [{"student_school_uid": "S1", "parent_school_uid": "P1"}]
-    assert sis_reconcile.reconcile_file(_Client(users), "parents", rows, columns=["student_school_uid",
-                                                                              "parent_school_uid"]) == []
-    assert seen == [["child_uids", "role_id", "school_uid", "uid"]] * 2
-    unlinked = sis_reconcile.reconcile_file(_Client(users), "parents", [], columns=["student_school_uid"])
-    assert [(d["op"], d["key"]) for d in unlinked] == [("remove", "S1|P1")]
+def test_the_parents_reconcile_reads_the_links_parent_links_reads_through_an_index():
+    from schoology_etl.provisioning.sis.sis_reconcile import current_parent_links, reconcile_file
+    from schoology_etl.provisioning.users.user_changes import parent_links
+
+    client = _Client(FAMILY)
+    index, links = current_parent_links(iter(FAMILY), client)
+    assert set(links) == parent_links(FAMILY, client=_Client(FAMILY)) == {
+        ("S1", "P1"), ("S2", "P1"), ("S2", "P2"), ("S3", "P2")}
+    assert client.read_again == ["/users/7"] and index.get("x-9") == "S3" and index.get(8) is None
+    rows = [{"student_school_uid": "s1", "parent_school_uid": "P1"}, {"student_school_uid": "S9", "parent_school_uid": "P1"}]
+    diff = list(reconcile_file(_Client(FAMILY), "parents", rows, columns=["student_school_uid", "parent_school_uid"]))
+    assert [(d["op"], d["key"]) for d in diff] == [("add", "S9|P1"), ("remove", "S2|P1"), ("remove", "S2|P2"),
+                                                    ("remove", "S3|P2")]
+    with pytest.raises(RecordError, match="line 3: column 'student_school_uid': no active user with school_uid 'S9'"):
+        list(reconcile_file(_Client(FAMILY), "parents", [{**r, "action": "link"} for r in rows],
+                            columns=["student_school_uid", "parent_school_uid", "action"]))
+
+
+def _parent_diff_in_memory(rows, current, *, everything):
+    """The parents diff as first written, with a dict: the reference for the streamed one."""
+    have = {(s.casefold(), p.casefold()): (s, p) for s, p in current}
+    adds, removes, named = [], [], set()
+    for row in rows:
+        pair = (row["student_school_uid"], row["parent_school_uid"])
+        action = row["action"].casefold() or "link"
+        folded = (pair[0].casefold(), pair[1].casefold())
+        named.add(folded)
+        link = {"student_school_uid": pair[0], "parent_school_uid": pair[1]}
+        if action == "link" and folded not in have:
+            adds.append({"op": "add", "key": "|".join(pair), "after": link})
+        elif action == "unlink" and folded in have:
+            removes.append({"op": "remove", "key": "|".join(pair), "before": link})
+    if everything:
+        removes += [{"op": "remove", "key": f"{s}|{p}", "before": {"student_school_uid": s, "parent_school_uid": p}}
+                    for k, (s, p) in sorted(have.items()) if k not in named]
+    return adds + removes
+
+
+_people = st.sampled_from(["S1", "s1", "S2", "S10", "P1", "p1"])
+_link_rows = st.lists(st.fixed_dictionaries({"student_school_uid": _people, "parent_school_uid": _people,
+                                             "action": st.sampled_from(["link", "unlink", "UNLINK", ""])}), max_size=12)
+
+
+@given(_link_rows, st.lists(st.tuples(_people, _people), max_size=10, unique_by=lambda p: (p[0].casefold(), p[1].casefold())),
+       st.booleans(), st.integers(1, 3))
+def test_the_streamed_parents_diff_is_the_in_memory_diff_in_the_same_order(rows, current, everything, chunk):
+    from schoology_etl.provisioning.sis.sis_reconcile import iter_parent_file_diff
+
+    expected = _parent_diff_in_memory(rows, current, everything=everything)
+    assert list(iter_parent_file_diff(rows, current, everything=everything, chunk_size=chunk)) == expected
+    assert parent_file_diff(rows, current, everything=everything) == expected
+
+
+def test_the_school_uid_index_sorts_keeps_the_last_of_a_repeat_and_takes_any_uid():
+    from schoology_etl.provisioning.sis.uid_index import SchoolUidIndex
+
+    index = SchoolUidIndex.build([{"uid": 30, "school_uid": "A"}, {"id": "10", "school_uid": "B"},
+                                  {"uid": 30, "school_uid": "C"}, {"uid": "ext-1", "school_uid": "D"},
+                                  {"uid": 20, "school_uid": ""}, {"uid": "007", "school_uid": "E"}])
+    assert dict(index) == {"7": "E", "10": "B", "30": "C", "ext-1": "D"}
+    assert index.get("30") == "C" and index.get(20) is None and "10" in index and "20" not in index
+    assert sorted(index.values()) == ["B", "C", "D", "E"] and len(index) == 4
+    with pytest.raises(KeyError):
+        index["20"]

@@ -24,6 +24,8 @@ Modules:
   ``sis_sync_health``).
 - ``sis_validation``: Validate an SIS CSV file against its spec and report every problem by row.
 - ``stream_diff``: Compare two large keyed streams in bounded memory (job ``sis_sync_health``).
+- ``uid_index``: A whole district's ``uid -> school_uid`` in a few bytes a user (job
+  ``reconcile_sis_with_schoology``).
 
 The names of ``sis_specs`` are re-exported here, so ``sis.<name>`` reads as the domain's own.
 """

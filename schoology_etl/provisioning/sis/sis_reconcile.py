@@ -23,6 +23,7 @@ link, that the file does not list is a remove.
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.rows import project, required, split_ids, text, where
 from schoology_etl.provisioning.sis.reconcile import diff_records, iter_diff_records
 from schoology_etl.provisioning.sis.stream_diff import ExternalSorter
+from schoology_etl.provisioning.sis.uid_index import SchoolUidIndex, uid_number
 from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS
 
 #: what the reconcile reads of a Schoology user (its keys and the fields an SIS file sets)
@@ -258,30 +260,110 @@ def parent_file_diff(
     Raises:
         RecordError: an empty or unknown school_uid, or an unknown action (names the line and column).
     """
-    have = {(s.casefold(), p.casefold()): (s, p) for s, p in current}
+    return list(iter_parent_file_diff(rows, current, school_uids=school_uids, everything=everything))
+
+
+_LINK_COLUMNS = ("student_school_uid", "parent_school_uid")
+
+
+def iter_parent_file_diff(
+    rows: Iterable[Mapping[str, Any]],
+    current: Iterable[tuple[str, str]],
+    *,
+    school_uids: Iterable[str] | None = None,
+    everything: bool = False,
+    chunk_size: int = CHUNK,
+    tmpdir: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """:func:`parent_file_diff` in bounded memory: the same changes in the same order, yielded.
+
+    Adds (in file order), then the file's unlinks of existing links (in file order), then,
+    for a file of everything, the links it does not name (by student, then parent). The
+    file is read and checked before ``current``; both go through sorted chunks as in
+    :func:`iter_enrollment_file_diff`.
+    """
     known = {u.casefold() for u in school_uids} if school_uids is not None else None
-    adds, removes, named = [], [], set()
-    for i, row in enumerate(rows):
-        pair = tuple(required(row, c, index=i, step="reconcile") for c in ("student_school_uid", "parent_school_uid"))
-        for column, value in zip(("student_school_uid", "parent_school_uid"), pair, strict=True):
-            if known is not None and value.casefold() not in known:
-                raise RecordError(f"{where(i)}: column {column!r}: no active user with school_uid {value!r}",
-                                  step="reconcile", index=i, record=dict(row))
-        action = text(row.get("action")).casefold() or "link"
-        if action not in ("link", "unlink"):
-            raise RecordError(f"{where(i)}: column 'action': {action!r} is not link or unlink", step="reconcile",
-                              index=i, record=dict(row))
-        folded = (pair[0].casefold(), pair[1].casefold())
-        named.add(folded)
-        link = {"student_school_uid": pair[0], "parent_school_uid": pair[1]}
-        if action == "link" and folded not in have:
-            adds.append({"op": "add", "key": "|".join(pair), "after": link})
-        elif action == "unlink" and folded in have:
-            removes.append({"op": "remove", "key": "|".join(pair), "before": link})
-    if everything:
-        removes += [{"op": "remove", "key": f"{s}|{p}", "before": {"student_school_uid": s, "parent_school_uid": p}}
-                    for k, (s, p) in sorted(have.items()) if k not in named]
-    return adds + removes
+    with ExternalSorter(chunk_size=chunk_size, tmpdir=tmpdir) as wanted, \
+            ExternalSorter(chunk_size=chunk_size, tmpdir=tmpdir) as had, \
+            ExternalSorter(chunk_size=chunk_size, tmpdir=tmpdir) as out:
+        for i, row in enumerate(rows):
+            pair = tuple(required(row, c, index=i, step="reconcile") for c in _LINK_COLUMNS)
+            for column, value in zip(_LINK_COLUMNS, pair, strict=True):
+                if known is not None and value.casefold() not in known:
+                    raise RecordError(f"{where(i)}: column {column!r}: no active user with school_uid {value!r}",
+                                      step="reconcile", index=i, record=dict(row))
+            action = text(row.get("action")).casefold() or "link"
+            if action not in ("link", "unlink"):
+                raise RecordError(f"{where(i)}: column 'action': {action!r} is not link or unlink", step="reconcile",
+                                  index=i, record=dict(row))
+            wanted.add(f"{pair[0].casefold()}{_PAIR}{pair[1].casefold()}", [i, pair[0], pair[1], action])
+        for student, parent in current:
+            had.add(f"{student.casefold()}{_PAIR}{parent.casefold()}", [student, parent])
+        for folded, named, existing in _paired(wanted, had):
+            for i, student, parent, action in named:
+                link = {"student_school_uid": student, "parent_school_uid": parent}
+                if action == "link" and not existing:
+                    out.add(f"0{i:012d}", {"op": "add", "key": f"{student}|{parent}", "after": link})
+                elif action == "unlink" and existing:
+                    out.add(f"1{i:012d}", {"op": "remove", "key": f"{student}|{parent}", "before": link})
+            if everything and existing and not named:
+                student, parent = existing[-1]
+                out.add(f"2{folded}", {"op": "remove", "key": f"{student}|{parent}",
+                                         "before": {"student_school_uid": student, "parent_school_uid": parent}})
+        for _order, change in out:
+            yield change
+
+
+def current_parent_links(
+    users: Iterable[Mapping[str, Any]], client: Any
+) -> tuple[SchoolUidIndex, Iterator[tuple[str, str]]]:
+    """The client's parent links as ``(student_school_uid, parent_school_uid)``, from one pass over ``users``.
+
+    Like :func:`.user_changes.parent_links` (parents' ``child_uids``, and ``parent_uids``
+    where a listing carries them; a listing row without ``child_uids`` is read again if it
+    is a parent's), but a user costs an index entry and a link two integers
+    (:class:`.uid_index.SchoolUidIndex`), not a record. Returns the index and the links
+    (a link may come twice; the diff counts it once).
+    """
+    from schoology_etl.provisioning.families.parent_buildings import with_child_uids
+
+    index = SchoolUidIndex()
+    children, parents = array("q"), array("q")
+    named: list[tuple[str, str]] = []  # links naming a uid that is not a number
+
+    def link(child: Any, parent: Any) -> None:
+        c, p = uid_number(child), uid_number(parent)
+        if c is None or p is None:
+            named.append((text(child), text(parent)))
+        else:
+            children.append(c)
+            parents.append(p)
+
+    def links_of(user: Mapping[str, Any]) -> None:
+        uid = user.get("uid") or user.get("id")
+        for parent in split_ids(user.get("parent_uids")):
+            link(uid, parent)
+        for child in split_ids(user.get("child_uids")):
+            link(child, uid)
+
+    lacking = []
+    for user in project(users, LINK_FIELDS):
+        index.add(user.get("uid") or user.get("id"), text(user.get("school_uid")))
+        if "child_uids" in user:
+            links_of(user)
+        else:
+            lacking.append(user)
+    index.freeze()
+    for user in with_child_uids(lacking, client):
+        links_of(user)
+
+    def pairs() -> Iterator[tuple[str, str]]:
+        for child, parent in itertools.chain(zip(children, parents, strict=True), named):
+            student, guardian = index.get(child), index.get(parent)
+            if student and guardian:
+                yield student, guardian
+
+    return index, pairs()
 
 
 #: the fields of a section the courses_sections reconcile compares
@@ -357,17 +439,16 @@ def reconcile_file(
     """
     from schoology_etl.provisioning import lookups
     from schoology_etl.provisioning.courses import section_reads
-    from schoology_etl.provisioning.users import birthdays, user_changes
+    from schoology_etl.provisioning.users import birthdays
     from schoology_etl.provisioning.users import user_mapping as sis_users
 
     if kind not in KINDS:
         raise ConfigurationError(f"parameter 'kind': {kind!r} is not one of {', '.join(KINDS)}")
     everything = holds_everything(columns, file_holds)
     if kind == "parents":
-        users = list(project(client.iter_records("users"), LINK_FIELDS))
-        known = None if everything else [text(u.get("school_uid")) for u in users if text(u.get("school_uid"))]
-        return parent_file_diff(rows, user_changes.parent_links(users, client=client), school_uids=known,
-                                everything=everything)
+        index, links = current_parent_links(client.iter_records("users"), client)
+        return iter_parent_file_diff(rows, links, school_uids=None if everything else index.values(),
+                                     everything=everything)
     if kind == "courses_sections":
         titles = {text(p.get("id")): text(p.get("title")) for p in client.iter_records("grading_periods")}
         return section_file_diff(rows, section_rows(section_reads.read_sections(client), titles))
@@ -378,8 +459,8 @@ def reconcile_file(
             [*schools, *(b for s in schools for b in client.iter_records("buildings", school_id=s["id"]))])
         dated = birthdays.with_birthdays_compact(client.iter_records("users"), client)
         return iter_user_file_diff(sis_users.iter_user_payloads(rows, roles=roles, buildings=buildings), dated)
-    school_uids = school_uids_by_uid(client.iter_records("users"))
-    sections = section_reads.read_sections(client)
+    school_uids = SchoolUidIndex.build(client.iter_records("users"))
+    sections = section_reads.read_sections(client, fields=("id", "section_school_code", "active"))
     current = iter_enrollment_rows(section_reads.iter_section_enrollments(client, sections), school_uids)
     if everything:  # a full snapshot also names what the imports have yet to create: adds, not errors
         active = [c["section_school_code"] for c in section_rows(sections, {})]
