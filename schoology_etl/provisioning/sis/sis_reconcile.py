@@ -76,19 +76,13 @@ class CountedRows:
             yield row
 
 
-def school_uids_by_uid(users: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """``uid -> school_uid`` of the users that have one."""
-    return {text(u.get("uid") or u.get("id")): school_uid for u in users
-            for school_uid in (text(u.get("school_uid")),) if school_uid}
-
-
 def enrollment_rows(
     enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]] | Mapping[str, str]
 ) -> list[dict[str, Any]]:
     """Section enrollments (tagged with ``section_school_code``) as ``section_school_code, school_uid, role`` rows.
 
-    ``users`` are users or :func:`school_uids_by_uid` of them. Enrollments of users without a
-    ``school_uid`` are left out.
+    ``users`` are users or a ``uid -> school_uid`` mapping (:class:`.uid_index.SchoolUidIndex`).
+    Enrollments of users without a ``school_uid`` are left out.
     """
     return list(iter_enrollment_rows(enrollments, users))
 
@@ -97,7 +91,7 @@ def iter_enrollment_rows(
     enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]] | Mapping[str, str]
 ) -> Iterator[dict[str, Any]]:
     """:func:`enrollment_rows` one enrollment at a time."""
-    school_uids = users if isinstance(users, Mapping) else school_uids_by_uid(users)
+    school_uids = users if isinstance(users, Mapping) else SchoolUidIndex.build(users)
     for e in enrollments:
         school_uid = school_uids.get(text(e.get("uid")), "")
         if school_uid:
