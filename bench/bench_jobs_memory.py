@@ -19,16 +19,15 @@ jobs keep of the warehouse grows with the district as a real one's would.
 
     .venv/bin/python bench/bench_jobs_memory.py [--sizes 20000 100000] [--jobs update_parent_buildings ...]
 
-Measured in one run (2 shared cores, load average 10; 40,858 and 203,765 users), peak MB of
-the job's kernel: ``usage_summary`` before it streamed (users, sections and enrollments held
-in lists) 217 -> 355 (+138); streaming 187 -> 197 (+10); ``license_adoption_report``
-188 -> 204 (+17).
-
-Other runs of the same kind (single runs, noisy machine): update_parent_buildings 116 -> 143
-(+27); deactivate_missing_users 146 -> 164 (+18, from +416); export_users 95 -> 96 (+1);
-export_enrollments 142 -> 152 (+11, from +561); find_duplicate_users 155 -> 197 (+42);
-sis_sync_health 250 -> 275 (+24); reconcile_sis_with_schoology (kind users) 185 -> 199
-(+14, from +332 when it held the file, the current users and the diff in lists).
+Measured in one run (2 shared cores, load average 1.8; 40,861 and 203,768 users), peak MB
+of the job's kernel, growth in brackets: update_parent_buildings 108 -> 134 (+26);
+export_users 93 -> 94 (+1); export_enrollments 132 -> 142 (+10, from +561 before it
+streamed); reconcile_sis_with_schoology, kind users 182 -> 192 (+10, from +332 when it
+held the file, the users and the diff in lists), kind enrollments 177 -> 198 (+21; +55
+while it still kept a dict of users and whole sections), kind parents 175 -> 192 (+17;
++140 while it kept a record per user); deactivate_missing_users 138 -> 157 (+20, from +416);
+find_duplicate_users 146 -> 190 (+44); usage_summary 175 -> 185 (+11, from +138);
+license_adoption_report 172 -> 187 (+15).
 """
 
 from __future__ import annotations
