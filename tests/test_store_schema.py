@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from runner.store import Artifact, LogLine, Run, dispose_engines, get_engine, session_scope
 from runner.store.database import StoreUnavailableError
-from runner.store.migrate import current_revision, head_revision
+from runner.store.migrate import HEAD_REVISION, current_revision, head_revision
 
 
 @pytest.fixture
@@ -17,6 +17,10 @@ def store_url(any_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("TOOLBELT_DB", any_database_url)
     yield any_database_url
     dispose_engines()
+
+
+def test_the_head_known_without_alembic_is_alembics_head() -> None:
+    assert HEAD_REVISION == head_revision()  # a new migration must move HEAD_REVISION too
 
 
 def test_first_use_migrates_to_head(store_url: str) -> None:

@@ -12,20 +12,26 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: the newest migration's revision id, known without loading Alembic (about a fifth of a
+#: second a process): a store already there needs one query (a test keeps it equal to
+#: Alembic's head, so a new migration cannot be forgotten here)
+HEAD_REVISION = "0007"
 _LOCK_KEY = 0x70_6F_6F_6C  # arbitrary, shared by every toolbelt process
 _MYSQL_LOCK = "toolbelt_migrate"
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     """An Alembic config pointing at the runner's migrations."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -34,13 +40,27 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def head_revision() -> str | None:
-    """The newest migration's revision id."""
+    """The newest migration's revision id, as Alembic reads it from the migrations."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(connection: sa.Connection) -> str | None:
     """The revision the database is at (None when empty)."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def _at_head(engine: sa.Engine) -> bool:
+    """Whether the store is at :data:`HEAD_REVISION` (one query; False for an empty store)."""
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    except sa.exc.DBAPIError:
+        return False  # no alembic_version table yet: a new store
+    return found == [HEAD_REVISION]
 
 
 @contextlib.contextmanager
@@ -76,10 +96,11 @@ def _migration_lock(engine: sa.Engine) -> Iterator[None]:
 
 def upgrade(engine: sa.Engine) -> None:
     """Migrate the store behind ``engine`` to the newest schema (a no-op when current)."""
+    if _at_head(engine):
+        return
+    from alembic import command
+
     head = head_revision()
-    with engine.connect() as conn:
-        if current_revision(conn) == head:
-            return
     with _migration_lock(engine):
         with engine.begin() as conn:
             if current_revision(conn) == head:
