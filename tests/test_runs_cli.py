@@ -113,3 +113,23 @@ def test_runs_list_show_log_and_cancel(jobs: RunnerEnv) -> None:
     assert again.exit_code == 1 and "already finished" in again.stderr
     missing = invoke("runs", "show", "999")
     assert missing.exit_code == 1 and "no run 999" in missing.stderr
+
+
+def test_the_toolbelt_command_leaves_with_the_runs_exit_code_and_all_its_output(jobs: RunnerEnv) -> None:
+    """``python -m runner.cli`` (as the ``toolbelt`` script) skips the interpreter's teardown: nothing is lost."""
+    import subprocess
+    import sys
+
+    def toolbelt(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "runner.cli", *args], capture_output=True, text=True, timeout=300)
+
+    ok = toolbelt("run", "hello", "--client", "acme", "-p", "who=ann")
+    assert ok.returncode == 0, ok.stderr
+    assert "hello ann from acme" in ok.stdout and "succeeded" in ok.stderr
+    failed = toolbelt("run", "fails", "--client", "acme")
+    assert failed.returncode == invoke("run", "fails", "--client", "acme").exit_code != 0
+    assert "ZeroDivisionError" in failed.stdout + failed.stderr
+    listed = toolbelt("runs", "list", "--json")
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 3  # the whole JSON reached the pipe
+    missing = toolbelt("runs", "show", "999999")
+    assert missing.returncode == 1 and missing.stderr.startswith("Error: ")

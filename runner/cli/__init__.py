@@ -7,6 +7,7 @@ when it is called, so ``toolbelt --help`` and quick commands stay fast.
 from __future__ import annotations
 
 import importlib
+from typing import NoReturn
 
 import click
 
@@ -66,3 +67,37 @@ def main() -> None:
     except SchoologyETLError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+
+
+def entry() -> NoReturn:
+    """The ``toolbelt`` command: :func:`main`, then leave without the interpreter's teardown.
+
+    Freeing the few hundred modules a command loads (SQLAlchemy's above all) took 0.2-0.3 s
+    after every command, about a seventh of a warm ``toolbelt run --queue``. Exit handlers
+    still run, the store's connections are closed and the output is flushed first; a crash
+    (any other exception) leaves the ordinary way, with its traceback.
+    """
+    import atexit
+    import logging
+    import os
+    import sys
+
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    store = sys.modules.get("runner.store.database")
+    if store is not None:
+        store.dispose_engines()
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code or 0)
