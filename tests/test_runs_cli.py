@@ -133,3 +133,18 @@ def test_the_toolbelt_command_leaves_with_the_runs_exit_code_and_all_its_output(
     assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 3  # the whole JSON reached the pipe
     missing = toolbelt("runs", "show", "999999")
     assert missing.returncode == 1 and missing.stderr.startswith("Error: ")
+
+
+def test_the_toolbelt_command_lets_its_other_threads_finish_before_it_leaves(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    marker = tmp_path / "written"
+    code = ("import sys, threading, time\n"
+            "from runner.cli import entry\n"
+            f"threading.Thread(target=lambda: (time.sleep(0.5), open({str(marker)!r}, 'w').write('done'))).start()\n"
+            "sys.argv = ['toolbelt', '--help']\n"
+            "entry()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Usage:" in done.stdout
+    assert marker.read_text() == "done"
