@@ -16,7 +16,7 @@ from schoology_etl.credentials import Credentials
 from schoology_etl.errors import ConfigurationError, SourceFormatError
 from schoology_etl.provisioning import lookups
 from schoology_etl.provisioning.sis import sis_snapshot, sis_sync
-from schoology_etl.provisioning.sis.stream_diff import DiffCounts, ExternalSorter, merge_diff
+from schoology_etl.provisioning.sis.stream_diff import DiffCounts, ExternalSorter, merge_diff, merge_groups
 from schoology_sandbox.sis_files import write_demo_sis_files
 
 
@@ -114,3 +114,12 @@ def test_sync_health_in_small_chunks_finds_the_demo_differences(sandbox, tmp_pat
         assert _keys(out / f"{domain}.csv", domain) == {d: sorted(manifest["snapshot"][domain][d])
                                                         for d in ("sis_only", "schoology_only", "differs")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export", "out", "sis"], "sorter files are removed"
+
+
+def test_merge_groups_keeps_every_payload_of_a_key_from_each_side_and_refuses_unsorted_streams():
+    left = [("a", 1), ("b", 2), ("b", 3), ("d", 4)]
+    right = [("b", "x"), ("c", "y"), ("c", "z")]
+    assert list(merge_groups(left, right)) == [("a", [1], []), ("b", [2, 3], ["x"]), ("c", [], ["y", "z"]),
+                                               ("d", [4], [])]
+    with pytest.raises(ValueError, match="the right stream is not sorted"):
+        list(merge_groups(left, [("c", 1), ("a", 2)]))

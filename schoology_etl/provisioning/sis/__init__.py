@@ -23,7 +23,8 @@ Modules:
 - ``sis_sync``: How far Schoology has drifted from a full SIS snapshot, per domain and in both directions (job
   ``sis_sync_health``).
 - ``sis_validation``: Validate an SIS CSV file against its spec and report every problem by row.
-- ``stream_diff``: Compare two large keyed streams in bounded memory (job ``sis_sync_health``).
+- ``stream_diff``: Compare two large keyed streams in bounded memory (jobs ``sis_sync_health``,
+  ``reconcile_sis_with_schoology``).
 - ``uid_index``: A whole district's ``uid -> school_uid`` in a few bytes a user (job
   ``reconcile_sis_with_schoology``).
 

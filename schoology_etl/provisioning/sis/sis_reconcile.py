@@ -30,7 +30,7 @@ from typing import Any
 from schoology_etl.errors import ConfigurationError, RecordError
 from schoology_etl.provisioning.rows import project, required, split_ids, text, where
 from schoology_etl.provisioning.sis.reconcile import diff_records, iter_diff_records
-from schoology_etl.provisioning.sis.stream_diff import ExternalSorter
+from schoology_etl.provisioning.sis.stream_diff import ExternalSorter, merge_groups
 from schoology_etl.provisioning.sis.uid_index import SchoolUidIndex, uid_number
 from schoology_etl.provisioning.users.user_mapping import SIS_USER_FIELDS
 
@@ -175,7 +175,7 @@ def iter_enrollment_file_diff(
         for j, r in enumerate(current):
             pair = f"{r['section_school_code'].casefold()}{_PAIR}{r['school_uid'].casefold()}"
             had.add(pair, [j, dict(r)])
-        for pair, named, existing_rows in _paired(wanted, had):
+        for pair, named, existing_rows in merge_groups(wanted, had):
             existing = existing_rows[-1][1] if existing_rows else None
             for i, code, uid, action, role in named:
                 key = f"{code}|{uid}"
@@ -194,28 +194,6 @@ def iter_enrollment_file_diff(
                 out.add(f"3{existing_rows[0][0]:012d}", {"op": "remove", "key": key, "before": existing})
         for _order, change in out:
             yield change
-
-
-def _paired(left: Iterable[tuple[str, Any]], right: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, list, list]]:
-    """Two key-sorted streams walked together: every key once, with its payloads from each side (in arrival order)."""
-    a, b = _grouped(left), _grouped(right)
-    x, y = next(a, None), next(b, None)
-    while x is not None or y is not None:
-        if y is None or (x is not None and x[0] < y[0]):
-            assert x is not None
-            yield x[0], x[1], []
-            x = next(a, None)
-        elif x is None or y[0] < x[0]:
-            yield y[0], [], y[1]
-            y = next(b, None)
-        else:
-            yield x[0], x[1], y[1]
-            x, y = next(a, None), next(b, None)
-
-
-def _grouped(pairs: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, list]]:
-    for key, group in itertools.groupby(pairs, key=lambda pair: pair[0]):
-        yield key, [payload for _key, payload in group]
 
 
 def holds_everything(columns: Iterable[str], file_holds: str, *, param: str = "file_holds") -> bool:
@@ -293,7 +271,7 @@ def iter_parent_file_diff(
             wanted.add(f"{pair[0].casefold()}{_PAIR}{pair[1].casefold()}", [i, pair[0], pair[1], action])
         for student, parent in current:
             had.add(f"{student.casefold()}{_PAIR}{parent.casefold()}", [student, parent])
-        for folded, named, existing in _paired(wanted, had):
+        for folded, named, existing in merge_groups(wanted, had):
             for i, student, parent, action in named:
                 link = {"student_school_uid": student, "parent_school_uid": parent}
                 if action == "link" and not existing:

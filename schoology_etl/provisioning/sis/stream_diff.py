@@ -18,6 +18,7 @@ chunk and one line per file. :func:`merge_diff` walks two sorted streams side by
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import os
 import tempfile
@@ -173,6 +174,37 @@ def merge_diff(
             counts.differs += bool(changed)
             yield DiffRow(x[0], "both", x[1], y[1], changed)
             x, y = next(a, None), next(b, None)
+
+
+def merge_groups(
+    left: Iterable[tuple[str, Any]], right: Iterable[tuple[str, Any]]
+) -> Iterator[tuple[str, list[Any], list[Any]]]:
+    """Every key of two key-sorted streams once, in key order, with all its payloads from
+    each side (in arrival order; an empty list on the side that lacks it). Unlike
+    :func:`merge_diff`, a repeated key keeps every payload (the caller decides what a repeat
+    means), so a key repeated many times is held whole.
+
+    Raises:
+        ValueError: a stream is not sorted by key.
+    """
+    a, b = _grouped(_checked(iter(left), "left")), _grouped(_checked(iter(right), "right"))
+    x, y = next(a, None), next(b, None)
+    while x is not None or y is not None:
+        if y is None or (x is not None and x[0] < y[0]):
+            assert x is not None
+            yield x[0], x[1], []
+            x = next(a, None)
+        elif x is None or y[0] < x[0]:
+            yield y[0], [], y[1]
+            y = next(b, None)
+        else:
+            yield x[0], x[1], y[1]
+            x, y = next(a, None), next(b, None)
+
+
+def _grouped(pairs: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, list[Any]]]:
+    for key, group in itertools.groupby(pairs, key=lambda pair: pair[0]):
+        yield key, [payload for _key, payload in group]
 
 
 def _text(value: Any) -> str:
