@@ -9,16 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schoology_etl.errors import ConfigurationError, RecordError
-from schoology_etl.provisioning.sis.sis_reconcile import (
+from schoology_etl.provisioning.sis.membership_reconcile import (
     enrollment_file_diff,
     enrollment_rows,
-    holds_everything,
     iter_enrollment_file_diff,
     parent_file_diff,
-    section_file_diff,
-    section_rows,
-    user_file_diff,
 )
+from schoology_etl.provisioning.sis.sis_reconcile import holds_everything, section_file_diff, section_rows, user_file_diff
 
 USERS = [{"uid": 1, "school_uid": "S1", "name_last": "Lee", "role_id": 5, "building_id": 2, "primary_email": "a@x.org"},
          {"uid": 2, "school_uid": "S2", "name_last": "Kim", "role_id": 5, "building_id": 2},
@@ -216,7 +213,8 @@ FAMILY = [{"uid": 4, "school_uid": "S1", "role_id": 5, "child_uids": None, **WHO
 
 
 def test_the_parents_reconcile_reads_the_links_parent_links_reads_through_an_index():
-    from schoology_etl.provisioning.sis.sis_reconcile import current_parent_links, reconcile_file
+    from schoology_etl.provisioning.sis.membership_reconcile import current_parent_links
+    from schoology_etl.provisioning.sis.sis_reconcile import reconcile_file
     from schoology_etl.provisioning.users.user_changes import parent_links
 
     client = _Client(FAMILY)
@@ -261,7 +259,7 @@ _link_rows = st.lists(st.fixed_dictionaries({"student_school_uid": _people, "par
 @given(_link_rows, st.lists(st.tuples(_people, _people), max_size=10, unique_by=lambda p: (p[0].casefold(), p[1].casefold())),
        st.booleans(), st.integers(1, 3))
 def test_the_streamed_parents_diff_is_the_in_memory_diff_in_the_same_order(rows, current, everything, chunk):
-    from schoology_etl.provisioning.sis.sis_reconcile import iter_parent_file_diff
+    from schoology_etl.provisioning.sis.membership_reconcile import iter_parent_file_diff
 
     expected = _parent_diff_in_memory(rows, current, everything=everything)
     assert list(iter_parent_file_diff(rows, current, everything=everything, chunk_size=chunk)) == expected

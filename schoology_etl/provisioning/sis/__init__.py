@@ -6,6 +6,7 @@ Modules:
 - ``deliveries``: Deliver a report file to a district's SFTP site as a reviewed plan (job
   ``deliver_report_sftp``).
 - ``layouts``: District files as they come: column maps from any layout to the jobs' own columns.
+- ``membership_reconcile``: The enrollments and parents kinds of ``reconcile_sis_with_schoology``, streamed.
 - ``reconcile``: Diff desired records against current ones by key (job ``reconcile_sis_with_schoology``).
 - ``sis_checks``: Which SIS file is which, and whether a file is usable at all (jobs ``fetch_sis_files``,
   ``validate_sis_files``).
@@ -65,6 +66,7 @@ __all__ = [
     "USERS",
     "deliveries",
     "layouts",
+    "membership_reconcile",
     "reconcile",
     "sis_checks",
     "sis_cross_checks",
@@ -78,4 +80,5 @@ __all__ = [
     "spec_for",
     "split_list",
     "stream_diff",
+    "uid_index",
 ]
