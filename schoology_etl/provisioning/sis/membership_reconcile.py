@@ -20,12 +20,14 @@ from schoology_etl.provisioning.rows import project, required, split_ids, text, 
 from schoology_etl.provisioning.sis.stream_diff import ExternalSorter, merge_groups
 from schoology_etl.provisioning.sis.uid_index import SchoolUidIndex, uid_number
 
-#: records of each side a users or enrollments reconcile keeps in memory; the rest wait in sorted temporary files
+#: records of each side a users, enrollments or parents reconcile keeps in memory (the rest wait in sorted
+#: temporary files)
 CHUNK = 10_000
 
 
 #: what the parents reconcile keeps of a Schoology user (its keys, its role and its links)
 LINK_FIELDS = ("uid", "id", "school_uid", "role_id", "child_uids", "parent_uids")
+
 
 def enrollment_rows(
     enrollments: Iterable[Mapping[str, Any]], users: Iterable[Mapping[str, Any]] | Mapping[str, str]
